@@ -1,0 +1,1 @@
+"""kalshikit.sandbox."""
