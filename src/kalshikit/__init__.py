@@ -1,5 +1,43 @@
-"""kalshikit: a typed toolkit for the Kalshi Trade API v2."""
+"""kalshikit: a typed toolkit for the Kalshi Trade API v2.
+
+The names most programs need are here; everything else lives in its module (``kalshikit.units``,
+``kalshikit.models``, ``kalshikit.errors``, ...).
+"""
 
 from __future__ import annotations
 
+from kalshikit import errors
+from kalshikit.config import APIConfig, Environment
+from kalshikit.errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeout,
+    KalshiError,
+    NotFound,
+    RateLimited,
+    ValidationError,
+)
+from kalshikit.http.client import AsyncKalshiClient, KalshiClient
+from kalshikit.units import Contracts, Price
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "APIConfig",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeout",
+    "AsyncKalshiClient",
+    "Contracts",
+    "Environment",
+    "KalshiClient",
+    "KalshiError",
+    "NotFound",
+    "Price",
+    "RateLimited",
+    "ValidationError",
+    "__version__",
+    "errors",
+]

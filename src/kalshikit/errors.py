@@ -6,10 +6,10 @@
     ├── ValidationError              bad input caught before any request (nothing was sent)
     ├── ConfigError                  settings or credentials missing or unusable
     │   └── KeyLoadError             a private key that cannot be loaded
-    ├── SandboxNotRunning            the local sandbox does not answer (start it)
     └── APIError                     the exchange could not be reached or said no
         ├── APIConnectionError       no answer: refused, reset, DNS, TLS
-        │   └── APITimeout           no answer in time
+        │   ├── APITimeout           no answer in time
+        │   └── SandboxNotRunning    nothing answers at the local sandbox URL (start it)
         ├── APIResponseError         a 2xx answer that does not hold what it must
         └── APIStatusError           a non-2xx answer
             ├── BadRequest           400
@@ -73,10 +73,6 @@ class KeyLoadError(ConfigError):
     """A private key could not be loaded; the message says why and what to do."""
 
 
-class SandboxNotRunning(KalshiError):
-    """Nothing answers at the local sandbox URL."""
-
-
 @dataclass(frozen=True, slots=True)
 class RequestInfo:
     """What was asked: method and URL (the query included, headers never)."""
@@ -114,6 +110,10 @@ class APITimeout(APIConnectionError):
     """No answer came back in time. For a write, the outcome is unknown."""
 
 
+class SandboxNotRunning(APIConnectionError):
+    """Nothing answers at the local sandbox URL; the message names `kalshi sandbox start`."""
+
+
 class APIResponseError(APIError):
     """A 2xx answer that does not hold what it must (an order id, a parseable body)."""
 
@@ -126,6 +126,12 @@ class APIResponseError(APIError):
 
 class APIStatusError(APIError):
     """A non-2xx answer. ``status``, ``code``, ``message`` and ``details`` come from it."""
+
+    status: int
+    code: str | None
+    message: str | None
+    details: str | None
+    retry_after: float | None
 
     def __init__(
         self,

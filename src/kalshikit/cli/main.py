@@ -1,0 +1,131 @@
+"""The `kalshi` command line: global options, command groups, and errors turned into exit codes.
+
+Exit codes (DESIGN.md): 0 success (an empty result included), 1 runtime or API failure,
+2 bad input or not found, 130 interrupted. No traceback reaches the user unless ``--debug``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Annotated
+
+import typer
+
+from kalshikit import __version__
+from kalshikit.cli import config_cmd, market_cmds
+from kalshikit.cli._output import fail
+from kalshikit.cli._state import AppState
+from kalshikit.errors import (
+    APIError,
+    ConfigError,
+    KalshiError,
+    NotFound,
+    ValidationError,
+)
+
+app = typer.Typer(
+    name="kalshi",
+    help="Trade and research on Kalshi from the terminal (local sandbox, demo or prod).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(market_cmds.markets, name="markets")
+app.add_typer(market_cmds.events, name="events")
+app.add_typer(market_cmds.series, name="series")
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+_VALUE_FLAGS = ("--env", "--rate-tier")
+_BOOL_FLAGS = ("--json", "--debug")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kalshikit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    env: Annotated[
+        str | None, typer.Option("--env", help="local (default), demo or prod; or KALSHI_ENV")
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Machine-readable output only.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Tracebacks and HTTP logs.")] = False,
+    rate_tier: Annotated[
+        str | None, typer.Option("--rate-tier", help="Rate-limit tier; or KALSHI_RATE_TIER")
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Global options may be given before or after the command."""
+    ctx.obj = AppState(env=env, json=json, debug=debug, rate_tier=rate_tier)
+    if debug:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+
+
+def hoist_global_options(argv: Sequence[str]) -> list[str]:
+    """Move global options to the front so `kalshi config show --env demo` works too."""
+    front: list[str] = []
+    rest: list[str] = []
+    items = list(argv)
+    while items:
+        arg = items.pop(0)
+        name = arg.split("=", 1)[0]
+        if name in _VALUE_FLAGS:
+            front.append(arg)
+            if "=" not in arg and items:
+                front.append(items.pop(0))
+        elif arg in _BOOL_FLAGS:
+            front.append(arg)
+        else:
+            rest.append(arg)
+    return front + rest
+
+
+def exit_code_for(error: BaseException) -> int:
+    if isinstance(error, ValidationError | ConfigError | NotFound):
+        return EXIT_BAD_INPUT
+    return EXIT_FAILURE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI on ``argv`` (default: sys.argv[1:]) and return the exit code."""
+    args = hoist_global_options(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        result = app(args=args, standalone_mode=False, prog_name="kalshi")
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except typer.Abort:
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        fail("interrupted")
+        return EXIT_INTERRUPTED
+    except typer.TyperException as usage:  # bad flags and arguments, as reported by the parser
+        return _report_usage(usage)
+    except (KalshiError, APIError) as error:
+        if debug:
+            raise
+        fail(str(error))
+        return exit_code_for(error)
+    return int(result) if isinstance(result, int) else EXIT_OK
+
+
+def _report_usage(usage: typer.TyperException) -> int:
+    show = getattr(usage, "show", None)
+    if callable(show):
+        show()
+    else:
+        fail(str(usage))
+    return int(getattr(usage, "exit_code", EXIT_BAD_INPUT))
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,259 @@
+"""KalshiClient and AsyncKalshiClient: the only two send loops.
+
+Everything a request needs besides sending it (the endpoint table, query building, error mapping,
+retry decisions) lives in ``_core``; this module sends, signs, waits at the rate-limit gate,
+sleeps between retries and turns transport failures into the error tree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol, Self, TypeVar
+
+import httpx
+
+from kalshikit.auth import KalshiAuth
+from kalshikit.config import APIConfig, Environment
+from kalshikit.errors import (
+    APIConnectionError,
+    APIError,
+    APITimeout,
+    RequestInfo,
+    SandboxNotRunning,
+)
+from kalshikit.http._core import Call, Endpoint, PreparedRequest, RetryPolicy, status_error
+from kalshikit.http.resources.exchange import AsyncExchange, AsyncHistorical, Exchange, Historical
+from kalshikit.http.resources.markets import (
+    AsyncEvents,
+    AsyncMarkets,
+    AsyncSeries,
+    Events,
+    Markets,
+    Series,
+)
+
+__all__ = ["AsyncKalshiClient", "AsyncRequestGate", "KalshiClient", "RequestGate"]
+
+log = logging.getLogger("kalshikit.http")
+T = TypeVar("T")
+USER_AGENT = "kalshikit/0.1"
+
+
+class RequestGate(Protocol):
+    """Where the rate limiter sits: called before every attempt of every request."""
+
+    def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> None: ...
+
+
+class AsyncRequestGate(Protocol):
+    async def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> None: ...
+
+
+class _OpenGate:
+    def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> None:
+        return None
+
+
+class _AsyncOpenGate:
+    async def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> None:
+        return None
+
+
+class _ClientBase:
+    """Configuration, signing and request/response translation shared by both clients."""
+
+    def __init__(
+        self,
+        env: Environment | str | None = None,
+        *,
+        config: APIConfig | None = None,
+        api_key_id: str | None = None,
+        private_key_path: str | Path | None = None,
+        private_key_pem: str | None = None,
+        rest_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int = 3,
+    ) -> None:
+        self.config = config or APIConfig.resolve(
+            env,
+            rest_url=rest_url,
+            api_key_id=api_key_id,
+            private_key_path=Path(private_key_path) if private_key_path else None,
+            private_key_pem=private_key_pem,
+        )
+        self.base_url = self.config.rest_url.rstrip("/")
+        self.timeout = timeout if timeout is not None else self.config.timeout
+        self.retry_policy = RetryPolicy(max_retries=max_retries)
+        self._auth = KalshiAuth(self.config.signer()) if self.config.has_credentials else None
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(env={self.config.environment.value!r}, url={self.base_url!r})"
+        )
+
+    def _http_request(self, req: PreparedRequest) -> httpx.Request:
+        headers = {"accept": "application/json", "user-agent": USER_AGENT}
+        if req.body is not None:
+            headers["content-type"] = "application/json"
+        return httpx.Request(
+            req.method,
+            self.base_url + req.path,
+            params=req.params,
+            content=req.body,
+            headers=headers,
+        )
+
+    def _auth_for(self, req: PreparedRequest) -> httpx.Auth | None:
+        """Sign whenever a key is configured; an authenticated call without one never leaves."""
+        if req.endpoint.auth and self._auth is None:
+            self.config.require_credentials()
+        return self._auth
+
+    def _transport_error(self, exc: httpx.TransportError, info: RequestInfo) -> APIError:
+        if isinstance(exc, httpx.TimeoutException):
+            return APITimeout(f"no answer within {self.timeout:g}s from {info}", request=info)
+        if isinstance(exc, httpx.ConnectError) and self.config.environment is Environment.LOCAL:
+            return SandboxNotRunning(
+                f"nothing answers at {self.base_url}: start the sandbox with "
+                "`kalshi sandbox start` (or use kalshikit.sandbox.running() in Python)",
+                request=info,
+            )
+        return APIConnectionError(
+            f"could not reach {info}: {exc or type(exc).__name__}", request=info
+        )
+
+    def _check(self, response: httpx.Response, req: PreparedRequest) -> bytes:
+        info = req.info(self.base_url)
+        log.debug("%s -> %s", info, response.status_code)
+        if response.is_success:
+            return response.content
+        raise status_error(response.status_code, response.content, info, response.headers)
+
+
+class KalshiClient(_ClientBase):
+    """Synchronous client for the Kalshi Trade API v2.
+
+    >>> with KalshiClient(env="demo") as client:          # doctest: +SKIP
+    ...     for market in client.markets.list(status="open", series_ticker="KXBTCD"):
+    ...         print(market.ticker, market.yes_bid)
+    """
+
+    def __init__(
+        self,
+        env: Environment | str | None = None,
+        *,
+        gate: RequestGate | None = None,
+        transport: httpx.BaseTransport | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(env, **options)
+        self.gate: RequestGate = gate or _OpenGate()
+        self._http = httpx.Client(timeout=self.timeout, transport=transport)
+        self.exchange = Exchange(self)
+        self.historical = Historical(self)
+        self.markets = Markets(self)
+        self.events = Events(self)
+        self.series = Series(self)
+
+    def call(self, call: Call[Any, T]) -> T:
+        """Send a prepared call (with retries) and decode its answer."""
+        return call.result(self.send(call.request), self.base_url)
+
+    def send(self, req: PreparedRequest) -> bytes:
+        """Send one request, retrying idempotent ones as the retry policy says; the raw body."""
+        attempt = 0
+        while True:
+            try:
+                return self._attempt(req)
+            except APIError as error:
+                if not self.retry_policy.should_retry(req.endpoint, attempt, error):
+                    raise
+                delay = self.retry_policy.delay(attempt, error, random.random())
+                log.debug("retrying %s in %.2fs after %s", req.path, delay, error)
+                time.sleep(delay)
+                attempt += 1
+
+    def _attempt(self, req: PreparedRequest) -> bytes:
+        auth = self._auth_for(req)
+        self.gate.acquire(req.endpoint, req)
+        try:
+            response = self._http.send(
+                self._http_request(req), auth=auth or httpx.USE_CLIENT_DEFAULT
+            )
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, req.info(self.base_url)) from exc
+        return self._check(response, req)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncKalshiClient(_ClientBase):
+    """Asynchronous client: the same resources and names as KalshiClient, awaited."""
+
+    def __init__(
+        self,
+        env: Environment | str | None = None,
+        *,
+        gate: AsyncRequestGate | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(env, **options)
+        self.gate: AsyncRequestGate = gate or _AsyncOpenGate()
+        self._http = httpx.AsyncClient(timeout=self.timeout, transport=transport)
+        self.exchange = AsyncExchange(self)
+        self.historical = AsyncHistorical(self)
+        self.markets = AsyncMarkets(self)
+        self.events = AsyncEvents(self)
+        self.series = AsyncSeries(self)
+
+    async def call(self, call: Call[Any, T]) -> T:
+        return call.result(await self.send(call.request), self.base_url)
+
+    async def send(self, req: PreparedRequest) -> bytes:
+        attempt = 0
+        while True:
+            try:
+                return await self._attempt(req)
+            except APIError as error:
+                if not self.retry_policy.should_retry(req.endpoint, attempt, error):
+                    raise
+                delay = self.retry_policy.delay(attempt, error, random.random())
+                log.debug("retrying %s in %.2fs after %s", req.path, delay, error)
+                await asyncio.sleep(delay)
+                attempt += 1
+
+    async def _attempt(self, req: PreparedRequest) -> bytes:
+        auth = self._auth_for(req)
+        await self.gate.acquire(req.endpoint, req)
+        try:
+            request = self._http_request(req)
+            response = await self._http.send(request, auth=auth or httpx.USE_CLIENT_DEFAULT)
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, req.info(self.base_url)) from exc
+        return self._check(response, req)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
