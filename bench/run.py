@@ -1,0 +1,52 @@
+"""Run every kalshikit benchmark and write the figures to docs/benchmarks.md.
+
+Run: ``make bench`` (or ``.venv/bin/python bench/run.py [--only engine,http]``). Each benchmark
+module has ``run() -> dict`` and ``markdown(results) -> str``; this script only gathers them,
+stamps the machine and the date, and writes one page. Figures are ratios and rates from one run
+on a shared 2-core machine: compare within a run, not across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = {"engine": "bench_engine"}
+
+
+def _header() -> str:
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    return (
+        "# Benchmarks\n\n"
+        f"Written by `make bench` (bench/run.py) on {when}; {machine}.\n"
+        "Each section is one benchmark module in `bench/`. Targets come from the issues.\n"
+    )
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", default="", help="comma-separated names: " + ",".join(BENCHMARKS))
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args(argv)
+    chosen = [n for n in BENCHMARKS if not args.only or n in args.only.split(",")]
+    sys.path.insert(0, str(ROOT / "bench"))
+    sections = [_header()]
+    for name in chosen:
+        module = importlib.import_module(BENCHMARKS[name])
+        print(f"running {name} ...", flush=True)
+        sections.append(module.markdown(module.run()))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(sections))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

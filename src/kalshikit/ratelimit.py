@@ -1,0 +1,168 @@
+"""Kalshi's rate limits as data, and a pure token bucket. No I/O and no clock here.
+
+Kalshi meters requests with two token buckets per user (kalshi-rest.md 5.4): *read* (GETs and
+anything unrouted) and *write* (order create/amend/cancel/decrease, order groups). Each request
+spends its endpoint's cost in tokens; a bucket refills at the tier's rate up to its capacity.
+This module is the one table of tiers and costs: the sandbox enforces it and the client's limiter
+paces itself with it, so the two cannot disagree.
+
+Costs (docs, late 2026): default 10 tokens; single cancel 2; batch cancel 2 per order; batch
+create 10 per order (no batching discount). Single-order reads are "below default" without a
+published number; we charge them the default until ``GET /account/endpoint_costs`` says
+otherwise (``EndpointCosts.from_wire`` refreshes the table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Final, Literal
+
+from kalshikit.errors import ValidationError
+
+Bucket = Literal["read", "write"]
+
+DEFAULT_COST: Final = 10
+_PER_ITEM: Final = frozenset({"orders.create_batch", "orders.cancel_batch"})
+
+
+class RateTier(StrEnum):
+    """Kalshi's API usage tiers. Budgets are tokens per second (read, write)."""
+
+    BASIC = "basic"
+    ADVANCED = "advanced"
+    PREMIER = "premier"
+    PARAGON = "paragon"
+    PRIME = "prime"
+
+    @classmethod
+    def parse(cls, value: str | RateTier) -> RateTier:
+        if isinstance(value, RateTier):
+            return value
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            names = ", ".join(t.value for t in cls)
+            raise ValidationError(f"unknown rate tier {value!r}: choose one of {names}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class BucketSpec:
+    """One bucket: refill rate (tokens/s) and capacity (tokens)."""
+
+    rate: float
+    capacity: float
+
+    def __post_init__(self) -> None:
+        if self.rate <= 0 or self.capacity <= 0:
+            raise ValidationError("a rate-limit bucket needs a positive rate and capacity")
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """The read and write buckets of a tier (or of a custom budget)."""
+
+    name: str
+    read: BucketSpec
+    write: BucketSpec
+
+    def bucket(self, which: Bucket) -> BucketSpec:
+        return self.read if which == "read" else self.write
+
+    @classmethod
+    def custom(cls, read_per_s: float, write_per_s: float, *, name: str = "custom") -> Budget:
+        """Read bucket holds 1 s of budget, write 2 s (as the SDK describes the tiers)."""
+        return cls(
+            name, BucketSpec(read_per_s, read_per_s), BucketSpec(write_per_s, 2 * write_per_s)
+        )
+
+
+_BUDGETS: Final = {
+    RateTier.BASIC: (200, 100),
+    RateTier.ADVANCED: (300, 300),
+    RateTier.PREMIER: (1000, 1000),
+    RateTier.PARAGON: (2000, 2000),
+    RateTier.PRIME: (4000, 4000),
+}
+
+
+def budget_for(tier: RateTier | str) -> Budget:
+    """The published budget of a tier."""
+    parsed = RateTier.parse(tier)
+    read, write = _BUDGETS[parsed]
+    return Budget.custom(read, write, name=parsed.value)
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointCosts:
+    """Token cost per endpoint name (``http._core.ENDPOINTS`` names); batch calls cost per item."""
+
+    default: int = DEFAULT_COST
+    costs: Mapping[str, int] = field(
+        default_factory=lambda: MappingProxyType(
+            {"orders.cancel": 2, "orders.cancel_batch": 2, "orders.create_batch": 10}
+        )
+    )
+
+    def cost(self, endpoint_name: str, items: int = 1) -> int:
+        unit = self.costs.get(endpoint_name, self.default)
+        return unit * max(1, items) if endpoint_name in _PER_ITEM else unit
+
+    @classmethod
+    def from_wire(
+        cls,
+        default: int,
+        entries: Iterable[tuple[str, str, int]],
+        names: Mapping[tuple[str, str], str],
+    ) -> EndpointCosts:
+        """From ``GET /account/endpoint_costs`` rows (method, path, cost); ``names`` maps them."""
+        costs = {names[(m.upper(), p)]: c for m, p, c in entries if (m.upper(), p) in names}
+        return cls(default, MappingProxyType(costs))
+
+
+ENDPOINT_COSTS: Final = EndpointCosts()
+
+
+class CostTooHigh(ValidationError):
+    """A request that costs more than the bucket can ever hold: waiting would never help."""
+
+
+@dataclass(slots=True)
+class TokenBucket:
+    """A token bucket driven by the caller's clock (seconds, any monotonic origin).
+
+    ``try_take`` answers at once: 0.0 when the tokens were taken, else how long until they would
+    be there (nothing taken). ``drain`` empties it (on a 429, so every caller backs off together).
+    """
+
+    spec: BucketSpec
+    tokens: float = field(init=False)
+    updated: float | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.tokens = self.spec.capacity  # a new bucket starts full
+
+    def _refill(self, now: float) -> None:
+        if self.updated is None:
+            self.updated = now
+            return
+        elapsed = max(0.0, now - self.updated)
+        self.tokens = min(self.spec.capacity, self.tokens + elapsed * self.spec.rate)
+        self.updated = now
+
+    def try_take(self, cost: float, now: float) -> float:
+        if cost > self.spec.capacity:
+            raise CostTooHigh(
+                f"a request costing {cost:g} tokens never fits a bucket of {self.spec.capacity:g}"
+            )
+        self._refill(now)
+        if self.tokens >= cost:
+            self.tokens -= cost
+            return 0.0
+        return (cost - self.tokens) / self.spec.rate
+
+    def drain(self, now: float) -> None:
+        self._refill(now)
+        self.tokens = 0.0
