@@ -17,8 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/kalshi --help
-	$(BIN)/kalshi config show
+	BIN=$(BIN) scripts/main_job.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

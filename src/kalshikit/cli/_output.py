@@ -26,12 +26,27 @@ def emit_json(value: Any) -> None:
     sys.stdout.flush()
 
 
-def emit_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+def emit_table(
+    title: str | None,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    shrink: Sequence[str] = ("title",),
+) -> None:
+    """A table. Columns named in ``shrink`` give way first (cut with an ellipsis); the others
+    keep their full width, so a ticker or a price always reads as one piece."""
+    cells = [["-" if cell is None else str(cell) for cell in row] for row in rows]
+    widths = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
+    fixed = sum(w + 3 for w, c in zip(widths, columns, strict=True) if c not in shrink) + 1
+    shrinkable = max(12, (stdout.width - fixed) // max(1, sum(c in shrink for c in columns)) - 3)
     table = Table(title=title, header_style="bold", show_lines=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*("-" if cell is None else str(cell) for cell in row))
+    for column, width in zip(columns, widths, strict=True):
+        if column in shrink:
+            table.add_column(column, overflow="ellipsis", no_wrap=True, max_width=shrinkable)
+        else:
+            table.add_column(column, no_wrap=True, min_width=width)
+    for row in cells:
+        table.add_row(*row)
     stdout.print(table)
 
 

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from kalshikit import __version__
-from kalshikit.cli import config_cmd, market_cmds
+from kalshikit.cli import config_cmd, market_cmds, sandbox_cmd
 from kalshikit.cli._output import fail
 from kalshikit.cli._state import AppState
 from kalshikit.errors import (
@@ -36,6 +36,7 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(market_cmds.markets, name="markets")
 app.add_typer(market_cmds.events, name="events")
 app.add_typer(market_cmds.series, name="series")
+app.add_typer(sandbox_cmd.app, name="sandbox")
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 _VALUE_FLAGS = ("--env", "--rate-tier")
@@ -109,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except typer.TyperException as usage:  # bad flags and arguments, as reported by the parser
         return _report_usage(usage)
-    except (KalshiError, APIError) as error:
+    except (KalshiError, APIError, OSError, RuntimeError) as error:
         if debug:
             raise
         fail(str(error))
@@ -129,3 +130,7 @@ def _report_usage(usage: typer.TyperException) -> int:
 def run() -> None:
     """Console-script entry point."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

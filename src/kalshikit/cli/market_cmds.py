@@ -140,7 +140,8 @@ def markets_book(
 
 
 def _event_row(e: Event) -> list[object]:
-    return [e.event_ticker, e.title, e.series_ticker, e.mutually_exclusive, len(e.markets or [])]
+    markets = None if e.markets is None else len(e.markets)
+    return [e.event_ticker, e.title, e.series_ticker, e.mutually_exclusive, markets]
 
 
 @events.command("list")
@@ -153,7 +154,9 @@ def events_list(
     """List events."""
     app = state(ctx)
     with app.client() as client:
-        pager = client.events.list(status=status, series_ticker=series_ticker)
+        pager = client.events.list(
+            status=status, series_ticker=series_ticker, with_nested_markets=True
+        )
         found = take(pager, limit, "events", show_progress=not app.json)
     if app.json:
         emit_json(found)

@@ -1,0 +1,224 @@
+"""The sandbox's HTTP face: a Starlette app serving Trade API v2 over a local :class:`Exchange`.
+
+This layer only translates: query strings and bodies in, exchange calls, wire structs out. It owns
+no market state. Every REST route comes from ``http._core.ENDPOINTS`` (the table the client sends
+from), so the two cannot disagree on a path, a method, auth or a rate-limit bucket.
+
+Per request: injected status fault -> caller identity (signature, 401) -> rate limit (429) ->
+handler (400 on a malformed request, the exchange's own status on a refusal) -> JSON answer
+(201/204 where the real API sends them) -> injected connection drop after a write.
+
+Seams: ``extra_routes`` of :func:`create_app` is where the WebSocket endpoint (``WS_PATH``) plugs
+in; ``app.state`` holds the exchange, guard and faults for it. ``/sandbox/admin/...`` (loopback
+callers only, see ``_admin_api``) creates users, moves markets through their lifecycle, arms faults.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Final, Literal, Protocol
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from kalshikit.http._core import ENDPOINTS, Endpoint
+from kalshikit.models import (
+    AmendOrderAck,
+    AmendOrderV2Request,
+    BatchCancelItem,
+    BatchCreateItem,
+    CancelOrderAck,
+    CreateOrderAck,
+    CreateOrderGroupRequest,
+    CreateOrderV2Request,
+    DecreaseOrderAck,
+    DecreaseOrderV2Request,
+)
+from kalshikit.ratelimit import RateTier
+from kalshikit.sandbox._admin_api import ADMIN_PREFIX, admin_routes, client_address
+from kalshikit.sandbox._guard import Faults, Guard
+from kalshikit.sandbox._http import (
+    JSON,
+    REFUSALS,
+    ApiError,
+    DroppedResponse,
+    Query,
+    batch_size,
+    error_response,
+    json_response,
+    refusal_response,
+)
+from kalshikit.sandbox._rest import Ctx, Handler, RestHandlers
+from kalshikit.sandbox.exchange import Exchange
+
+__all__ = ["ADMIN_PREFIX", "REST_PREFIX", "WS_PATH", "ExchangeWriter", "create_app"]
+
+REST_PREFIX: Final = "/trade-api/v2"
+WS_PATH: Final = "/trade-api/ws/v2"
+
+_CREATED: Final = frozenset({"orders.create", "orders.create_batch", "order_groups.create"})
+_NO_CONTENT: Final = frozenset({"orders.cancel_all"})
+_BATCHES: Final = frozenset({"orders.create_batch", "orders.cancel_batch"})
+
+
+class ExchangeWriter(Protocol):
+    """The state-changing methods of :class:`Exchange`. A store writer that records each command
+    before applying it offers the same methods; the app sends every write through it."""
+
+    def create_user(self, *, balance_cents: int, user_id: str | None = None) -> str: ...
+    def add_api_key(
+        self, user_id: str, public_key_pem: str, *, key_id: str | None = None
+    ) -> str: ...
+    def deposit(self, user_id: str, cents: int) -> None: ...
+    def create_order(self, user: str, req: CreateOrderV2Request) -> CreateOrderAck: ...
+    def batch_create(
+        self, user: str, reqs: Sequence[CreateOrderV2Request]
+    ) -> list[BatchCreateItem]: ...
+    def cancel_order(self, user: str, order_id: str) -> CancelOrderAck: ...
+    def batch_cancel(self, user: str, order_ids: Sequence[str]) -> list[BatchCancelItem]: ...
+    def cancel_all(self, user: str) -> int: ...
+    def amend_order(self, user: str, order_id: str, req: AmendOrderV2Request) -> AmendOrderAck: ...
+    def decrease_order(
+        self, user: str, order_id: str, req: DecreaseOrderV2Request
+    ) -> DecreaseOrderAck: ...
+    def create_order_group(self, user: str, req: CreateOrderGroupRequest) -> str: ...
+    def delete_order_group(self, user: str, group_id: str) -> None: ...
+    def reset_order_group(self, user: str, group_id: str) -> None: ...
+    def trigger_order_group(self, user: str, group_id: str) -> None: ...
+    def set_order_group_limit(self, user: str, group_id: str, limit_centi: int) -> None: ...
+    def advance(self) -> None: ...
+    def determine(self, ticker: str, result: Literal["yes", "no"]) -> None: ...
+    def settle(self, ticker: str) -> None: ...
+    def set_trading_active(self, active: bool) -> None: ...
+
+
+def _wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def create_app(
+    exchange: Exchange,
+    *,
+    store_writer: ExchangeWriter | None = None,
+    tier: str = "basic",
+    signature_window_ms: int = 30_000,
+    clock: Callable[[], int] = _wall_clock_ms,
+    limits_enabled: bool = True,
+    extra_routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    """The sandbox app: every ``ENDPOINTS`` route under ``/trade-api/v2``, the admin routes under
+    ``/sandbox/admin``, then ``extra_routes`` (the WebSocket endpoint plugs in there).
+
+    ``clock`` (epoch ms) sets the signature window and refills the token buckets; ``tier`` is the
+    budget of users without one of their own, and of unsigned callers (per client address).
+    """
+    RateTier.parse(tier)  # refuse a bad tier now, not on the first request
+    guard = Guard(
+        exchange,
+        clock=clock,
+        tier=tier,
+        signature_window_ms=signature_window_ms,
+        limits_enabled=limits_enabled,
+    )
+    writer = store_writer or exchange
+    faults = Faults()
+    routes = [
+        *_rest_routes(RestHandlers(exchange, writer, guard), guard, faults),
+        *admin_routes(exchange, writer, guard, faults),
+        *extra_routes,
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: _http_exception, Exception: _server_error},
+    )
+    app.state.exchange, app.state.writer = exchange, writer
+    app.state.guard, app.state.faults = guard, faults
+    return app
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status == 404:
+        return error_response(404, "not_found", f"no such endpoint: {request.url.path}")
+    if status == 405:
+        what = f"{request.method} is not allowed on {request.url.path}"
+        return error_response(405, "method_not_allowed", what)
+    return error_response(status, "http_error", str(getattr(exc, "detail", "error")))
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    # Starlette logs the traceback; the caller gets the JSON shape every other error has.
+    return error_response(500, "internal_server_error", "the sandbox failed on this request")
+
+
+def _raw_path(request: Request) -> str:
+    """The path as sent (still percent-encoded, no query): what the client signed."""
+    raw = request.scope.get("raw_path")
+    if isinstance(raw, bytes):
+        return raw.split(b"?", 1)[0].decode("latin-1")
+    return str(request.scope.get("root_path", "")) + str(request.scope["path"])
+
+
+# --- the REST route wrapper ---------------------------------------------------------------------
+
+
+def _rest_routes(rest: RestHandlers, guard: Guard, faults: Faults) -> list[Route]:
+    handlers = rest.handlers()
+    # Fixed paths first, so that /markets/trades is never taken for /markets/{ticker}.
+    endpoints = sorted(ENDPOINTS.values(), key=lambda ep: "{" in ep.path)
+    return [
+        Route(
+            REST_PREFIX + ep.path,
+            _serve(ep, handlers.get(ep.name, _not_served(ep.name)), guard, faults),
+            methods=[ep.method],
+        )
+        for ep in endpoints
+    ]
+
+
+def _not_served(name: str) -> Handler:
+    """For an endpoint added to the table before the sandbox learned it: a clear 501, not a
+    crash at start-up (a test asserts that every endpoint has a handler)."""
+
+    def refuse(ctx: Ctx) -> object:
+        raise ApiError(501, "not_implemented", f"the sandbox does not serve {name} yet")
+
+    return refuse
+
+
+def _serve(
+    ep: Endpoint, handler: Handler, guard: Guard, faults: Faults
+) -> Callable[[Request], Awaitable[Response]]:
+    status = 201 if ep.name in _CREATED else 204 if ep.name in _NO_CONTENT else 200
+
+    async def serve(request: Request) -> Response:
+        injected = faults.take_status()
+        if injected is not None:
+            return error_response(injected, "injected_fault", "fault injected by the sandbox")
+        body = b"" if ep.method == "GET" else await request.body()
+        response = _answer(ep, handler, guard, request, body, status)
+        if ep.bucket == "write" and response.status_code < 300 and faults.take_drop():
+            return DroppedResponse(response.body, response.status_code, media_type=JSON)
+        return response
+
+    return serve
+
+
+def _answer(
+    ep: Endpoint, handler: Handler, guard: Guard, request: Request, body: bytes, status: int
+) -> Response:
+    # Synchronous on purpose: no await between the checks and the exchange call, so requests
+    # on the one event loop never interleave inside the exchange.
+    try:
+        caller = guard.identify(
+            ep, request.method, request.headers, _raw_path(request), client_address(request)
+        )
+        guard.charge(caller, ep, batch_size(body) if ep.name in _BATCHES else 1)
+        ctx = Ctx(caller.user_id or "", Query(request.query_params), request.path_params, body)
+        return json_response(handler(ctx), status)
+    except REFUSALS as error:
+        return refusal_response(error)

@@ -1,0 +1,189 @@
+"""Run the sandbox as a process: in the foreground, or in the background with a pid file.
+
+This is the only sandbox module that touches processes and the data directory's files besides
+the store. The CLI's ``kalshi sandbox ...`` commands are thin wrappers over these functions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import platformdirs
+
+DEFAULT_HOST: Final = "127.0.0.1"
+DEFAULT_PORT: Final = 8470
+PID_FILE: Final = "sandbox.pid"
+LOG_FILE: Final = "sandbox.log"
+SETTINGS_FILE: Final = "settings.json"
+
+
+def default_data_dir() -> Path:
+    """Where ``kalshi sandbox start`` keeps its state: the platform's user data dir."""
+    return platformdirs.user_data_path("kalshikit") / "sandbox"
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxSettings:
+    """How to run one sandbox; also what a background start remembers in settings.json."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    data_dir: Path = field(default_factory=default_data_dir)
+    seed: int = 0
+    markets: int = 200
+    tier: str = "basic"
+    limits_enabled: bool = True
+    liquidity: bool = True
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def rest_url(self) -> str:
+        return f"{self.base_url}/trade-api/v2"
+
+    def serve_args(self) -> list[str]:
+        """The command line of ``kalshi sandbox serve`` for these settings."""
+        args = ["sandbox", "serve", "--host", self.host, "--port", str(self.port)]
+        args += ["--data-dir", str(self.data_dir), "--seed", str(self.seed)]
+        args += ["--markets", str(self.markets), "--tier", self.tier]
+        args += [] if self.limits_enabled else ["--no-limits"]
+        return args if self.liquidity else [*args, "--no-liquidity"]
+
+
+def is_answering(host: str, port: int, timeout: float = 0.3) -> bool:
+    """Whether something accepts TCP connections there (cheap; no HTTP)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _pid_path(settings: SandboxSettings) -> Path:
+    return settings.data_dir / PID_FILE
+
+
+def read_pid(settings: SandboxSettings) -> int | None:
+    """The pid of a background sandbox started for this data dir, if it is still alive."""
+    try:
+        pid = int(_pid_path(settings).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def start_background(settings: SandboxSettings, *, wait_s: float = 30.0) -> int:
+    """Start ``kalshi sandbox serve`` detached; wait until it answers. Returns its pid."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    log = (settings.data_dir / LOG_FILE).open("ab")
+    command = [sys.executable, "-m", "kalshikit.cli.main", *settings.serve_args()]
+    process = subprocess.Popen(  # our own interpreter and arguments
+        command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
+    )
+    _pid_path(settings).write_text(str(process.pid))
+    _wait_until_answering(settings, process, wait_s)
+    return process.pid
+
+
+def _wait_until_answering(
+    settings: SandboxSettings, process: subprocess.Popen[bytes], wait_s: float
+) -> None:
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"the sandbox exited with code {process.returncode}; "
+                f"see {settings.data_dir / LOG_FILE}"
+            )
+        if is_answering(settings.host, settings.port):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"the sandbox did not answer within {wait_s:g}s; see its log")
+
+
+def stop_background(settings: SandboxSettings, *, wait_s: float = 10.0) -> bool:
+    """Stop a background sandbox of this data dir. False when none was running."""
+    pid = read_pid(settings)
+    if pid is None:
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline and read_pid(settings) is not None:
+        time.sleep(0.1)
+    if read_pid(settings) is not None:
+        os.kill(pid, signal.SIGKILL)
+    _pid_path(settings).unlink(missing_ok=True)
+    return True
+
+
+def remembered(data_dir: Path) -> SandboxSettings:
+    """The settings a background sandbox of ``data_dir`` was started with (defaults if none)."""
+    try:
+        saved = json.loads((data_dir / SETTINGS_FILE).read_text())
+    except (OSError, ValueError):
+        return SandboxSettings(data_dir=data_dir)
+    return SandboxSettings(
+        host=str(saved.get("host", DEFAULT_HOST)),
+        port=int(saved.get("port", DEFAULT_PORT)),
+        data_dir=data_dir,
+        seed=int(saved.get("seed", 0)),
+        markets=int(saved.get("markets", 200)),
+        tier=str(saved.get("tier", "basic")),
+    )
+
+
+def remember(settings: SandboxSettings) -> None:
+    """Save the settings a background sandbox runs with (status reports them)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    saved = {"host": settings.host, "port": settings.port, "seed": settings.seed}
+    saved |= {"markets": settings.markets, "tier": settings.tier}
+    (settings.data_dir / SETTINGS_FILE).write_text(json.dumps(saved))
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def serve_sandbox(settings: SandboxSettings) -> None:
+    """Open (or replay) the data dir's exchange and serve it until interrupted."""
+    from kalshikit.sandbox.api import create_app
+    from kalshikit.sandbox.liquidity import seed_liquidity
+    from kalshikit.sandbox.server import serve
+    from kalshikit.sandbox.store import open_exchange
+
+    persistent = open_exchange(
+        settings.data_dir,
+        seed=settings.seed,
+        markets=settings.markets,
+        now_ms=wall_clock_ms(),
+        clock=wall_clock_ms,
+    )
+    if settings.liquidity and next(iter(persistent.store.commands()), None) is None:
+        seed_liquidity(persistent, persistent.exchange.catalog, seed=settings.seed)
+    app = create_app(
+        persistent.exchange,
+        store_writer=persistent,
+        tier=settings.tier,
+        limits_enabled=settings.limits_enabled,
+    )
+    try:
+        serve(app, settings.host, settings.port, log_level="warning")
+    finally:
+        persistent.close()

@@ -1,0 +1,128 @@
+"""Run the sandbox app over real HTTP with uvicorn: in the foreground, or in a background thread.
+
+:func:`serve` blocks (``kalshi sandbox serve`` uses it). :func:`running` is for notebooks and
+tests: it starts a sandbox on a free loopback port in a daemon thread and yields its REST base
+URL, then stops it::
+
+    with running() as url:                                   # a fresh 200-market sandbox
+        client = KalshiClient(config=APIConfig.resolve("local", rest_url=url, ...))
+
+The library never starts a sandbox by itself; this is the explicit way to get one in-process.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from kalshikit.sandbox.api import REST_PREFIX, create_app
+from kalshikit.sandbox.catalog import build_catalog
+from kalshikit.sandbox.exchange import Exchange
+
+__all__ = ["default_exchange", "running", "serve"]
+
+DEFAULT_HOST: Final = "127.0.0.1"
+DEFAULT_PORT: Final = 8470
+# uvicorn reports this when an app ends an answer early, which the sandbox does only on purpose
+# (the drop-after-write fault); an error line per injected fault would read like a real failure.
+_DELIBERATE_DROP: Final = "ASGI callable returned without completing response."
+
+
+class _HideDeliberateDrops(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != _DELIBERATE_DROP
+
+
+def _quiet_deliberate_drops() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _HideDeliberateDrops) for f in logger.filters):
+        logger.addFilter(_HideDeliberateDrops())
+
+
+def _wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def default_exchange(*, seed: int = 0, markets: int = 200) -> Exchange:
+    """A fresh exchange on the wall clock, with a seeded catalog that starts now."""
+    catalog = build_catalog(seed=seed, markets=markets, now=datetime.now(UTC))
+    return Exchange(catalog, clock=_wall_clock_ms, seed=seed)
+
+
+def serve(
+    app: ASGIApp, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, log_level: str = "info"
+) -> None:
+    """Serve ``app`` until interrupted (Ctrl-C or SIGTERM stop it cleanly)."""
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False)
+    _quiet_deliberate_drops()
+    uvicorn.Server(config).run()
+
+
+def _url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}{REST_PREFIX}"
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say
+    # so, and with Nagle on, every answer waits ~40 ms for the delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _wait_until_started(server: uvicorn.Server, thread: threading.Thread, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the sandbox server stopped while starting (see the log above)")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the sandbox server did not start within {timeout:g}s")
+        time.sleep(0.005)
+
+
+@contextmanager
+def running(
+    exchange: Exchange | None = None,
+    *,
+    app: ASGIApp | None = None,
+    host: str = DEFAULT_HOST,
+    port: int = 0,
+    log_level: str = "warning",
+    startup_timeout: float = 10.0,
+    **app_options: Any,
+) -> Iterator[str]:
+    """Run a sandbox in a background thread; yield its REST base URL (``.../trade-api/v2``).
+
+    Serves ``app`` if given, else ``create_app(exchange, **app_options)`` (a fresh
+    :func:`default_exchange` when ``exchange`` is None). ``port=0`` picks a free port. Logging
+    is left as the caller configured it.
+    """
+    if app is None:
+        app = create_app(exchange or default_exchange(), **app_options)
+    sock = _bind(host, port)
+    config = uvicorn.Config(app, log_level=log_level, log_config=None, access_log=False)
+    server = uvicorn.Server(config)
+    _quiet_deliberate_drops()
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="kalshikit-sandbox", daemon=True
+    )
+    thread.start()
+    try:
+        _wait_until_started(server, thread, startup_timeout)
+        yield _url(host, sock.getsockname()[1])
+    finally:
+        server.should_exit = True
+        thread.join(timeout=startup_timeout)
+        sock.close()
