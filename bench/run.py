@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = {"engine": "bench_engine"}
+BENCHMARKS = {"engine": "bench_engine", "sandbox_http": "bench_sandbox_http"}
 
 
 def _header() -> str:

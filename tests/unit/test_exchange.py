@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import pytest
 from _exchange_kit import (
     NOW_MS,
@@ -448,6 +449,26 @@ def test_amend_keeps_queue_place_when_only_shrinking(ex: Exchange, alice: str, b
     assert ex.queue_position(alice, first.order_id) == 1200
     ahead = {oid: centi for oid, _, centi in ex.queue_positions(alice, market_tickers=[PLAIN])}
     assert ahead == {first.order_id: 1200, second.order_id: 1000}
+
+
+def test_amend_expiration_only_keeps_queue_place(ex: Exchange, alice: str, bob: str,
+                                                 clock: Clock) -> None:  # fmt: skip
+    first = ex.create_order(alice, order(PLAIN, "bid", "0.40"))
+    second = ex.create_order(bob, order(PLAIN, "bid", "0.40"))
+    soon = clock.ms // 1000 + 30
+    same = AmendOrderV2Request(ticker=PLAIN, side="bid", price="0.40", count="10.00")
+    ex.amend_order(alice, first.order_id, msgspec.structs.replace(same, expiration_time=soon))
+    assert ex.queue_position(bob, second.order_id) == 1000
+    ex.amend_order(alice, first.order_id, msgspec.structs.replace(same, expiration_time=0))
+    clock.advance(60)
+    ex.advance()
+    assert ex.order(alice, first.order_id).status == "resting"  # the expiration was cleared
+    later = clock.ms // 1000 + 5
+    ex.amend_order(alice, first.order_id, msgspec.structs.replace(same, expiration_time=later))
+    clock.advance(5)
+    ex.advance()
+    assert ex.order(alice, first.order_id).status == "canceled"
+    assert dollars(ex, alice) == Decimal("100.00")
 
 
 def test_batch_create_and_cancel_report_per_item(ex: Exchange, alice: str) -> None:

@@ -13,6 +13,7 @@ The write methods themselves live in ``_trading`` and ``_exchange_admin``; reads
 
 from __future__ import annotations
 
+import functools
 import heapq
 import random
 import uuid
@@ -45,7 +46,7 @@ from kalshikit.sandbox.events import (
     TickerChanged,
     TradeExecuted,
 )
-from kalshikit.units import TICKS_PER_DOLLAR
+from kalshikit.units import TICKS_PER_DOLLAR, PriceGrid
 
 __all__ = ["Batch", "ExchangeCore"]
 
@@ -53,6 +54,26 @@ Listener = Callable[[ExchangeEvent], None]
 
 # engine cancel reasons -> the reason an OrderUpdated reports
 _CANCEL_REASONS = {"user": "canceled", "decrease": "decreased"}
+
+
+@functools.lru_cache(maxsize=64)
+def _fees(fee_type: str, multiplier: float) -> FeeSchedule:
+    return FeeSchedule.for_series(fee_type, multiplier)
+
+
+def _grid(market: Market) -> PriceGrid:
+    # thousands of markets share a few grids: parse each distinct one once
+    key = (
+        tuple((r.start, r.end, r.step) for r in market.price_ranges),
+        market.price_level_structure,
+    )
+    grid = _GRIDS.get(key)
+    if grid is None:
+        grid = _GRIDS[key] = market.grid
+    return grid
+
+
+_GRIDS: dict[tuple[tuple[tuple[str, str, str], ...], str], PriceGrid] = {}
 
 
 @dataclass(slots=True)
@@ -160,7 +181,7 @@ class ExchangeCore:
         if event is not None and event.fee_multiplier_override is not None:
             multiplier = event.fee_multiplier_override
         state = MarketState(
-            market, series, market.grid, FeeSchedule.for_series(fee_type, multiplier),
+            market, series, _grid(market), _fees(fee_type, multiplier),
             market.status, millis_of(market.open_time), millis_of(market.close_time),
         )  # fmt: skip
         self._markets[market.ticker] = state

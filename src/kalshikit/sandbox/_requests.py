@@ -84,14 +84,15 @@ def parse_price(text: object, grid: PriceGrid) -> int:
     raise AssertionError("unreachable: the grid refused nothing")  # pragma: no cover
 
 
-def parse_count(text: object, what: str = "count") -> int:
-    """A positive fp count in centi-contracts (at most 2 decimals)."""
+def parse_count(text: object, what: str = "count", *, allow_zero: bool = False) -> int:
+    """A positive (or, with ``allow_zero``, zero) fp count in centi-contracts (2 decimals)."""
     try:
         centi = fp_to_centi(cast(str, text))
     except ValidationError as exc:
         raise bad_request("invalid_count", f"{what}: {exc}; send a string like '10.00'") from None
-    if centi <= 0:
-        raise bad_request("invalid_count", f"{what} must be at least 0.01, got {text!r}")
+    if centi < 0 or (centi == 0 and not allow_zero):
+        least = "0" if allow_zero else "0.01"
+        raise bad_request("invalid_count", f"{what} must be at least {least}, got {text!r}")
     return centi
 
 
@@ -166,9 +167,7 @@ def parse_decrease(req: DecreaseOrderV2Request) -> tuple[int | None, int | None]
         raise bad_request("invalid_parameters", "send exactly one of reduce_by and reduce_to")
     if req.reduce_by is not None:
         return parse_count(req.reduce_by, "reduce_by"), None
-    if req.reduce_to in ("0", "0.0", "0.00"):
-        return None, 0
-    return None, parse_count(req.reduce_to, "reduce_to")
+    return None, parse_count(req.reduce_to, "reduce_to", allow_zero=True)
 
 
 def parse_group_limit(contracts_limit: int | None, contracts_limit_fp: str | None) -> int | None:

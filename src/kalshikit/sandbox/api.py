@@ -15,8 +15,10 @@ callers only, see ``_admin_api``) creates users, moves markets through their lif
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Final, Literal, Protocol
 
 from starlette.applications import Starlette
@@ -109,6 +111,7 @@ def create_app(
     clock: Callable[[], int] = _wall_clock_ms,
     limits_enabled: bool = True,
     extra_routes: Sequence[BaseRoute] = (),
+    lifecycle_interval_s: float | None = 1.0,
 ) -> Starlette:
     """The sandbox app: every ``ENDPOINTS`` route under ``/trade-api/v2``, the admin routes under
     ``/sandbox/admin``, then ``extra_routes`` (the WebSocket endpoint plugs in there).
@@ -134,10 +137,41 @@ def create_app(
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: _http_exception, Exception: _server_error},
+        lifespan=_keep_schedule(exchange, writer, lifecycle_interval_s),
     )
     app.state.exchange, app.state.writer = exchange, writer
     app.state.guard, app.state.faults = guard, faults
     return app
+
+
+def _keep_schedule(
+    exchange: Exchange, writer: ExchangeWriter, interval_s: float | None
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """While serving, open, close and expire on the clock even when nobody writes.
+
+    Writes already run due lifecycle work first; reads do not, so without this a market past
+    its close time would still read as active. Runs on the server's loop, like the handlers,
+    so it never races them. ``None`` turns it off (tests that drive the clock themselves).
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(_advance_forever(exchange, writer, interval_s or 0))
+        if interval_s is None:
+            task.cancel()
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    return lifespan
+
+
+async def _advance_forever(exchange: Exchange, writer: ExchangeWriter, interval_s: float) -> None:
+    while True:
+        await asyncio.sleep(interval_s)
+        if exchange.advance_due():
+            writer.advance()
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
