@@ -26,6 +26,11 @@ LOG_FILE: Final = "sandbox.log"
 SETTINGS_FILE: Final = "settings.json"
 
 
+# Background sandboxes outlive the call that starts them on purpose; holding their Popen
+# objects keeps Python from warning that a child is "still running" when they are collected.
+_DETACHED: list[subprocess.Popen[bytes]] = []
+
+
 def default_data_dir() -> Path:
     """Where ``kalshi sandbox start`` keeps its state: the platform's user data dir."""
     return platformdirs.user_data_path("kalshikit") / "sandbox"
@@ -92,11 +97,12 @@ def read_pid(settings: SandboxSettings) -> int | None:
 def start_background(settings: SandboxSettings, *, wait_s: float = 30.0) -> int:
     """Start ``kalshi sandbox serve`` detached; wait until it answers. Returns its pid."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    log = (settings.data_dir / LOG_FILE).open("ab")
     command = [sys.executable, "-m", "kalshikit.cli.main", *settings.serve_args()]
-    process = subprocess.Popen(  # our own interpreter and arguments
-        command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
-    )
+    with (settings.data_dir / LOG_FILE).open("ab") as log:  # the child keeps its own handle
+        process = subprocess.Popen(  # our own interpreter and arguments
+            command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    _DETACHED.append(process)
     _pid_path(settings).write_text(str(process.pid))
     _wait_until_answering(settings, process, wait_s)
     return process.pid
@@ -175,7 +181,7 @@ def serve_sandbox(settings: SandboxSettings) -> None:
         now_ms=wall_clock_ms(),
         clock=wall_clock_ms,
     )
-    if settings.liquidity and next(iter(persistent.store.commands()), None) is None:
+    if settings.liquidity:
         seed_liquidity(persistent, persistent.exchange.catalog, seed=settings.seed)
     app = create_app(
         persistent.exchange,

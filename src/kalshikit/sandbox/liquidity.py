@@ -15,6 +15,7 @@ from typing import Protocol
 
 from kalshikit.models import CreateOrderV2Request, Market
 from kalshikit.sandbox.catalog import Catalog
+from kalshikit.sandbox.exchange import ExchangeError
 from kalshikit.units import Price, PriceGrid, centi_to_fp
 
 HOUSE_USER = "house-market-maker"
@@ -55,7 +56,12 @@ def _order(market: Market, side: str, price: Price, rng: random.Random) -> Creat
 def seed_liquidity(writer: HouseWriter, catalog: Catalog, *, seed: int = 0) -> int:
     """Create the house user and rest its ladders on every active market; returns orders placed."""
     rng = random.Random(seed)
-    house = writer.create_user(balance_cents=HOUSE_CASH_CENTS, user_id=HOUSE_USER)
+    try:
+        house = writer.create_user(balance_cents=HOUSE_CASH_CENTS, user_id=HOUSE_USER)
+    except ExchangeError as error:
+        if error.code == "user_exists":  # seeded on an earlier start: the store has it all
+            return 0
+        raise
     placed = 0
     for market in catalog.markets:
         if market.status != "active":
