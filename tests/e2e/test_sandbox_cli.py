@@ -103,3 +103,26 @@ def test_keygen_refuses_bad_input(data_dir: Path, capsys: pytest.CaptureFixture[
     assert main(["sandbox", "keygen", "--data-dir", str(data_dir), "--type", "dsa"]) == 2
     assert "error:" in capsys.readouterr().err
     assert not (data_dir / "keys").exists()
+
+
+def test_local_commands_start_a_sandbox_when_none_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DESIGN.md: with --env local at the default URL, the CLI starts the sandbox and says so."""
+    from kalshikit.sandbox import launch
+
+    if launch.is_answering(launch.DEFAULT_HOST, launch.DEFAULT_PORT):
+        pytest.skip("something already listens on the default sandbox port 8470")
+    for name in [n for n in os.environ if n.startswith("KALSHI_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # the user data dir, kept out of $HOME
+    monkeypatch.chdir(tmp_path)
+    data_dir = launch.default_data_dir()
+    assert str(data_dir).startswith(str(tmp_path))
+    try:
+        assert main(["--env", "local", "--json", "markets", "list", "--limit", "1"]) == 0
+        captured = capsys.readouterr()
+        assert len(json.loads(captured.out)) == 1
+        assert "started the local sandbox" in captured.err
+    finally:
+        main(["sandbox", "stop", "--data-dir", str(data_dir)])
