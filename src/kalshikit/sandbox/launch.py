@@ -85,13 +85,7 @@ def read_pid(settings: SandboxSettings) -> int | None:
         pid = int(_pid_path(settings).read_text().strip())
     except (OSError, ValueError):
         return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        return pid
-    return pid
+    return pid if _alive(pid) else None
 
 
 def start_background(settings: SandboxSettings, *, wait_s: float = 30.0) -> int:
@@ -131,11 +125,29 @@ def stop_background(settings: SandboxSettings, *, wait_s: float = 10.0) -> bool:
         return False
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline and read_pid(settings) is not None:
-        time.sleep(0.1)
-    if read_pid(settings) is not None:
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.05)
+    if _alive(pid):
         os.kill(pid, signal.SIGKILL)
+        _alive(pid)
     _pid_path(settings).unlink(missing_ok=True)
+    return True
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs; a child of ours that exited is reaped (not left a zombie)."""
+    for process in _DETACHED:
+        if process.pid == pid:
+            if process.poll() is None:
+                return True
+            _DETACHED.remove(process)
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
     return True
 
 
