@@ -16,8 +16,21 @@ stderr = Console(stderr=True, soft_wrap=True)
 
 
 def to_plain(value: Any) -> Any:
-    """Builtins ready for JSON: structs become dicts, Decimals strings, datetimes RFC3339."""
-    return msgspec.to_builtins(value)
+    """Builtins ready for JSON: structs become dicts, Decimals strings, datetimes RFC3339.
+
+    Keys whose value is None are left out, as the API leaves out empty optional fields: a
+    January-only field the current wire no longer sends would otherwise print as a misleading
+    null beside its current twin (``yes_bid: null`` next to ``yes_bid_dollars``).
+    """
+    return _without_nulls(msgspec.to_builtins(value))
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
 
 
 def emit_json(value: Any) -> None:

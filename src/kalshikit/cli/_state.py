@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 
+import platformdirs
 import typer
 
 from kalshikit.cli._output import note
 from kalshikit.config import DEFAULT_URLS, APIConfig, Environment
 from kalshikit.http.client import KalshiClient
 from kalshikit.sandbox import launch
+from kalshikit.sandbox.keys import default_user_key
 
 
 @dataclass(slots=True)
@@ -24,25 +28,61 @@ class AppState:
     def config(self) -> APIConfig:
         return APIConfig.resolve(self.env, rate_tier=self.rate_tier)
 
-    def client(self) -> KalshiClient:
+    def client(self, *, authenticated: bool = False) -> KalshiClient:
+        """A client for this invocation. At the default local URL the sandbox is started when
+        needed, and ``authenticated`` calls without a configured key use the sandbox's default
+        user (made on first use), so `kalshi order place` works on a fresh machine."""
         config = self.config()
-        ensure_local_sandbox(config)
+        if is_default_local(config):
+            ensure_local_sandbox()
+            if authenticated and not config.has_credentials:
+                config = with_default_sandbox_key(config)
         return KalshiClient(config=config)
+
+    def order_client(self) -> KalshiClient:
+        """An authenticated client whose writes are journaled (reconciled before use)."""
+        from kalshikit.journal import OrderJournal
+
+        client = self.client(authenticated=True)
+        journal_path().parent.mkdir(parents=True, exist_ok=True)
+        client.journal = OrderJournal(journal_path())
+        client.journal.reconcile(client)
+        return client
 
     @property
     def environment(self) -> Environment:
         return self.config().environment
 
 
-def ensure_local_sandbox(config: APIConfig) -> None:
-    """With --env local at the default URL and nothing answering, start the sandbox (DESIGN.md).
+def journal_path() -> Path:
+    """The CLI's order journal: every intent is recorded there before it is sent."""
+    return platformdirs.user_data_path("kalshikit") / "journal.sqlite3"
 
-    Only the default URL: a sandbox the user pointed us elsewhere is theirs to start.
-    """
-    if config.environment is not Environment.LOCAL:
-        return
-    if config.rest_url != DEFAULT_URLS[Environment.LOCAL].rest:
-        return
+
+def is_default_local(config: APIConfig) -> bool:
+    """The sandbox the CLI manages itself: --env local at the default URL. One the user pointed
+    us elsewhere is theirs to start and to give keys for."""
+    local = DEFAULT_URLS[Environment.LOCAL].rest
+    return config.environment is Environment.LOCAL and config.rest_url == local
+
+
+def with_default_sandbox_key(config: APIConfig) -> APIConfig:
+    key = default_user_key(launch.SandboxSettings())
+    return dataclasses.replace(
+        config,
+        api_key_id=key["api_key_id"],
+        private_key_path=Path(key["private_key_path"]),
+        private_key_pem=None,
+        sources={
+            **config.sources,
+            "api_key_id": "sandbox default user",
+            "private_key": "sandbox default user",
+        },
+    )
+
+
+def ensure_local_sandbox() -> None:
+    """With nothing answering at the default local URL, start the sandbox (DESIGN.md)."""
     settings = launch.SandboxSettings()
     if launch.is_answering(settings.host, settings.port):
         return

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from kalshikit import __version__
-from kalshikit.cli import config_cmd, market_cmds, sandbox_cmd
+from kalshikit.cli import config_cmd, market_cmds, order_cmds, portfolio_cmds, sandbox_cmd
 from kalshikit.cli._output import fail
 from kalshikit.cli._state import AppState
 from kalshikit.errors import (
@@ -36,6 +36,8 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(market_cmds.markets, name="markets")
 app.add_typer(market_cmds.events, name="events")
 app.add_typer(market_cmds.series, name="series")
+app.add_typer(order_cmds.app, name="order")
+app.add_typer(portfolio_cmds.app, name="portfolio")
 app.add_typer(sandbox_cmd.app, name="sandbox")
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130

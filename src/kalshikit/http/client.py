@@ -36,6 +36,11 @@ from kalshikit.http.resources.markets import (
     Markets,
     Series,
 )
+from kalshikit.http.resources.order_groups import AsyncOrderGroups, OrderGroups
+from kalshikit.http.resources.orders import AsyncOrders, Orders
+from kalshikit.http.resources.portfolio import AsyncPortfolio, Portfolio
+from kalshikit.journal import OrderJournal
+from kalshikit.units import PriceGrid
 
 __all__ = ["AsyncKalshiClient", "AsyncRequestGate", "KalshiClient", "RequestGate"]
 
@@ -78,6 +83,7 @@ class _ClientBase:
         rest_url: str | None = None,
         timeout: float | None = None,
         max_retries: int = 3,
+        journal: OrderJournal | None = None,
     ) -> None:
         self.config = config or APIConfig.resolve(
             env,
@@ -90,6 +96,10 @@ class _ClientBase:
         self.timeout = timeout if timeout is not None else self.config.timeout
         self.retry_policy = RetryPolicy(max_retries=max_retries)
         self._auth = KalshiAuth(self.config.signer()) if self.config.has_credentials else None
+        # Order creates are journaled here when set (off by default; the CLI turns it on).
+        self.journal = journal
+        # Each market's tick grid, read once per ticker by order entry.
+        self.price_grids: dict[str, PriceGrid] = {}
 
     def __repr__(self) -> str:
         return (
@@ -159,6 +169,9 @@ class KalshiClient(_ClientBase):
         self.markets = Markets(self)
         self.events = Events(self)
         self.series = Series(self)
+        self.orders = Orders(self)
+        self.order_groups = OrderGroups(self)
+        self.portfolio = Portfolio(self)
 
     def call(self, call: Call[Any, T]) -> T:
         """Send a prepared call (with retries) and decode its answer."""
@@ -220,6 +233,9 @@ class AsyncKalshiClient(_ClientBase):
         self.markets = AsyncMarkets(self)
         self.events = AsyncEvents(self)
         self.series = AsyncSeries(self)
+        self.orders = AsyncOrders(self)
+        self.order_groups = AsyncOrderGroups(self)
+        self.portfolio = AsyncPortfolio(self)
 
     async def call(self, call: Call[Any, T]) -> T:
         return call.result(await self.send(call.request), self.base_url)

@@ -7,6 +7,7 @@ private key is written where the user asked (mode 0600) and never printed.
 
 from __future__ import annotations
 
+import json
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -77,3 +78,20 @@ def create_user_with_key(
         "user_id": user_id,
         "balance_dollars": f"{balance:.2f}",
     }
+
+
+DEFAULT_KEY_FILE = "default-user.json"
+
+
+def default_user_key(settings: SandboxSettings) -> dict[str, str]:
+    """The sandbox's default user (made with $10,000 on first use), for CLI calls with no key."""
+    record = settings.data_dir / DEFAULT_KEY_FILE
+    try:
+        saved = json.loads(record.read_text())
+        if Path(saved["private_key_path"]).exists():
+            return {k: str(v) for k, v in saved.items()}
+    except (OSError, ValueError, KeyError):
+        pass
+    created = create_user_with_key(settings, balance=Decimal(10_000))
+    record.write_text(json.dumps(created))
+    return created

@@ -1,0 +1,254 @@
+"""The order journal: a local SQLite record of every order, written before it is sent.
+
+Off by default; ``KalshiClient(..., journal=OrderJournal(path))`` turns it on (the CLI keeps one
+at ``<user data dir>/kalshikit/journal.sqlite3``). Each create is recorded as ``pending`` with its
+client_order_id, intent, exact request body and environment BEFORE the request leaves, then
+marked with what became of it:
+
+    pending   recorded; no answer yet (a crash or kill leaves it here)
+    placed    the exchange has it (order_id known)
+    refused   the exchange said no (or the id belongs to another order)
+    unknown   no answer, and the lookup that would tell failed too
+    absent    a lookup by client_order_id confirmed the exchange has no such order
+
+``reconcile(client)`` (``areconcile`` for the async client), run on start, settles the
+``pending`` and ``unknown`` entries of the client's environment by looking each order up.
+Every write commits at once (autocommit, WAL), so a record survives the process that made it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Final, Self, cast
+
+import msgspec
+
+from kalshikit.http._exactly_once import Failed, JournalState, same_order
+from kalshikit.http._orders_core import BatchItemResult, OrderResult, OrderSpec
+from kalshikit.models import CreateOrderV2Request, Order
+from kalshikit.units import Contracts
+
+if TYPE_CHECKING:
+    from kalshikit.http.client import AsyncKalshiClient, KalshiClient
+
+__all__ = ["JournalEntry", "JournalState", "OrderJournal", "intent_of", "outcome_entry"]
+
+UNRESOLVED: Final = ("pending", "unknown")
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS orders (
+    client_order_id TEXT PRIMARY KEY,
+    env TEXT NOT NULL,
+    base_url TEXT NOT NULL,
+    ticker TEXT NOT NULL,
+    intent TEXT NOT NULL,
+    request TEXT NOT NULL,
+    state TEXT NOT NULL,
+    order_id TEXT,
+    detail TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+)
+"""
+_COLUMNS: Final = (
+    "client_order_id, env, base_url, ticker, intent, request, state, order_id, detail, "
+    "created_at, updated_at"
+)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def intent_of(spec: OrderSpec) -> dict[str, object]:
+    """The intent as JSON-able fields; unset ones are left out."""
+    shown: dict[str, object] = {}
+    for field in dataclasses.fields(spec):
+        value = getattr(spec, field.name)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, Decimal | Contracts):
+            value = str(value)
+        if value is not None:
+            shown[field.name] = value
+    return shown
+
+
+def outcome_entry(
+    outcome: OrderResult | BatchItemResult | Failed,
+) -> tuple[JournalState, str | None, str | None]:
+    """(state, order_id, detail) to record for what became of an order."""
+    if isinstance(outcome, Failed):
+        return outcome.state, None, " ".join(filter(None, (str(outcome.error), outcome.note)))
+    if outcome.order_id is not None:
+        return "placed", outcome.order_id, outcome.resolved_by
+    error = outcome.error
+    return "refused", None, f"{error.code}: {error.message}" if error else None
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One journaled order: what was meant, what was sent, and what became of it."""
+
+    client_order_id: str
+    env: str
+    base_url: str
+    ticker: str
+    intent: dict[str, Any]
+    request: dict[str, Any]
+    state: JournalState
+    order_id: str | None
+    detail: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> JournalEntry:
+        coid, env, url, ticker, intent, request, state, order_id, detail, created, updated = row
+        return cls(
+            coid, env, url, ticker, json.loads(intent), json.loads(request),
+            cast(JournalState, state), order_id, detail,
+            datetime.fromisoformat(created), datetime.fromisoformat(updated),
+        )  # fmt: skip
+
+    def create_request(self) -> CreateOrderV2Request:
+        """The request body as sent."""
+        return msgspec.convert(self.request, CreateOrderV2Request)
+
+
+class OrderJournal:
+    """A SQLite order journal; safe to share between threads (one lock around each statement)."""
+
+    def __init__(self, path: str | Path, *, clock: Callable[[], datetime] = _utc_now) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._clock = clock
+        self._lock = threading.Lock()
+        # autocommit: each record is on disk before the order it describes is sent
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(_SCHEMA)
+
+    def __repr__(self) -> str:
+        return f"OrderJournal({str(self.path)!r})"
+
+    # -- writing
+
+    def record(
+        self, request: CreateOrderV2Request, *, intent: dict[str, object], env: str, base_url: str
+    ) -> None:
+        """Record an order as ``pending``; call it before the request is sent."""
+        coid = request.client_order_id
+        if not coid:
+            raise ValueError("only orders with a client_order_id can be journaled")
+        now = self._now()
+        body = msgspec.json.encode(request).decode()
+        self._execute(
+            f"INSERT INTO orders ({_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, ?, ?)"
+            " ON CONFLICT(client_order_id) DO UPDATE SET env=excluded.env,"
+            " base_url=excluded.base_url, ticker=excluded.ticker, intent=excluded.intent,"
+            " request=excluded.request, state='pending', order_id=NULL, detail=NULL,"
+            " updated_at=excluded.updated_at",
+            (coid, env, base_url, request.ticker, json.dumps(intent), body, now, now),
+        )
+
+    def mark(
+        self,
+        client_order_id: str,
+        state: JournalState,
+        *,
+        order_id: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """Say what became of an order (an order id, once known, is kept)."""
+        self._execute(
+            "UPDATE orders SET state = ?, order_id = COALESCE(?, order_id), detail = ?,"
+            " updated_at = ? WHERE client_order_id = ?",
+            (state, order_id, detail, self._now(), client_order_id),
+        )
+
+    def mark_outcome(
+        self, client_order_id: str, outcome: OrderResult | BatchItemResult | Failed
+    ) -> None:
+        state, order_id, detail = outcome_entry(outcome)
+        self.mark(client_order_id, state, order_id=order_id, detail=detail)
+
+    # -- reading
+
+    def get(self, client_order_id: str) -> JournalEntry | None:
+        rows = self._query(
+            f"SELECT {_COLUMNS} FROM orders WHERE client_order_id = ?", (client_order_id,)
+        )
+        return JournalEntry.from_row(rows[0]) if rows else None
+
+    def entries(self, *, state: JournalState | None = None) -> list[JournalEntry]:
+        """Every entry (or those in ``state``), oldest first."""
+        where, args = ("WHERE state = ?", (state,)) if state else ("", ())
+        rows = self._query(f"SELECT {_COLUMNS} FROM orders {where} ORDER BY created_at", args)
+        return [JournalEntry.from_row(row) for row in rows]
+
+    def unresolved(self, env: str) -> list[JournalEntry]:
+        """The ``pending`` and ``unknown`` entries of one environment, oldest first."""
+        return [e for e in self.entries() if e.state in UNRESOLVED and e.env == env]
+
+    # -- reconciling
+
+    def reconcile(self, client: KalshiClient) -> list[JournalEntry]:
+        """Settle this environment's unresolved entries by lookup; returns them, updated."""
+        settled = []
+        for entry in self.unresolved(client.config.environment.value):
+            found = client.orders.find(entry.ticker, entry.client_order_id)
+            settled.append(self._settle(entry, found))
+        return settled
+
+    async def areconcile(self, client: AsyncKalshiClient) -> list[JournalEntry]:
+        """``reconcile`` for the async client."""
+        settled = []
+        for entry in self.unresolved(client.config.environment.value):
+            found = await client.orders.find(entry.ticker, entry.client_order_id)
+            settled.append(self._settle(entry, found))
+        return settled
+
+    def _settle(self, entry: JournalEntry, found: Order | None) -> JournalEntry:
+        if found is not None and same_order(found, entry.create_request()):
+            self.mark(entry.client_order_id, "placed", order_id=found.order_id, detail="reconcile")
+        else:
+            detail = "reconcile: no such order on the exchange"
+            self.mark(entry.client_order_id, "absent", detail=detail)
+        settled = self.get(entry.client_order_id)
+        assert settled is not None  # entries are never deleted
+        return settled
+
+    # -- plumbing
+
+    def _now(self) -> str:
+        return self._clock().astimezone(UTC).isoformat()
+
+    def _execute(self, sql: str, args: tuple[object, ...]) -> None:
+        with self._lock:
+            self._db.execute(sql, args)
+
+    def _query(self, sql: str, args: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

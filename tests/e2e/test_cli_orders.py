@@ -1,0 +1,193 @@
+"""`kalshi order ...` and `kalshi portfolio ...` against a real sandbox, as a user types them.
+
+Nothing real is touched: "prod" here is a sandbox behind KALSHI_API_URL, which is exactly how a
+user would rehearse a production session.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from kalshikit import KalshiClient
+from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
+from kalshikit.cli.main import main
+from kalshikit.config import APIConfig
+from kalshikit.sandbox.server import running
+
+pytestmark = pytest.mark.slow
+
+
+class Box:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.admin_url = url.removesuffix("/trade-api/v2") + "/sandbox/admin"
+
+    def admin(self, method: str, path: str, body: Any = None) -> Any:
+        answer = httpx.request(method, self.admin_url + path, json=body, timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
+    def state(self) -> Any:
+        return self.admin("GET", "/state")
+
+    def ticker(self) -> str:
+        markets = httpx.get(self.url + "/markets", params={"status": "open", "limit": 1000}).json()
+        return next(
+            m["ticker"] for m in markets["markets"] if m["price_level_structure"] == "linear_cent"
+        )
+
+
+@pytest.fixture(scope="module")
+def box() -> Iterator[Box]:
+    with running(limits_enabled=False) as url:
+        yield Box(url)
+
+
+@pytest.fixture
+def as_user(box: Box, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh sandbox user whose key the CLI finds in the environment (for every env name)."""
+    for name in [n for n in os.environ if n.startswith("KALSHI_")]:
+        monkeypatch.delenv(name)
+    key = generate_private_key("ed25519")
+    made = box.admin("POST", "/users", {"public_key_pem": public_key_pem(key)})
+    path = tmp_path / "key.pem"
+    path.write_text(private_key_to_pem(key))
+    path.chmod(0o600)
+    monkeypatch.setenv("KALSHI_API_URL", box.url)
+    for prefix in ("KALSHI_", "KALSHI_PROD_"):
+        monkeypatch.setenv(f"{prefix}API_KEY_ID", made["api_key_id"])
+        monkeypatch.setenv(f"{prefix}PRIVATE_KEY_PATH", str(path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # the CLI's order journal
+    monkeypatch.chdir(tmp_path)
+    return str(made["user_id"])
+
+
+def cli_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
+    assert main(["--json", *argv]) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
+
+
+def test_place_list_cancel(box: Box, as_user: str, capsys: pytest.CaptureFixture[str]) -> None:
+    ticker = box.ticker()
+    placed = cli_json(
+        capsys, "--env", "local", "order", "place", "--ticker", ticker, "--side", "yes",
+        "--action", "buy", "--count", "3", "--cents", "2", "--yes",
+    )  # fmt: skip
+    assert placed["order_id"]
+    assert placed["client_order_id"]
+    listed = cli_json(capsys, "order", "list")
+    assert [(o["order_id"], o["status"]) for o in listed] == [(placed["order_id"], "resting")]
+    assert listed[0]["client_order_id"] == placed["client_order_id"]
+    cli_json(capsys, "order", "cancel", placed["order_id"])
+    assert cli_json(capsys, "order", "show", placed["order_id"])["status"] == "canceled"
+
+
+@pytest.mark.parametrize(
+    ("flags", "says"),
+    [
+        (["--cents", "0.5"], "did you mean --cents 50 or --dollars 0.50"),
+        (["--cents", "100"], "--cents takes whole cents 1-99"),
+        (["--dollars", "0.555"], "not on"),
+        (["--count", "0", "--cents", "40"], "--count"),
+        (["--cents", "40", "--dollars", "0.40"], "exactly one of --cents and --dollars"),
+        (["--cents", "40", "--tif", "day"], "--tif takes gtc, ioc or fok"),
+    ],
+)
+def test_bad_input_exits_2_and_changes_nothing(
+    box: Box, as_user: str, capsys: pytest.CaptureFixture[str], flags: list[str], says: str
+) -> None:
+    before = box.state()
+    argv = ["order", "place", "--ticker", box.ticker(), "--side", "yes", "--action", "buy"]
+    argv += ["--count", "1", *flags] if "--count" not in flags else flags
+    assert main([*argv, "--yes"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert says in err[0]
+    assert box.state() == before
+
+
+def test_unknown_ticker_exits_2_and_changes_nothing(
+    box: Box, as_user: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = box.state()
+    argv = ["order", "place", "--ticker", "NOPE-26JAN01", "--side", "no", "--action", "buy"]
+    assert main([*argv, "--count", "1", "--cents", "40", "--yes"]) == 2
+    assert "market_not_found" in capsys.readouterr().err
+    assert box.state() == before
+
+
+def test_dry_run_shows_the_v2_request_and_sends_nothing(
+    box: Box, as_user: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = box.state()
+    ticker = box.ticker()
+    shown = cli_json(
+        capsys, "order", "place", "--ticker", ticker, "--side", "no", "--action", "buy",
+        "--count", "2", "--cents", "40", "--dry-run",
+    )  # fmt: skip
+    assert shown["dry_run"] is True
+    assert shown["method"] == "POST"
+    assert shown["body"]["side"] == "ask"  # buying NO at 40c rests as a YES ask at 60c
+    assert shown["body"]["price"] == "0.6000"
+    assert shown["body"]["count"] == "2.00"
+    assert box.state() == before
+
+
+def test_prod_writes_need_confirmation(
+    box: Box, as_user: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticker = box.ticker()
+    argv = ["--env", "prod", "order", "place", "--ticker", ticker, "--side", "yes"]
+    argv += ["--action", "buy", "--count", "1", "--cents", "3"]
+    before = box.state()
+    assert main(argv) == 2  # no terminal, no --yes: refused
+    assert "add --yes" in capsys.readouterr().err
+    assert box.state() == before
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("n\n"))
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    assert main(argv) == 1  # the person said no
+    prompt = capsys.readouterr().out
+    assert "PRODUCTION: buy 1 YES of" in prompt
+    assert "worst case $0.03" in prompt
+    assert box.state() == before
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    assert main(argv) == 0
+    assert box.state() != before
+
+
+def test_portfolio_after_a_fill(box: Box, as_user: str, capsys: pytest.CaptureFixture[str]) -> None:
+    ticker = box.ticker()
+    maker_key = generate_private_key("ed25519")
+    maker = box.admin("POST", "/users", {"public_key_pem": public_key_pem(maker_key)})
+    config = APIConfig.resolve(
+        "local",
+        rest_url=box.url,
+        api_key_id=maker["api_key_id"],
+        private_key_pem=private_key_to_pem(maker_key),
+        environ={},
+        dotenv_path=False,
+    )
+    with KalshiClient(config=config) as client:  # someone to trade with: sells YES at 70c
+        client.orders.create(ticker, side="yes", action="sell", count=5, price_cents=70)
+    cli_json(
+        capsys, "order", "place", "--ticker", ticker, "--side", "yes", "--action", "buy",
+        "--count", "2", "--cents", "70", "--tif", "ioc",
+    )  # fmt: skip
+    positions = cli_json(capsys, "portfolio", "positions")
+    assert [(p["ticker"], p["position_fp"]) for p in positions] == [(ticker, "2.00")]
+    fills = cli_json(capsys, "portfolio", "fills")
+    assert [f["count_fp"] for f in fills] == ["2.00"]
+    assert main(["portfolio", "balance"]) == 0
+    assert "$" in capsys.readouterr().out
