@@ -1,4 +1,4 @@
-"""The sandbox: a local Kalshi exchange (REST now, WebSocket next) for tests, notebooks and bots.
+"""The sandbox: a local Kalshi exchange (REST and WebSocket) for tests, notebooks and bots.
 
 ``running()`` starts one in a background thread and yields its REST URL::
 

@@ -18,8 +18,13 @@ Routes (JSON bodies; each answers JSON)::
     POST   /trading                     {active: bool}
     GET    /state                       the exchange's state digest
     GET    /faults                      pending faults
-    POST   /faults                      {kind: "status" | "drop_after_write", count?, status?}
+    POST   /faults                      {kind: "status" | "drop_after_write", count?, status?,
+                                         retry_after?}
+                                        {kind: "ws_drop", connection_id?, user_id?}
+                                        {kind: "ws_skip_seq", count?, sid?, connection_id?}
+                                        {kind: "ws_delay", delay_ms, count?, connection_id?}
     DELETE /faults                      clear them
+    GET    /ws/connections              open WebSocket connections and their subscriptions
 """
 
 from __future__ import annotations
@@ -98,6 +103,7 @@ def admin_routes(
         ("GET", "/faults", admin.faults_pending),
         ("POST", "/faults", admin.arm_fault),
         ("DELETE", "/faults", admin.clear_faults),
+        ("GET", "/ws/connections", admin.ws_connections),
     ]
     return [
         Route(ADMIN_PREFIX + path, _admin_endpoint(action), methods=[method])
@@ -135,12 +141,22 @@ class TradingSwitch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class FaultRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """``status``: the next ``count`` REST calls answer ``status`` and do nothing.
-    ``drop_after_write``: the next ``count`` successful writes act, then the connection drops."""
+    """``status``: the next ``count`` REST calls answer ``status`` and do nothing (with a
+    ``Retry-After: retry_after`` header when given: seconds or an HTTP date).
+    ``drop_after_write``: the next ``count`` successful writes act, then the connection drops.
+    ``ws_drop``: cut WebSocket connections now (all, one ``connection_id``, or a user's).
+    ``ws_skip_seq``: the next ``count`` sequenced frames (of ``sid`` / ``connection_id`` if
+    given) each skip one sequence number. ``ws_delay``: hold each of the next ``count`` frames
+    (of ``connection_id`` if given) ``delay_ms`` back."""
 
-    kind: Literal["status", "drop_after_write"]
+    kind: Literal["status", "drop_after_write", "ws_drop", "ws_skip_seq", "ws_delay"]
     count: int = 1
     status: int = 503
+    connection_id: int | None = None
+    user_id: str | None = None
+    sid: int | None = None
+    delay_ms: int = 0
+    retry_after: str | None = None
 
 
 class _Admin:
@@ -207,8 +223,27 @@ class _Admin:
         fault = decode_body(body, FaultRequest)
         if fault.count < 0 or not 400 <= fault.status <= 599:
             raise bad_request("count must be >= 0 and status an HTTP error status (400-599)")
-        self.faults.arm(fault.kind, fault.count, fault.status)
+        if not 0 <= fault.delay_ms <= 60_000:
+            raise bad_request("delay_ms must be 0 to 60000")
+        if fault.kind in ("status", "drop_after_write"):
+            self.faults.arm(fault.kind, fault.count, fault.status, fault.retry_after)
+            return self.faults.pending()
+        return self._arm_ws(fault)
+
+    def _arm_ws(self, fault: FaultRequest) -> object:
+        ws = self.faults.ws
+        if ws is None:
+            raise bad_request("this sandbox serves no WebSocket feeds")
+        if fault.kind == "ws_drop":
+            return {"dropped": ws.drop(fault.connection_id, fault.user_id)} | self.faults.pending()
+        if fault.kind == "ws_skip_seq":
+            ws.skip_seq(fault.count, sid=fault.sid, connection_id=fault.connection_id)
+        else:
+            ws.delay(fault.delay_ms, fault.count, connection_id=fault.connection_id)
         return self.faults.pending()
+
+    def ws_connections(self, request: Request, body: bytes) -> object:
+        return {"connections": self.faults.ws.connections() if self.faults.ws else []}
 
     def clear_faults(self, request: Request, body: bytes) -> object:
         self.faults.clear()

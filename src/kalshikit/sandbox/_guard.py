@@ -11,7 +11,8 @@ path and the caller's address, and gets back who is calling or an :class:`ApiErr
   tier; a request spends ``ENDPOINT_COSTS.cost(name, items)`` from its endpoint's bucket or is
   refused at once with 429 (no waiting, no Retry-After, as the real API does).
 * **Faults**: an admin can ask for the next N REST calls to fail with a status, or for the next N
-  writes to act and then drop the connection, so clients can be tested against both.
+  writes to act and then drop the connection, so clients can be tested against both; the
+  WebSocket faults (drop, skip a seq, delay) plug in as ``Faults.ws``.
 
 Nothing here logs or repeats a key or a signature.
 """
@@ -116,6 +117,11 @@ class Guard:
             return Caller(None, address)
         return Caller(self._verified_user(method, headers, raw_path), address)
 
+    def authenticate(self, method: str, headers: Mapping[str, str], raw_path: str) -> str:
+        """The user who signed a request that must be signed (the WebSocket handshake signs
+        ``GET`` and ``/trade-api/ws/v2``); a 401 ``ApiError`` otherwise."""
+        return self._verified_user(method, headers, raw_path)
+
     def _verified_user(self, method: str, headers: Mapping[str, str], raw_path: str) -> str:
         key_id = headers.get(HEADER_KEY)
         stamp = headers.get(HEADER_TIMESTAMP)
@@ -192,22 +198,46 @@ class Guard:
 FaultKind = Literal["status", "drop_after_write"]
 
 
+class WsFaultControl(Protocol):
+    """The WebSocket faults (``sandbox._ws_faults.WsFaults``): acted on by the admin API."""
+
+    def drop(self, connection_id: int | None = None, user_id: str | None = None) -> int: ...
+    def skip_seq(
+        self, count: int = 1, *, sid: int | None = None, connection_id: int | None = None
+    ) -> None: ...
+    def delay(self, delay_ms: int, count: int = 1, *, connection_id: int | None = None) -> None: ...
+    def clear(self) -> None: ...
+    def pending(self) -> dict[str, object]: ...
+    def connections(self) -> list[dict[str, object]]: ...
+
+
 @dataclass(slots=True)
 class Faults:
-    """Misbehaviour on request, counted down per call. Admin routes are never affected."""
+    """Misbehaviour on request, counted down per call. Admin routes are never affected.
+
+    ``ws`` (set by the app) holds the WebSocket faults: dropped connections, skipped sequence
+    numbers, delayed frames."""
 
     status_count: int = 0
     status: int = 503
     drop_count: int = 0
+    ws: WsFaultControl | None = None
+    # The Retry-After header value sent with the injected status (seconds or an HTTP date).
+    retry_after: str | None = None
 
-    def arm(self, kind: FaultKind, count: int, status: int = 503) -> None:
+    def arm(
+        self, kind: FaultKind, count: int, status: int = 503, retry_after: str | None = None
+    ) -> None:
         if kind == "status":
-            self.status_count, self.status = count, status
+            self.status_count, self.status, self.retry_after = count, status, retry_after
         else:
             self.drop_count = count
 
     def clear(self) -> None:
         self.status_count = self.drop_count = 0
+        self.retry_after = None
+        if self.ws is not None:
+            self.ws.clear()
 
     def take_status(self) -> int | None:
         """The status to answer this call with instead of serving it, if a fault is armed."""
@@ -223,9 +253,13 @@ class Faults:
         self.drop_count -= 1
         return True
 
-    def pending(self) -> dict[str, int]:
-        return {
+    def pending(self) -> dict[str, object]:
+        pending: dict[str, object] = {
             "status_count": self.status_count,
             "status": self.status,
+            "retry_after": self.retry_after,
             "drop_count": self.drop_count,
         }
+        if self.ws is not None:
+            pending |= self.ws.pending()
+        return pending

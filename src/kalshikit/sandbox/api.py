@@ -8,9 +8,11 @@ Per request: injected status fault -> caller identity (signature, 401) -> rate l
 handler (400 on a malformed request, the exchange's own status on a refusal) -> JSON answer
 (201/204 where the real API sends them) -> injected connection drop after a write.
 
-Seams: ``extra_routes`` of :func:`create_app` is where the WebSocket endpoint (``WS_PATH``) plugs
-in; ``app.state`` holds the exchange, guard and faults for it. ``/sandbox/admin/...`` (loopback
-callers only, see ``_admin_api``) creates users, moves markets through their lifecycle, arms faults.
+The WebSocket endpoint (``WS_PATH``, ``ws_api``) is served by default, fed by a ``FeedHub`` that
+listens to the exchange; ``app.state`` holds the exchange, writer, guard, faults and ``feeds``
+(whose ``feeds.faults`` drops sockets, skips seq numbers and delays frames from any thread).
+``extra_routes`` adds more routes. ``/sandbox/admin/...`` (loopback callers only, see
+``_admin_api``) creates users, moves markets through their lifecycle, arms faults.
 """
 
 from __future__ import annotations
@@ -56,11 +58,12 @@ from kalshikit.sandbox._http import (
 )
 from kalshikit.sandbox._rest import Ctx, Handler, RestHandlers
 from kalshikit.sandbox.exchange import Exchange
+from kalshikit.sandbox.feeds import DEFAULT_QUEUE_LIMIT, FeedHub
+from kalshikit.sandbox.ws_api import WS_PATH, ws_route
 
 __all__ = ["ADMIN_PREFIX", "REST_PREFIX", "WS_PATH", "ExchangeWriter", "create_app"]
 
 REST_PREFIX: Final = "/trade-api/v2"
-WS_PATH: Final = "/trade-api/ws/v2"
 
 _CREATED: Final = frozenset({"orders.create", "orders.create_batch", "order_groups.create"})
 _NO_CONTENT: Final = frozenset({"orders.cancel_all"})
@@ -112,12 +115,17 @@ def create_app(
     limits_enabled: bool = True,
     extra_routes: Sequence[BaseRoute] = (),
     lifecycle_interval_s: float | None = 1.0,
+    ws_queue_limit: int = DEFAULT_QUEUE_LIMIT,
+    background: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> Starlette:
     """The sandbox app: every ``ENDPOINTS`` route under ``/trade-api/v2``, the admin routes under
-    ``/sandbox/admin``, then ``extra_routes`` (the WebSocket endpoint plugs in there).
+    ``/sandbox/admin``, the WebSocket endpoint at ``WS_PATH``, then ``extra_routes``.
 
     ``clock`` (epoch ms) sets the signature window and refills the token buckets; ``tier`` is the
     budget of users without one of their own, and of unsigned callers (per client address).
+    ``ws_queue_limit`` is how many frames a WebSocket client may fall behind before it is cut
+    off with error 25. ``background`` coroutine functions (the market simulator) run on the
+    server's loop while it serves and are cancelled at shutdown.
     """
     RateTier.parse(tier)  # refuse a bad tier now, not on the first request
     guard = Guard(
@@ -128,24 +136,30 @@ def create_app(
         limits_enabled=limits_enabled,
     )
     writer = store_writer or exchange
-    faults = Faults()
+    feeds = FeedHub(exchange, clock=clock, queue_limit=ws_queue_limit)
+    exchange.add_listener(feeds.on_event)
+    faults = Faults(ws=feeds.faults)
     routes = [
         *_rest_routes(RestHandlers(exchange, writer, guard), guard, faults),
         *admin_routes(exchange, writer, guard, faults),
+        ws_route(feeds, guard),
         *extra_routes,
     ]
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: _http_exception, Exception: _server_error},
-        lifespan=_keep_schedule(exchange, writer, lifecycle_interval_s),
+        lifespan=_keep_schedule(exchange, writer, lifecycle_interval_s, background),
     )
     app.state.exchange, app.state.writer = exchange, writer
-    app.state.guard, app.state.faults = guard, faults
+    app.state.guard, app.state.faults, app.state.feeds = guard, faults, feeds
     return app
 
 
 def _keep_schedule(
-    exchange: Exchange, writer: ExchangeWriter, interval_s: float | None
+    exchange: Exchange,
+    writer: ExchangeWriter,
+    interval_s: float | None,
+    background: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """While serving, open, close and expire on the clock even when nobody writes.
 
@@ -159,10 +173,12 @@ def _keep_schedule(
         task = asyncio.create_task(_advance_forever(exchange, writer, interval_s or 0))
         if interval_s is None:
             task.cancel()
+        others = [asyncio.ensure_future(run()) for run in background]
         try:
             yield
         finally:
-            task.cancel()
+            for running in (task, *others):
+                running.cancel()
 
     return lifespan
 
@@ -232,7 +248,10 @@ def _serve(
     async def serve(request: Request) -> Response:
         injected = faults.take_status()
         if injected is not None:
-            return error_response(injected, "injected_fault", "fault injected by the sandbox")
+            refused = error_response(injected, "injected_fault", "fault injected by the sandbox")
+            if faults.retry_after is not None:
+                refused.headers["retry-after"] = faults.retry_after
+            return refused
         body = b"" if ep.method == "GET" else await request.body()
         response = _answer(ep, handler, guard, request, body, status)
         if ep.bucket == "write" and response.status_code < 300 and faults.take_drop():

@@ -27,6 +27,11 @@ from starlette.types import ASGIApp
 from kalshikit.sandbox.api import REST_PREFIX, create_app
 from kalshikit.sandbox.catalog import build_catalog
 from kalshikit.sandbox.exchange import Exchange
+from kalshikit.sandbox.ws_api import (
+    DEFAULT_HEARTBEAT_S,
+    DEFAULT_HEARTBEAT_TIMEOUT_S,
+    uvicorn_ws_options,
+)
 
 __all__ = ["default_exchange", "running", "serve"]
 
@@ -59,10 +64,19 @@ def default_exchange(*, seed: int = 0, markets: int = 200) -> Exchange:
 
 
 def serve(
-    app: ASGIApp, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, log_level: str = "info"
+    app: ASGIApp,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    log_level: str = "info",
+    heartbeat_s: float = DEFAULT_HEARTBEAT_S,
 ) -> None:
-    """Serve ``app`` until interrupted (Ctrl-C or SIGTERM stop it cleanly)."""
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False)
+    """Serve ``app`` until interrupted (Ctrl-C or SIGTERM stop it cleanly). WebSocket clients
+    are pinged every ``heartbeat_s`` seconds."""
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, access_log=False,
+        **uvicorn_ws_options(heartbeat_s),
+    )  # fmt: skip
     _quiet_deliberate_drops()
     uvicorn.Server(config).run()
 
@@ -101,18 +115,26 @@ def running(
     port: int = 0,
     log_level: str = "warning",
     startup_timeout: float = 10.0,
+    heartbeat_s: float = DEFAULT_HEARTBEAT_S,
+    heartbeat_timeout_s: float = DEFAULT_HEARTBEAT_TIMEOUT_S,
+    ws_send_buffer_bytes: int | None = None,
     **app_options: Any,
 ) -> Iterator[str]:
     """Run a sandbox in a background thread; yield its REST base URL (``.../trade-api/v2``).
 
     Serves ``app`` if given, else ``create_app(exchange, **app_options)`` (a fresh
     :func:`default_exchange` when ``exchange`` is None). ``port=0`` picks a free port. Logging
-    is left as the caller configured it.
+    is left as the caller configured it. WebSocket clients (``ws://.../trade-api/ws/v2``) are
+    pinged every ``heartbeat_s`` seconds and dropped when a ping goes unanswered for
+    ``heartbeat_timeout_s``; ``ws_send_buffer_bytes`` caps each one's kernel send buffer.
     """
     if app is None:
         app = create_app(exchange or default_exchange(), **app_options)
     sock = _bind(host, port)
-    config = uvicorn.Config(app, log_level=log_level, log_config=None, access_log=False)
+    config = uvicorn.Config(
+        app, log_level=log_level, log_config=None, access_log=False,
+        **uvicorn_ws_options(heartbeat_s, heartbeat_timeout_s, ws_send_buffer_bytes),
+    )  # fmt: skip
     server = uvicorn.Server(config)
     _quiet_deliberate_drops()
     thread = threading.Thread(
