@@ -9,12 +9,14 @@ from typing import Annotated
 
 import typer
 
+from kalshikit.cli import fault_cmds
 from kalshikit.cli._output import emit_json, emit_table, note
 from kalshikit.cli._state import state
 from kalshikit.errors import ValidationError
 from kalshikit.sandbox import launch
 
 app = typer.Typer(help="Run the local sandbox exchange.", no_args_is_help=True)
+app.add_typer(fault_cmds.app, name="fault")
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on (loopback by default).")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
@@ -34,6 +36,14 @@ LiquidityOption = Annotated[
     bool,
     typer.Option("--liquidity/--no-liquidity", help="Rest a house ladder on every open market."),
 ]
+ActivityOption = Annotated[
+    float,
+    typer.Option(
+        help="Simulated market activity: target orders a second from seeded market makers and "
+        "takers, plus markets determined and settled on schedule; 0 turns it off.",
+        min=0,
+    ),
+]
 
 
 def settings_from(
@@ -45,6 +55,7 @@ def settings_from(
     tier: str,
     limits: bool,
     liquidity: bool = True,
+    activity: float = launch.DEFAULT_ACTIVITY,
 ) -> launch.SandboxSettings:
     return launch.SandboxSettings(
         host=host,
@@ -55,6 +66,7 @@ def settings_from(
         tier=tier,
         limits_enabled=limits,
         liquidity=liquidity,
+        activity=activity,
     )
 
 
@@ -70,11 +82,12 @@ def serve(
         bool, typer.Option("--limits/--no-limits", help="Enforce rate limits.")
     ] = True,
     liquidity: LiquidityOption = True,
+    activity: ActivityOption = launch.DEFAULT_ACTIVITY,
 ) -> None:
     """Run the sandbox in the foreground until Ctrl-C."""
     from kalshikit.sandbox.launch import serve_sandbox
 
-    settings = settings_from(host, port, data_dir, seed, markets, tier, limits, liquidity)
+    settings = settings_from(host, port, data_dir, seed, markets, tier, limits, liquidity, activity)
     note(f"sandbox on {settings.rest_url} (data in {settings.data_dir}); Ctrl-C stops it")
     serve_sandbox(settings)
 
@@ -89,9 +102,10 @@ def start(
     markets: MarketsOption = 200,
     tier: TierOption = "basic",
     liquidity: LiquidityOption = True,
+    activity: ActivityOption = launch.DEFAULT_ACTIVITY,
 ) -> None:
     """Start the sandbox in the background (state kept in the data dir)."""
-    settings = settings_from(host, port, data_dir, seed, markets, tier, True, liquidity)
+    settings = settings_from(host, port, data_dir, seed, markets, tier, True, liquidity, activity)
     if launch.is_answering(settings.host, settings.port):
         _report(ctx, settings, "already running")
         return
