@@ -6,25 +6,36 @@ the store. The CLI's ``kalshi sandbox ...`` commands are thin wrappers over thes
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from kalshikit.sandbox.store import PersistentExchange
 
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8470
 PID_FILE: Final = "sandbox.pid"
 LOG_FILE: Final = "sandbox.log"
 SETTINGS_FILE: Final = "settings.json"
+DEFAULT_ACTIVITY: Final = 20.0  # simulator writes a second: lively, and light on a small machine
 
+# writes per simulator step: tens of ms at most, so requests are served between steps even
+# when --activity asks for more than the machine can do
+_STEP_WRITES: Final = 200
+_log = logging.getLogger(__name__)
 
 # Background sandboxes outlive the call that starts them on purpose; holding their Popen
 # objects keeps Python from warning that a child is "still running" when they are collected.
@@ -48,6 +59,7 @@ class SandboxSettings:
     tier: str = "basic"
     limits_enabled: bool = True
     liquidity: bool = True
+    activity: float = DEFAULT_ACTIVITY
 
     @property
     def base_url(self) -> str:
@@ -62,6 +74,7 @@ class SandboxSettings:
         args = ["sandbox", "serve", "--host", self.host, "--port", str(self.port)]
         args += ["--data-dir", str(self.data_dir), "--seed", str(self.seed)]
         args += ["--markets", str(self.markets), "--tier", self.tier]
+        args += ["--activity", f"{self.activity:g}"]
         args += [] if self.limits_enabled else ["--no-limits"]
         return args if self.liquidity else [*args, "--no-liquidity"]
 
@@ -164,6 +177,7 @@ def remembered(data_dir: Path) -> SandboxSettings:
         seed=int(saved.get("seed", 0)),
         markets=int(saved.get("markets", 200)),
         tier=str(saved.get("tier", "basic")),
+        activity=float(saved.get("activity", DEFAULT_ACTIVITY)),
     )
 
 
@@ -171,12 +185,46 @@ def remember(settings: SandboxSettings) -> None:
     """Save the settings a background sandbox runs with (status reports them)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     saved = {"host": settings.host, "port": settings.port, "seed": settings.seed}
-    saved |= {"markets": settings.markets, "tier": settings.tier}
+    saved |= {"markets": settings.markets, "tier": settings.tier, "activity": settings.activity}
     (settings.data_dir / SETTINGS_FILE).write_text(json.dumps(saved))
 
 
 def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+def simulation_tasks(
+    persistent: PersistentExchange, settings: SandboxSettings
+) -> list[Callable[[], Awaitable[None]]]:
+    """The simulator's loop (none when ``activity`` is 0): steps on the wall clock, writing
+    through the journaled writer so its activity is recorded and replays."""
+    from kalshikit.sandbox.simulator import Simulator
+
+    if settings.activity <= 0:
+        return []
+    simulator = Simulator(
+        persistent.exchange,
+        persistent,
+        seed=settings.seed,
+        activity=settings.activity,
+        max_step_writes=_STEP_WRITES,
+    )
+    # one write per wake-up at low rates, several at high ones: 10 to 100 wake-ups a second
+    interval_s = min(0.1, max(0.01, 1 / settings.activity))
+
+    async def simulate() -> None:
+        pause = interval_s
+        while True:
+            await asyncio.sleep(pause)
+            try:
+                taken = simulator.step(wall_clock_ms())
+            except Exception:  # a bug must not take the server down: log it and stop simulating
+                _log.exception("the market simulator failed and stopped")
+                return
+            # a capped step left writes due: just let waiting requests through, then go on
+            pause = 0 if len(taken) >= _STEP_WRITES else interval_s
+
+    return [simulate]
 
 
 def serve_sandbox(settings: SandboxSettings) -> None:
@@ -200,6 +248,7 @@ def serve_sandbox(settings: SandboxSettings) -> None:
         store_writer=persistent,
         tier=settings.tier,
         limits_enabled=settings.limits_enabled,
+        background=simulation_tasks(persistent, settings),
     )
     try:
         serve(app, settings.host, settings.port, log_level="warning")
