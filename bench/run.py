@@ -17,7 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = {"engine": "bench_engine", "sandbox_http": "bench_sandbox_http"}
+BENCHMARKS = {
+    "engine": "bench_engine",
+    "sandbox_http": "bench_sandbox_http",
+    "sandbox_ws": "bench_sandbox_ws",
+}
 
 
 def _header() -> str:
