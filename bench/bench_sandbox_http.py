@@ -161,11 +161,11 @@ def measure_throughput(base: str) -> float:
 
 def run() -> dict[str, float]:
     results: dict[str, float] = {}
-    with sandbox(200, "--no-limits", "--no-liquidity") as (base, _, _):
+    with sandbox(200, "--no-limits", "--no-liquidity", "--activity", "0") as (base, _, _):
         results |= measure_latency(base)
         results["orders_per_s"] = measure_throughput(base)
     for label, extra in (("", ()), ("_no_liquidity", ("--no-liquidity",))):
-        with sandbox(20_000, *extra) as (_, pid, seconds):
+        with sandbox(20_000, "--activity", "0", *extra) as (_, pid, seconds):
             results[f"startup_20k{label}_s"] = seconds
             results[f"rss_20k{label}_mb"] = _rss_mb(pid)
     return results
