@@ -21,6 +21,7 @@ BENCHMARKS = {
     "engine": "bench_engine",
     "sandbox_http": "bench_sandbox_http",
     "sandbox_ws": "bench_sandbox_ws",
+    "ratelimit": "bench_ratelimit",
 }
 
 

@@ -7,6 +7,7 @@ The names most programs need are here; everything else lives in its module (``ka
 from __future__ import annotations
 
 from kalshikit import errors
+from kalshikit._limiter import RateLimiter
 from kalshikit.config import APIConfig, Environment
 from kalshikit.errors import (
     APIConnectionError,
@@ -19,6 +20,7 @@ from kalshikit.errors import (
     ValidationError,
 )
 from kalshikit.http.client import AsyncKalshiClient, KalshiClient
+from kalshikit.ratelimit import RateTier
 from kalshikit.units import Contracts, Price
 
 __version__ = "0.1.0"
@@ -37,6 +39,8 @@ __all__ = [
     "NotFound",
     "Price",
     "RateLimited",
+    "RateLimiter",
+    "RateTier",
     "ValidationError",
     "__version__",
     "errors",

@@ -184,7 +184,13 @@ class Conflict(APIStatusError):
 
 
 class RateLimited(APIStatusError):
-    """429: over the rate limit. ``retry_after`` is the wait the server asked for, if any."""
+    """429: over the rate limit. ``retry_after`` is the wait the server asked for, if any.
+
+    When the client gives up, ``attempts`` says how many times the request was sent and
+    ``delays`` how long it slept (seconds) before each retry."""
+
+    attempts: int = 1
+    delays: tuple[float, ...] = ()
 
 
 class ServerError(APIStatusError):

@@ -10,11 +10,17 @@ Costs (docs, late 2026): default 10 tokens; single cancel 2; batch cancel 2 per 
 create 10 per order (no batching discount). Single-order reads are "below default" without a
 published number; we charge them the default until ``GET /account/endpoint_costs`` says
 otherwise (``EndpointCosts.from_wire`` refreshes the table).
+
+The client paces itself with :class:`PacedBucket` (the exchange's bucket less some headroom) and
+:class:`Lane` (one bucket and the requests queued for it, first come, first served); the locks,
+sleeps and statistics around them live in ``kalshikit._limiter``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import math
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -25,6 +31,8 @@ from kalshikit.errors import ValidationError
 Bucket = Literal["read", "write"]
 
 DEFAULT_COST: Final = 10
+# The share of each bucket the client leaves unspent (see PacedBucket).
+HEADROOM: Final = 0.1
 _PER_ITEM: Final = frozenset({"orders.create_batch", "orders.cancel_batch"})
 
 
@@ -88,11 +96,26 @@ _BUDGETS: Final = {
 }
 
 
+DEFAULT_TIER: Final = RateTier.BASIC
+AUTO_TIER: Final = "auto"  # read the tier from GET /account/limits on first use
+
+
+def is_auto(tier: object) -> bool:
+    return isinstance(tier, str) and tier.strip().lower() == AUTO_TIER
+
+
 def budget_for(tier: RateTier | str) -> Budget:
     """The published budget of a tier."""
     parsed = RateTier.parse(tier)
     read, write = _BUDGETS[parsed]
     return Budget.custom(read, write, name=parsed.value)
+
+
+def resolve_budget(tier: Budget | RateTier | str | None) -> Budget:
+    """A budget from a tier name, a tier, or a custom Budget; nothing given means Basic."""
+    if isinstance(tier, Budget):
+        return tier
+    return budget_for(DEFAULT_TIER if tier is None else tier)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,3 +189,122 @@ class TokenBucket:
     def drain(self, now: float) -> None:
         self._refill(now)
         self.tokens = 0.0
+
+
+@dataclass(slots=True)
+class PacedBucket:
+    """The client's mirror of one exchange bucket, driven by the caller's clock.
+
+    It holds ``headroom`` less than the exchange's bucket, so the exchange's always keeps a few
+    tokens more than ours: requests that arrive a little closer together than they were sent
+    (network jitter) still fit. A request dearer than our smaller capacity, but within the
+    exchange's, waits for a full bucket and leaves it in debt. ``drain`` (on a 429) empties it
+    and can pause it (Retry-After), so every caller backs off together.
+    """
+
+    spec: BucketSpec
+    headroom: float = HEADROOM
+    tokens: float = field(init=False)
+    updated: float | None = field(init=False, default=None)
+    paused_until: float = field(init=False, default=-math.inf)
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.headroom < 1.0:
+            raise ValidationError("headroom is a share of the bucket: 0 <= headroom < 1")
+        self.tokens = self.capacity  # a new bucket starts full
+
+    @property
+    def capacity(self) -> float:
+        return self.spec.capacity * (1.0 - self.headroom)
+
+    def check(self, cost: float) -> None:
+        if cost > self.spec.capacity:
+            raise CostTooHigh(
+                f"a request costing {cost:g} tokens never fits a bucket of {self.spec.capacity:g}"
+                " (the exchange would refuse it every time): split it into smaller ones"
+            )
+
+    def level(self, now: float) -> float:
+        """Tokens now (negative while in debt)."""
+        if self.updated is not None:
+            elapsed = max(0.0, now - self.updated)
+            self.tokens = min(self.capacity, self.tokens + elapsed * self.spec.rate)
+        self.updated = now
+        return self.tokens
+
+    def try_take(self, cost: float, now: float) -> float:
+        """0.0 when taken; else seconds until it could be (nothing taken)."""
+        self.check(cost)
+        tokens = self.level(now)
+        if now < self.paused_until:
+            return self.paused_until - now
+        need = min(cost, self.capacity)
+        # The epsilon keeps float error from turning an exact sleep into one more tiny one.
+        if tokens >= need - 1e-9:
+            self.tokens -= cost
+            return 0.0
+        return (need - tokens) / self.spec.rate
+
+    def drain(self, now: float, pause: float = 0.0) -> None:
+        """Empty the bucket (a debt stays owed) and refuse everything for ``pause`` seconds."""
+        self.tokens = min(self.level(now), 0.0)
+        self.paused_until = max(self.paused_until, now + pause)
+
+
+def _delivered() -> bool:
+    return True
+
+
+@dataclass(eq=False, slots=True)
+class Ticket:
+    """One request waiting for its lane. ``wake`` is called once it heads the queue; it answers
+    False when its waiter is gone (a closed event loop), and the lane skips it."""
+
+    cost: float
+    wake: Callable[[], bool] = _delivered
+    since: float | None = None  # when it first asked
+    queued: bool = False
+
+
+class Lane:
+    """A bucket and the requests queued for it, served first come, first served.
+
+    No clock and no lock: the caller serialises calls and passes ``now``. Only the head of the
+    queue may take tokens, and a newcomer queues behind anyone already waiting, so nobody is
+    overtaken by a later (or a cheaper) request.
+    """
+
+    def __init__(self, bucket: PacedBucket) -> None:
+        self.bucket = bucket
+        self.queue: deque[Ticket] = deque()
+
+    def poll(self, ticket: Ticket, now: float) -> float:
+        """0.0: granted (tokens taken). A finite wait: the ticket heads the queue, poll again
+        after that long. ``inf``: others are ahead, poll again when ``ticket.wake`` is called."""
+        if ticket.since is None:
+            ticket.since = now
+            self.bucket.check(ticket.cost)
+        if self.queue and self.queue[0] is not ticket:
+            self._enqueue(ticket)
+            return math.inf
+        wait = self.bucket.try_take(ticket.cost, now)
+        if wait == 0.0:
+            self.leave(ticket)
+            return 0.0
+        self._enqueue(ticket)
+        return wait
+
+    def _enqueue(self, ticket: Ticket) -> None:
+        if not ticket.queued:
+            ticket.queued = True
+            self.queue.append(ticket)
+
+    def leave(self, ticket: Ticket) -> None:
+        """Take a ticket out of the queue (granted or given up); wake the next head."""
+        if not ticket.queued:
+            return
+        ticket.queued = False
+        was_head = self.queue[0] is ticket
+        self.queue.remove(ticket)
+        while was_head and self.queue and not self.queue[0].wake():
+            self.queue.popleft().queued = False

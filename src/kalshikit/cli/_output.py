@@ -11,26 +11,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from kalshikit.models._base import to_wire_builtins
+
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
 
 
 def to_plain(value: Any) -> Any:
-    """Builtins ready for JSON: structs become dicts, Decimals strings, datetimes RFC3339.
-
-    Keys whose value is None are left out, as the API leaves out empty optional fields: a
-    January-only field the current wire no longer sends would otherwise print as a misleading
-    null beside its current twin (``yes_bid: null`` next to ``yes_bid_dollars``).
-    """
-    return _without_nulls(msgspec.to_builtins(value))
-
-
-def _without_nulls(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_nulls(v) for v in value]
-    return value
+    """Builtins ready for JSON, as the API shows them: structs become dicts with wire names,
+    Decimals strings, datetimes RFC3339, and None-valued keys are left out."""
+    return to_wire_builtins(value)
 
 
 def emit_json(value: Any) -> None:

@@ -6,6 +6,8 @@ import typer
 
 from kalshikit.cli._output import emit_json, emit_table
 from kalshikit.cli._state import state
+from kalshikit.config import APIConfig
+from kalshikit.ratelimit import BucketSpec, is_auto, resolve_budget
 
 app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True)
 
@@ -14,7 +16,7 @@ app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True
 def show(ctx: typer.Context) -> None:
     """Environment, URLs, credentials (where they come from, never their value) and rate tier."""
     config = state(ctx).config()
-    rows = config.describe()
+    rows = [row for row in config.describe() if row[0] != "rate_tier"] + rate_rows(config)
     if state(ctx).json:
         emit_json({name: {"value": value, "source": source} for name, value, source in rows})
         return
@@ -23,3 +25,20 @@ def show(ctx: typer.Context) -> None:
         ["setting", "value", "source"],
         rows,
     )
+
+
+def rate_rows(config: APIConfig) -> list[tuple[str, str, str]]:
+    """The tier the client will pace to and its two budgets (an unknown tier: exit 2)."""
+    source = config.sources.get("rate_tier", "argument")
+    auto = is_auto(config.rate_tier)
+    budget = resolve_budget(None if auto else config.rate_tier)
+    tier = f"auto (read from the exchange on first use; {budget.name} until then)"
+    return [
+        ("rate_tier", tier if auto else budget.name, source),
+        ("read_budget", _budget_text(budget.read), source),
+        ("write_budget", _budget_text(budget.write), source),
+    ]
+
+
+def _budget_text(spec: BucketSpec) -> str:
+    return f"{spec.rate:g} tokens/s, bucket of {spec.capacity:g}"

@@ -3,6 +3,10 @@
 Everything a request needs besides sending it (the endpoint table, query building, error mapping,
 retry decisions) lives in ``_core``; this module sends, signs, waits at the rate-limit gate,
 sleeps between retries and turns transport failures into the error tree.
+
+Every attempt passes the gate first: by default the RateLimiter that this process shares among
+all clients of the same environment, URL and API key (``kalshikit._limiter``). A 429 drains its
+bucket, so every caller of that key backs off, not only the one that was refused.
 """
 
 from __future__ import annotations
@@ -17,16 +21,19 @@ from typing import Any, Protocol, Self, TypeVar
 
 import httpx
 
+from kalshikit._limiter import RateLimiter, shared_limiter
 from kalshikit.auth import KalshiAuth
 from kalshikit.config import APIConfig, Environment
 from kalshikit.errors import (
     APIConnectionError,
     APIError,
     APITimeout,
+    RateLimited,
     RequestInfo,
     SandboxNotRunning,
 )
 from kalshikit.http._core import Call, Endpoint, PreparedRequest, RetryPolicy, status_error
+from kalshikit.http.resources.account import Account, AsyncAccount
 from kalshikit.http.resources.exchange import AsyncExchange, AsyncHistorical, Exchange, Historical
 from kalshikit.http.resources.markets import (
     AsyncEvents,
@@ -40,6 +47,7 @@ from kalshikit.http.resources.order_groups import AsyncOrderGroups, OrderGroups
 from kalshikit.http.resources.orders import AsyncOrders, Orders
 from kalshikit.http.resources.portfolio import AsyncPortfolio, Portfolio
 from kalshikit.journal import OrderJournal
+from kalshikit.ratelimit import Budget, RateTier, is_auto, resolve_budget
 from kalshikit.units import PriceGrid
 
 __all__ = ["AsyncKalshiClient", "AsyncRequestGate", "KalshiClient", "RequestGate"]
@@ -59,16 +67,6 @@ class AsyncRequestGate(Protocol):
     async def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> None: ...
 
 
-class _OpenGate:
-    def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> None:
-        return None
-
-
-class _AsyncOpenGate:
-    async def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> None:
-        return None
-
-
 class _ClientBase:
     """Configuration, signing and request/response translation shared by both clients."""
 
@@ -83,6 +81,8 @@ class _ClientBase:
         rest_url: str | None = None,
         timeout: float | None = None,
         max_retries: int = 3,
+        rate_tier: Budget | RateTier | str | None = None,
+        rate_limiter: RateLimiter | None = None,
         journal: OrderJournal | None = None,
     ) -> None:
         self.config = config or APIConfig.resolve(
@@ -96,6 +96,12 @@ class _ClientBase:
         self.timeout = timeout if timeout is not None else self.config.timeout
         self.retry_policy = RetryPolicy(max_retries=max_retries)
         self._auth = KalshiAuth(self.config.signer()) if self.config.has_credentials else None
+        tier = rate_tier if rate_tier is not None else self.config.rate_tier
+        # "auto": pace at Basic until the first request has read the tier from the exchange.
+        self._detect_tier = is_auto(tier)
+        budget = None if tier is None or self._detect_tier else resolve_budget(tier)
+        key = (self.config.environment.value, self.base_url, self.config.api_key_id)
+        self.rate_limiter = rate_limiter or shared_limiter(key, budget)
         # Order creates are journaled here when set (off by default; the CLI turns it on).
         self.journal = journal
         # Each market's tick grid, read once per ticker by order entry.
@@ -116,6 +122,21 @@ class _ClientBase:
             params=req.params,
             content=req.body,
             headers=headers,
+        )
+
+    def _should_detect_tier(self) -> bool:
+        """Whether this client still has to read its tier (once; the limiter keeps it)."""
+        self._detect_tier = False
+        if self.rate_limiter.detected:
+            return False
+        if not self.config.has_credentials:
+            log.warning("rate_tier=auto needs an API key; pacing at %s", self.rate_limiter.tier)
+            return False
+        return True
+
+    def _tier_unknown(self, error: APIError) -> None:
+        log.warning(
+            "could not read the rate tier (%s); pacing at %s", error, self.rate_limiter.tier
         )
 
     def _auth_for(self, req: PreparedRequest) -> httpx.Auth | None:
@@ -142,7 +163,24 @@ class _ClientBase:
         log.debug("%s -> %s", info, response.status_code)
         if response.is_success:
             return response.content
-        raise status_error(response.status_code, response.content, info, response.headers)
+        error = status_error(response.status_code, response.content, info, response.headers)
+        if isinstance(error, RateLimited):
+            # Our pacing and the exchange disagree: everyone using this key backs off.
+            self.rate_limiter.penalize(req.endpoint.bucket, error.retry_after)
+        raise error
+
+
+def _gave_up(error: APIError, req: PreparedRequest, attempts: int, delays: list[float]) -> None:
+    """Note on a final 429 what was tried, so the caller can tell a hopeless case from bad luck.
+    (Writes are retried, if at all, by the exactly-once flows, which note their own outcome.)"""
+    if not isinstance(error, RateLimited) or not req.endpoint.idempotent:
+        return
+    error.attempts, error.delays = attempts, tuple(delays)
+    if delays:
+        slept = ", ".join(f"{d:.2f}s" for d in delays)
+        error.add_note(f"gave up after {attempts} attempts (slept {slept} before the retries)")
+    else:
+        error.add_note("not retried: automatic retries are off (max_retries=0)")
 
 
 class KalshiClient(_ClientBase):
@@ -151,6 +189,12 @@ class KalshiClient(_ClientBase):
     >>> with KalshiClient(env="demo") as client:          # doctest: +SKIP
     ...     for market in client.markets.list(status="open", series_ticker="KXBTCD"):
     ...         print(market.ticker, market.yes_bid)
+
+    Requests are paced to ``rate_tier`` (a tier name, a RateTier, a custom Budget, or "auto" to
+    read it from the exchange; default: KALSHI_RATE_TIER, else Basic) by ``client.rate_limiter``,
+    which every client of the same key in this process shares unless ``rate_limiter=`` is given.
+    ``max_retries`` bounds automatic retries of reads (and of creates, after a lookup); 0 turns
+    them off.
     """
 
     def __init__(
@@ -162,8 +206,9 @@ class KalshiClient(_ClientBase):
         **options: Any,
     ) -> None:
         super().__init__(env, **options)
-        self.gate: RequestGate = gate or _OpenGate()
+        self.gate: RequestGate = gate or self.rate_limiter.sync_gate
         self._http = httpx.Client(timeout=self.timeout, transport=transport)
+        self.account = Account(self)
         self.exchange = Exchange(self)
         self.historical = Historical(self)
         self.markets = Markets(self)
@@ -179,17 +224,27 @@ class KalshiClient(_ClientBase):
 
     def send(self, req: PreparedRequest) -> bytes:
         """Send one request, retrying idempotent ones as the retry policy says; the raw body."""
-        attempt = 0
+        if self._detect_tier and self._should_detect_tier():
+            self._detect_rate_tier()
+        attempt, delays = 0, list[float]()
         while True:
             try:
                 return self._attempt(req)
             except APIError as error:
                 if not self.retry_policy.should_retry(req.endpoint, attempt, error):
+                    _gave_up(error, req, attempt + 1, delays)
                     raise
                 delay = self.retry_policy.delay(attempt, error, random.random())
                 log.debug("retrying %s in %.2fs after %s", req.path, delay, error)
                 time.sleep(delay)
+                delays.append(delay)
                 attempt += 1
+
+    def _detect_rate_tier(self) -> None:
+        try:
+            self.account.refresh_rate_limits()
+        except APIError as error:
+            self._tier_unknown(error)
 
     def _attempt(self, req: PreparedRequest) -> bytes:
         auth = self._auth_for(req)
@@ -226,8 +281,9 @@ class AsyncKalshiClient(_ClientBase):
         **options: Any,
     ) -> None:
         super().__init__(env, **options)
-        self.gate: AsyncRequestGate = gate or _AsyncOpenGate()
+        self.gate: AsyncRequestGate = gate or self.rate_limiter.async_gate
         self._http = httpx.AsyncClient(timeout=self.timeout, transport=transport)
+        self.account = AsyncAccount(self)
         self.exchange = AsyncExchange(self)
         self.historical = AsyncHistorical(self)
         self.markets = AsyncMarkets(self)
@@ -241,17 +297,27 @@ class AsyncKalshiClient(_ClientBase):
         return call.result(await self.send(call.request), self.base_url)
 
     async def send(self, req: PreparedRequest) -> bytes:
-        attempt = 0
+        if self._detect_tier and self._should_detect_tier():
+            await self._detect_rate_tier()
+        attempt, delays = 0, list[float]()
         while True:
             try:
                 return await self._attempt(req)
             except APIError as error:
                 if not self.retry_policy.should_retry(req.endpoint, attempt, error):
+                    _gave_up(error, req, attempt + 1, delays)
                     raise
                 delay = self.retry_policy.delay(attempt, error, random.random())
                 log.debug("retrying %s in %.2fs after %s", req.path, delay, error)
                 await asyncio.sleep(delay)
+                delays.append(delay)
                 attempt += 1
+
+    async def _detect_rate_tier(self) -> None:
+        try:
+            await self.account.refresh_rate_limits()
+        except APIError as error:
+            self._tier_unknown(error)
 
     async def _attempt(self, req: PreparedRequest) -> bytes:
         auth = self._auth_for(req)

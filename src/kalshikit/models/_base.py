@@ -15,7 +15,7 @@ import msgspec
 
 from kalshikit.units import Contracts, Price
 
-__all__ = ["WireModel", "contracts_of", "price_of"]
+__all__ = ["WireModel", "contracts_of", "price_of", "to_wire_builtins"]
 
 
 class WireModel(msgspec.Struct, kw_only=True, frozen=True):
@@ -34,3 +34,18 @@ def contracts_of(fp: str | None, count: int | None) -> Contracts | None:
     if fp is not None:
         return Contracts.from_fp(fp)
     return None if count is None else Contracts.parse(count)
+
+
+def to_wire_builtins(value: object) -> object:
+    """Wire structs (or lists and dicts of them) as JSON-ready builtins, wire names kept and
+    None-valued keys left out at every depth: the API omits empty optional fields, and a
+    January-only attribute must never surface as ``null`` beside its current twin."""
+    return _without_nulls(msgspec.to_builtins(value))
+
+
+def _without_nulls(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
 import msgspec
 from starlette.datastructures import QueryParams
@@ -25,6 +25,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from kalshikit.errors import ValidationError
+from kalshikit.models._base import to_wire_builtins
 from kalshikit.sandbox.exchange import ExchangeError
 
 __all__ = [
@@ -69,18 +70,10 @@ def bad_request(message: str, parameter: str | None = None) -> ApiError:
 # --- encoding ---------------------------------------------------------------------------------
 
 
-def _without_nulls(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_nulls(v) for v in value]
-    return value
-
-
 def encode(payload: object) -> bytes:
     """JSON of wire structs (or dicts and lists of them), with None-valued keys dropped at every
     depth. ``to_builtins`` keeps the wire names (``balance``, not ``balance_cents``)."""
-    return _ENCODER.encode(_without_nulls(msgspec.to_builtins(payload)))
+    return _ENCODER.encode(to_wire_builtins(payload))
 
 
 def json_response(payload: object, status: int = 200) -> Response:

@@ -1,0 +1,462 @@
+"""RateLimiter: paces one account's requests to its tier, for sync and async callers at once.
+
+The arithmetic (PacedBucket, Lane) lives in ``kalshikit.ratelimit`` and takes ``now``; this
+module adds what needs a clock or a thread: one lock around a read and a write lane, the blocking
+(``acquire``) and awaiting (``acquire_async``) ways to wait, the gates the clients call before
+every attempt, statistics, throttling events, and the registry that gives every client of one
+(environment, URL, API key) in a process the same limiter, whether sync or async.
+
+Sync and async callers share the lanes: a thread sleeps with ``time.sleep`` and a task with
+``asyncio.sleep`` (the event loop is never held), and whoever heads a lane polls it again when
+its wait is over. Waiters behind the head park on a lock or a future that the lane releases
+when their turn comes, so the queue is served strictly in arrival order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+import msgspec
+
+from kalshikit.http._core import ENDPOINTS, Endpoint, PreparedRequest
+from kalshikit.models import AccountLimits
+from kalshikit.models import EndpointCosts as EndpointCostsWire
+from kalshikit.ratelimit import (
+    ENDPOINT_COSTS,
+    HEADROOM,
+    Bucket,
+    BucketSpec,
+    Budget,
+    EndpointCosts,
+    Lane,
+    PacedBucket,
+    RateTier,
+    Ticket,
+    resolve_budget,
+)
+
+__all__ = [
+    "BucketStats",
+    "LimiterStats",
+    "RateLimiter",
+    "ThrottleEvent",
+    "budget_from_limits",
+    "costs_from_wire",
+    "shared_limiter",
+]
+
+log = logging.getLogger("kalshikit.ratelimit")
+BUCKETS: Final[tuple[Bucket, Bucket]] = ("read", "write")
+_PER_ITEM: Final = frozenset({"orders.create_batch", "orders.cancel_batch"})
+_API_PREFIX: Final = "/trade-api/v2"
+
+
+# --- what the limiter reports -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleEvent:
+    """A bucket started or stopped making requests wait. ``at`` is on the limiter's clock; an
+    "end" says how many requests waited in the spell, and for how long in all."""
+
+    bucket: Bucket
+    state: Literal["start", "end"]
+    at: float
+    waited: int = 0
+    wait_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BucketStats:
+    """One bucket since the limiter was made: requests let through and their tokens, how many
+    waited and how long, 429s seen, whether it throttles now (and how many spells so far), how
+    many wait now, and its tokens now (negative: in debt)."""
+
+    requests: int
+    tokens: float
+    waited: int
+    wait_s: float
+    longest_wait_s: float
+    rate_limited: int
+    throttling: bool
+    spells: int
+    queued: int
+    level: float
+
+
+@dataclass(frozen=True, slots=True)
+class LimiterStats:
+    """Counts since the limiter was made, per bucket; the properties add both buckets up."""
+
+    tier: str
+    read: BucketStats
+    write: BucketStats
+
+    @property
+    def requests(self) -> int:
+        return self.read.requests + self.write.requests
+
+    @property
+    def waited(self) -> int:
+        return self.read.waited + self.write.waited
+
+    @property
+    def wait_s(self) -> float:
+        return self.read.wait_s + self.write.wait_s
+
+    @property
+    def rate_limited(self) -> int:
+        """429 answers seen."""
+        return self.read.rate_limited + self.write.rate_limited
+
+
+@dataclass(slots=True)
+class _Counters:
+    requests: int = 0
+    tokens: float = 0.0
+    waited: int = 0
+    wait_s: float = 0.0
+    longest_wait_s: float = 0.0
+    rate_limited: int = 0
+    spells: int = 0
+    spell: tuple[int, float] | None = None  # (waited, wait_s) when the open spell began
+
+    def grant(
+        self, bucket: Bucket, cost: float, waited_s: float, now: float
+    ) -> ThrottleEvent | None:
+        self.requests += 1
+        self.tokens += cost
+        if waited_s > 0.0:
+            self.waited += 1
+            self.wait_s += waited_s
+            self.longest_wait_s = max(self.longest_wait_s, waited_s)
+            return None
+        return self.close_spell(bucket, now)
+
+    def open_spell(self, bucket: Bucket, now: float) -> ThrottleEvent | None:
+        if self.spell is not None:
+            return None
+        self.spells += 1
+        self.spell = (self.waited, self.wait_s)
+        return ThrottleEvent(bucket, "start", now)
+
+    def close_spell(self, bucket: Bucket, now: float) -> ThrottleEvent | None:
+        if self.spell is None:
+            return None
+        waited, wait_s = self.spell
+        self.spell = None
+        return ThrottleEvent(bucket, "end", now, self.waited - waited, self.wait_s - wait_s)
+
+    def snapshot(self, lane: Lane, now: float) -> BucketStats:
+        return BucketStats(
+            self.requests, self.tokens, self.waited, self.wait_s, self.longest_wait_s,
+            self.rate_limited, self.spell is not None, self.spells, len(lane.queue),
+            lane.bucket.level(now),
+        )  # fmt: skip
+
+
+# --- the limiter --------------------------------------------------------------------------------
+
+
+def batch_items(body: bytes | None) -> int:
+    """How many orders a batch body holds (its cost is per order)."""
+    if not body:
+        return 1
+    try:
+        return max(1, len(msgspec.json.decode(body, type=_Batch).orders))
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return 1
+
+
+class _Batch(msgspec.Struct):
+    orders: list[msgspec.Raw] = msgspec.field(default_factory=list)
+
+
+class RateLimiter:
+    """Keeps one account under its tier's read and write budgets, before the exchange has to.
+
+    >>> limiter = RateLimiter("advanced")        # or RateTier.ADVANCED, or Budget.custom(...)
+    >>> client = KalshiClient(rate_limiter=limiter)  # doctest: +SKIP
+
+    ``poll`` is the whole algorithm, with time passed in; ``acquire`` (threads) and
+    ``acquire_async`` (tasks) wait with the real clock. A request that could never fit its bucket
+    raises :class:`~kalshikit.ratelimit.CostTooHigh` at once instead of waiting forever.
+    """
+
+    def __init__(
+        self,
+        tier: Budget | RateTier | str | None = None,
+        *,
+        costs: EndpointCosts = ENDPOINT_COSTS,
+        headroom: float = HEADROOM,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.budget = resolve_budget(tier)
+        self.costs = costs
+        self.clock = clock
+        self.detected = False  # the budget was read from GET /account/limits
+        self._headroom = headroom
+        self._lock = threading.Lock()
+        self._lanes = {b: Lane(PacedBucket(self.budget.bucket(b), headroom)) for b in BUCKETS}
+        self._counters = {b: _Counters() for b in BUCKETS}
+        self._listeners: list[Callable[[ThrottleEvent], None]] = []
+        self.sync_gate = SyncGate(self)
+        self.async_gate = AsyncGate(self)
+
+    def __repr__(self) -> str:
+        read, write = self.budget.read, self.budget.write
+        return (
+            f"RateLimiter({self.budget.name}: read {read.rate:g}/s burst {read.capacity:g}, "
+            f"write {write.rate:g}/s burst {write.capacity:g})"
+        )
+
+    @property
+    def tier(self) -> str:
+        return self.budget.name
+
+    def cost(self, endpoint: Endpoint, request: PreparedRequest | None = None) -> int:
+        """Tokens a request spends: its endpoint's cost, per order for batches."""
+        body = request.body if request is not None else None
+        items = batch_items(body) if endpoint.name in _PER_ITEM else 1
+        return self.costs.cost(endpoint.name, items)
+
+    # --- the algorithm (time passed in) ---------------------------------------------------------
+
+    def poll(self, bucket: Bucket, ticket: Ticket, now: float) -> float:
+        """One look at a lane: 0.0 granted; a finite wait to sleep before polling again; ``inf``
+        to wait until ``ticket.wake`` is called (others are ahead)."""
+        with self._lock:
+            try:
+                wait = self._lanes[bucket].poll(ticket, now)
+            except BaseException:
+                self._lanes[bucket].leave(ticket)
+                raise
+            event = self._count(bucket, ticket, wait, now)
+        if event is not None:
+            self._emit(event)
+        return wait
+
+    def _count(
+        self, bucket: Bucket, ticket: Ticket, wait: float, now: float
+    ) -> ThrottleEvent | None:
+        counters = self._counters[bucket]
+        if wait != 0.0:
+            return counters.open_spell(bucket, now)
+        waited = now - (ticket.since if ticket.since is not None else now)
+        if waited > 0.0 and log.isEnabledFor(logging.DEBUG):
+            log.debug("waited %.3fs for %g %s tokens", waited, ticket.cost, bucket)
+        return counters.grant(bucket, ticket.cost, waited, now)
+
+    def leave(self, bucket: Bucket, ticket: Ticket) -> None:
+        """Give up waiting (a cancelled task): the ticket leaves, the next one moves up."""
+        with self._lock:
+            self._lanes[bucket].leave(ticket)
+
+    # --- waiting with the real clock ------------------------------------------------------------
+
+    def acquire(self, bucket: Bucket, cost: float) -> None:
+        """Block this thread until ``cost`` tokens of ``bucket`` are ours."""
+        latch = threading.Lock()
+        latch.acquire()
+        ticket = Ticket(cost, _releaser(latch))
+        try:
+            while (wait := self.poll(bucket, ticket, self.clock())) != 0.0:
+                if wait == math.inf:
+                    latch.acquire()
+                else:
+                    time.sleep(wait)
+        except BaseException:
+            self.leave(bucket, ticket)
+            raise
+
+    async def acquire_async(self, bucket: Bucket, cost: float) -> None:
+        """Wait (without holding the event loop) until ``cost`` tokens of ``bucket`` are ours."""
+        loop = asyncio.get_running_loop()
+        woken: asyncio.Future[None] = loop.create_future()
+        ticket = Ticket(cost, _resolver(loop, woken))
+        try:
+            while (wait := self.poll(bucket, ticket, self.clock())) != 0.0:
+                if wait == math.inf:
+                    await woken
+                else:
+                    await asyncio.sleep(wait)
+        except BaseException:
+            self.leave(bucket, ticket)
+            raise
+
+    # --- what the exchange tells us -------------------------------------------------------------
+
+    def penalize(self, bucket: Bucket, retry_after: float | None = None) -> None:
+        """After a 429: empty the bucket so every caller backs off, for ``retry_after`` if given."""
+        pause = retry_after or 0.0
+        with self._lock:
+            self._lanes[bucket].bucket.drain(self.clock(), pause)
+            self._counters[bucket].rate_limited += 1
+        log.info(
+            "429 on the %s bucket: every %s request now waits (%.2fs pause)", bucket, bucket, pause
+        )
+
+    def set_budget(self, budget: Budget | RateTier | str, *, detected: bool = False) -> None:
+        """Pace to another budget from now on (tokens already spent stay spent)."""
+        new = resolve_budget(budget)
+        now = self.clock()
+        with self._lock:
+            for name, lane in self._lanes.items():
+                old, bucket = lane.bucket, PacedBucket(new.bucket(name), self._headroom)
+                bucket.tokens, bucket.updated = min(old.level(now), bucket.capacity), now
+                bucket.paused_until = old.paused_until
+                lane.bucket = bucket
+            self.budget, self.detected = new, detected
+        log.debug("pacing to %r", self)
+
+    def set_costs(self, costs: EndpointCosts) -> None:
+        self.costs = costs
+
+    # --- observing it ---------------------------------------------------------------------------
+
+    def stats(self) -> LimiterStats:
+        now = self.clock()
+        events: list[ThrottleEvent] = []
+        with self._lock:
+            for name in BUCKETS:
+                lane = self._lanes[name]
+                idle = not lane.queue and lane.bucket.level(now) >= lane.bucket.capacity
+                event = self._counters[name].close_spell(name, now) if idle else None
+                events += [event] if event is not None else []
+            snaps = {
+                name: self._counters[name].snapshot(self._lanes[name], now) for name in BUCKETS
+            }
+        for event in events:
+            self._emit(event)
+        return LimiterStats(self.budget.name, snaps["read"], snaps["write"])
+
+    def subscribe(self, listener: Callable[[ThrottleEvent], None]) -> Callable[[], None]:
+        """Call ``listener`` when a bucket starts or stops throttling; returns an unsubscribe."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _emit(self, event: ThrottleEvent) -> None:
+        if event.state == "start":
+            log.info("throttling %s requests (%s budget)", event.bucket, self.budget.name)
+        else:
+            log.info(
+                "%s requests no longer throttled (%d waited %.2fs in all)",
+                event.bucket, event.waited, event.wait_s,
+            )  # fmt: skip
+        for listener in list(self._listeners):
+            listener(event)
+
+
+def _releaser(latch: threading.Lock) -> Callable[[], bool]:
+    def wake() -> bool:
+        latch.release()
+        return True
+
+    return wake
+
+
+def _resolver(loop: asyncio.AbstractEventLoop, woken: asyncio.Future[None]) -> Callable[[], bool]:
+    def wake() -> bool:
+        try:
+            loop.call_soon_threadsafe(_resolve, woken)
+        except RuntimeError:  # its loop is closed: nobody is waiting any more
+            return False
+        return True
+
+    return wake
+
+
+def _resolve(woken: asyncio.Future[None]) -> None:
+    if not woken.done():
+        woken.set_result(None)
+
+
+# --- the gates the clients call -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SyncGate:
+    """``RequestGate`` for KalshiClient: charges each attempt to the limiter."""
+
+    limiter: RateLimiter
+
+    def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> None:
+        self.limiter.acquire(endpoint.bucket, self.limiter.cost(endpoint, request))
+
+
+@dataclass(frozen=True, slots=True)
+class AsyncGate:
+    """``AsyncRequestGate`` for AsyncKalshiClient."""
+
+    limiter: RateLimiter
+
+    async def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> None:
+        await self.limiter.acquire_async(endpoint.bucket, self.limiter.cost(endpoint, request))
+
+
+# --- from the exchange's own numbers ------------------------------------------------------------
+
+
+def budget_from_limits(limits: AccountLimits) -> Budget:
+    """The budget ``GET /account/limits`` describes."""
+    read, write = limits.read, limits.write
+    return Budget(
+        limits.usage_tier or "detected",
+        BucketSpec(read.refill_rate, read.bucket_capacity),
+        BucketSpec(write.refill_rate, write.bucket_capacity),
+    )
+
+
+def costs_from_wire(answer: EndpointCostsWire) -> EndpointCosts:
+    """The cost table ``GET /account/endpoint_costs`` describes (paths with or without the
+    ``/trade-api/v2`` prefix); endpoints it leaves out cost its default."""
+    names: dict[tuple[str, str], str] = {(ep.method, ep.path): n for n, ep in ENDPOINTS.items()}
+    rows = [
+        (row.method, row.path.removeprefix(_API_PREFIX), row.cost) for row in answer.endpoint_costs
+    ]
+    return EndpointCosts.from_wire(answer.default_cost, rows, names)
+
+
+# --- one limiter per (process, environment, URL, API key) ----------------------------------------
+
+RegistryKey = tuple[str, str, str | None]
+
+
+@dataclass(slots=True)
+class _Registry:
+    limiters: dict[RegistryKey, RateLimiter] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_REGISTRY: Final = _Registry()
+
+
+def _forget_after_fork() -> None:
+    # A forked child is another process with its own budget view; the parent's lock may even
+    # have been held at the fork.
+    _REGISTRY.limiters.clear()
+    _REGISTRY.lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def shared_limiter(key: RegistryKey, budget: Budget | None = None) -> RateLimiter:
+    """The process's limiter for ``key`` (environment, REST URL, API key id or None), made on
+    first use. A budget named here replaces the one it had (the newest setting wins)."""
+    with _REGISTRY.lock:
+        limiter = _REGISTRY.limiters.get(key)
+        if limiter is None:
+            limiter = _REGISTRY.limiters[key] = RateLimiter(budget)
+            return limiter
+    if budget is not None and budget != limiter.budget:
+        limiter.set_budget(budget)
+    return limiter

@@ -1,0 +1,78 @@
+"""``client.account``: the API tier and endpoint costs, and bringing the rate limiter up to date.
+
+``refresh_rate_limits`` is how the limiter learns the exchange's own numbers (opt in: clients do
+it on their first request only with ``rate_tier="auto"``). The answer is kept on the limiter,
+which every client of the same key shares, so it is read once per process and key.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from kalshikit._limiter import RateLimiter, budget_from_limits, costs_from_wire
+from kalshikit.http._core import Call, prepare
+from kalshikit.models import AccountLimits, EndpointCosts
+from kalshikit.ratelimit import Budget
+
+if TYPE_CHECKING:
+    from kalshikit.http.client import AsyncKalshiClient, KalshiClient
+
+__all__ = ["Account", "AsyncAccount"]
+
+log = logging.getLogger("kalshikit.ratelimit")
+
+
+def limits_call() -> Call[AccountLimits, AccountLimits]:
+    return Call(prepare("account.limits"), AccountLimits, lambda r: r)
+
+
+def costs_call() -> Call[EndpointCosts, EndpointCosts]:
+    return Call(prepare("account.endpoint_costs"), EndpointCosts, lambda r: r)
+
+
+def adopt_limits(limiter: RateLimiter, limits: AccountLimits) -> Budget:
+    limiter.set_budget(budget_from_limits(limits), detected=True)
+    log.info("rate tier read from the exchange: %r", limiter)
+    return limiter.budget
+
+
+class Account:
+    """``client.account`` on the sync client."""
+
+    def __init__(self, client: KalshiClient) -> None:
+        self._client = client
+
+    def limits(self) -> AccountLimits:
+        """Your API usage tier and its read/write buckets (needs a key)."""
+        return self._client.call(limits_call())
+
+    def endpoint_costs(self) -> EndpointCosts:
+        """The endpoints whose token cost differs from the default (public)."""
+        return self._client.call(costs_call())
+
+    def refresh_rate_limits(self, *, costs: bool = True) -> Budget:
+        """Pace this key's limiter to the tier the exchange reports (and its current costs)."""
+        limiter = self._client.rate_limiter
+        if costs:
+            limiter.set_costs(costs_from_wire(self.endpoint_costs()))
+        return adopt_limits(limiter, self.limits())
+
+
+class AsyncAccount:
+    """``client.account`` on the async client."""
+
+    def __init__(self, client: AsyncKalshiClient) -> None:
+        self._client = client
+
+    async def limits(self) -> AccountLimits:
+        return await self._client.call(limits_call())
+
+    async def endpoint_costs(self) -> EndpointCosts:
+        return await self._client.call(costs_call())
+
+    async def refresh_rate_limits(self, *, costs: bool = True) -> Budget:
+        limiter = self._client.rate_limiter
+        if costs:
+            limiter.set_costs(costs_from_wire(await self.endpoint_costs()))
+        return adopt_limits(limiter, await self.limits())

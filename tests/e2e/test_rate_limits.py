@@ -1,0 +1,264 @@
+"""The rate limiter against the sandbox enforcing the Basic tier over loopback: no 429s at full
+speed, no request lost when the sandbox answers 429 anyway, and one budget per key however many
+clients (sync and async) use it.
+
+Each test signs up fresh users, so the sandbox's buckets for them start full, as ours do. 429s
+are counted on the wire (a transport that records every answer) and by the limiter itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from kalshikit import APIConfig, AsyncKalshiClient, KalshiClient
+from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
+from kalshikit.http._orders_core import OrderResult
+from kalshikit.ratelimit import budget_for
+from kalshikit.sandbox.api import REST_PREFIX
+from kalshikit.sandbox.server import default_exchange, running
+
+pytestmark = pytest.mark.slow
+
+BASIC = budget_for("basic")
+
+
+@dataclass
+class Sent:
+    method: str
+    path: str
+    sent_at: float
+    answered_at: float = 0.0
+    status: int = 0
+
+
+@dataclass
+class Tape:
+    """Every request's method, path, send and answer time and status (real HTTP underneath)."""
+
+    seen: list[Sent] = field(default_factory=list)
+
+    def too_many(self) -> list[Sent]:
+        return [s for s in self.seen if s.status == 429]
+
+
+class TapedAsync(httpx.AsyncHTTPTransport):
+    def __init__(self, tape: Tape) -> None:
+        super().__init__()
+        self.tape = tape
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        entry = Sent(request.method, request.url.path.removeprefix(REST_PREFIX), time.monotonic())
+        self.tape.seen.append(entry)
+        response = await super().handle_async_request(request)
+        entry.answered_at, entry.status = time.monotonic(), response.status_code
+        return response
+
+
+class Taped(httpx.HTTPTransport):
+    def __init__(self, tape: Tape) -> None:
+        super().__init__()
+        self.tape = tape
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        entry = Sent(request.method, request.url.path.removeprefix(REST_PREFIX), time.monotonic())
+        self.tape.seen.append(entry)
+        response = super().handle_request(request)
+        entry.answered_at, entry.status = time.monotonic(), response.status_code
+        return response
+
+
+@dataclass
+class Box:
+    url: str
+    tickers: Iterator[str]
+
+    def admin(self, method: str, path: str, json: Any = None) -> Any:
+        url = self.url.replace(REST_PREFIX, "/sandbox/admin") + path
+        answer = httpx.request(method, url, json=json)
+        assert answer.is_success, answer.text
+        return answer.json()
+
+    def config(self) -> APIConfig:
+        """A fresh user on the sandbox's default (Basic) tier; no tier configured on our side."""
+        key = generate_private_key("ed25519")
+        made = self.admin("POST", "/users", {"public_key_pem": public_key_pem(key)})
+        return APIConfig.resolve(
+            "local",
+            rest_url=self.url,
+            api_key_id=made["api_key_id"],
+            private_key_pem=private_key_to_pem(key),
+            environ={},
+            dotenv_path=False,
+        )
+
+
+@pytest.fixture(scope="module")
+def box() -> Iterator[Box]:
+    with running(default_exchange(seed=23), tier="basic") as url:
+        markets = httpx.get(f"{url}/markets", params={"status": "open", "limit": 1000}).json()
+        linear = [
+            m["ticker"] for m in markets["markets"] if m["price_level_structure"] == "linear_cent"
+        ]
+        yield Box(url, iter(linear))
+        httpx.request("DELETE", url.replace(REST_PREFIX, "/sandbox/admin") + "/faults")
+
+
+async def place_far(client: AsyncKalshiClient, ticker: str) -> OrderResult:
+    """A post-only bid at 1 cent: it rests and never trades."""
+    placed = await client.orders.create(
+        ticker, side="yes", action="buy", count=1, price_cents=1, post_only=True
+    )
+    assert isinstance(placed, OrderResult)
+    return placed
+
+
+def reads_for(client: AsyncKalshiClient, ticker: str) -> list[Callable[[], Awaitable[object]]]:
+    return [
+        lambda: client.markets.get(ticker),
+        lambda: client.markets.orderbook(ticker),
+        lambda: client.portfolio.balance(),
+        lambda: client.exchange.schedule(),
+        lambda: client.exchange.status(),
+    ]
+
+
+async def run_until(deadline: float, step: Callable[[], Awaitable[None]]) -> int:
+    done = 0
+    while time.monotonic() < deadline:
+        await step()
+        done += 1
+    return done
+
+
+async def test_64_tasks_for_20s_at_full_speed_and_no_429(box: Box) -> None:
+    tape = Tape()
+    async with AsyncKalshiClient(config=box.config(), transport=TapedAsync(tape)) as client:
+        ticker = next(box.tickers)
+        reads = itertools.cycle(reads_for(client, ticker))
+
+        async def read() -> None:
+            await next(reads)()
+
+        async def write() -> None:
+            placed = await place_far(client, ticker)
+            await client.orders.cancel(placed.order_id)
+
+        started = time.monotonic()
+        deadline = started + 20.0
+        steps = [write if n % 4 == 0 else read for n in range(64)]
+        done = await asyncio.gather(*(run_until(deadline, step) for step in steps))
+        elapsed = time.monotonic() - started
+        stats = client.rate_limiter.stats()
+    assert tape.too_many() == []
+    assert stats.rate_limited == 0
+    assert min(done) > 0  # nobody starved
+    assert len(tape.seen) == stats.requests  # every request passed the limiter
+    # The whole budget was used: the burst plus the refill over the run, less our headroom.
+    for spent, spec in ((stats.read.tokens, BASIC.read), (stats.write.tokens, BASIC.write)):
+        assert spent >= 0.97 * spec.rate * elapsed
+        assert spent <= spec.capacity + spec.rate * elapsed
+
+
+async def faulty_run(box: Box, retry_after: str | None) -> tuple[Tape, int, int]:
+    """16 tasks reading and placing for 6 s while the sandbox answers 429 to 6 calls."""
+    tape = Tape()
+    async with AsyncKalshiClient(config=box.config(), transport=TapedAsync(tape)) as client:
+        ticker = next(box.tickers)
+        reads = itertools.cycle(reads_for(client, ticker))
+        placed: list[str] = []
+
+        async def read() -> None:
+            await next(reads)()
+
+        async def write() -> None:
+            placed.append((await place_far(client, ticker)).client_order_id)
+
+        async def arm_later() -> None:
+            await asyncio.sleep(1.5)
+            fault = {"kind": "status", "status": 429, "count": 6, "retry_after": retry_after}
+            box.admin("POST", "/faults", fault)
+
+        deadline = time.monotonic() + 6.0
+        steps = [write if n % 4 == 0 else read for n in range(16)]
+        done = await asyncio.gather(*(run_until(deadline, s) for s in steps), arm_later())
+        resting = [o.client_order_id async for o in client.orders.list(ticker=ticker)]
+        await client.orders.cancel_all()
+        assert sorted(resting) == sorted(placed)  # every create placed exactly once
+        assert len(set(placed)) == len(placed)
+        rate_limited = client.rate_limiter.stats().rate_limited
+    return tape, sum(d for d in done if d is not None), rate_limited
+
+
+def bucket_of(sent: Sent) -> str:
+    return "write" if sent.method != "GET" else "read"
+
+
+async def test_429_with_retry_after_loses_nothing_and_everyone_waits(box: Box) -> None:
+    tape, done, rate_limited = await faulty_run(box, retry_after="1")
+    refused = tape.too_many()
+    assert len(refused) == rate_limited == 6  # the injected ones, no others
+    assert done > 0
+    for no in refused:
+        # No request of that bucket left between the 429 and the end of its Retry-After (a
+        # request already past the gate when the 429 came in may still go out at once).
+        early = [
+            s
+            for s in tape.seen
+            if bucket_of(s) == bucket_of(no)
+            and no.answered_at + 0.05 < s.sent_at
+            and s.sent_at < no.answered_at + 0.95
+        ]
+        assert early == [], (no, early)
+
+
+async def test_429_without_retry_after_loses_nothing(box: Box) -> None:
+    tape, done, rate_limited = await faulty_run(box, retry_after=None)
+    assert len(tape.too_many()) == rate_limited == 6
+    assert done > 0
+
+
+async def test_sync_and_async_clients_in_one_process_share_one_budget(box: Box) -> None:
+    config = box.config()
+    tape = Tape()
+    sync_client = KalshiClient(config=config, transport=Taped(tape))
+    async with AsyncKalshiClient(config=config, transport=TapedAsync(tape)) as async_client:
+        assert sync_client.rate_limiter is async_client.rate_limiter
+        ticker = next(box.tickers)
+        started = time.monotonic()
+        deadline = started + 5.0
+        sync_done: list[int] = []
+
+        def sync_reader() -> None:
+            count = 0
+            while time.monotonic() < deadline:
+                sync_client.markets.get(ticker)
+                count += 1
+            sync_done.append(count)
+
+        threads = [threading.Thread(target=sync_reader) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        reads = itertools.cycle(reads_for(async_client, ticker))
+
+        async def read() -> None:
+            await next(reads)()
+
+        async_done = await asyncio.gather(*(run_until(deadline, read) for _ in range(8)))
+        for thread in threads:
+            await asyncio.to_thread(thread.join)
+        elapsed = time.monotonic() - started
+        stats = async_client.rate_limiter.stats()
+    sync_client.close()
+    assert tape.too_many() == []  # two budgets' worth would have drawn 429s
+    assert sum(sync_done) > 0
+    assert sum(async_done) > 0
+    assert stats.read.tokens >= 0.97 * BASIC.read.rate * elapsed
