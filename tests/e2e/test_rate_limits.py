@@ -162,9 +162,11 @@ async def test_64_tasks_for_20s_at_full_speed_and_no_429(box: Box) -> None:
     assert stats.rate_limited == 0
     assert min(done) > 0  # nobody starved
     assert len(tape.seen) == stats.requests  # every request passed the limiter
-    # The whole budget was used: the burst plus the refill over the run, less our headroom.
+    # Never more than the exchange allows, and near the whole budget (so "no 429" means
+    # something). The exact fraction is a speed figure: bench/bench_ratelimit.py measures it;
+    # this bound only has to survive a busy shared machine.
     for spent, spec in ((stats.read.tokens, BASIC.read), (stats.write.tokens, BASIC.write)):
-        assert spent >= 0.97 * spec.rate * elapsed
+        assert spent >= 0.8 * spec.rate * elapsed
         assert spent <= spec.capacity + spec.rate * elapsed
 
 
@@ -261,4 +263,4 @@ async def test_sync_and_async_clients_in_one_process_share_one_budget(box: Box) 
     assert tape.too_many() == []  # two budgets' worth would have drawn 429s
     assert sum(sync_done) > 0
     assert sum(async_done) > 0
-    assert stats.read.tokens >= 0.97 * BASIC.read.rate * elapsed
+    assert stats.read.tokens >= 0.8 * BASIC.read.rate * elapsed  # both pushed past one budget
