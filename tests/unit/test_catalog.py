@@ -4,7 +4,6 @@ and with the official SDK's models. The catalog is pure, so each test builds one
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
@@ -94,12 +93,10 @@ def test_the_default_size_is_200(catalog: Catalog) -> None:
 
 
 @pytest.mark.slow
-def test_twenty_thousand_markets_build_fast_and_stay_consistent() -> None:
-    started = time.perf_counter()
+def test_twenty_thousand_markets_stay_consistent() -> None:
+    # how fast it builds is measured by bench/bench_sandbox_http.py (start-up with 20,000)
     big = build_catalog(seed=3, markets=20_000, now=NOW)
-    elapsed = time.perf_counter() - started
     assert abs(len(big.markets) - 20_000) <= 2_000
-    assert elapsed < 3.0, f"20,000 markets took {elapsed:.2f}s"
     assert len({m.ticker for m in big.markets}) == len(big.markets)
     statuses = Counter(m.status for m in big.markets)
     assert statuses["active"] > 0.8 * len(big.markets)
