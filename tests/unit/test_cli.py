@@ -119,3 +119,10 @@ def test_global_options_are_hoisted_from_anywhere() -> None:
         "markets",
         "list",
     ]
+
+
+def test_config_show_says_which_key_local_commands_use(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "show"]) == 0
+    assert "sandbox's default user" in capsys.readouterr().err
+    assert main(["--env", "demo", "config", "show"]) == 0
+    assert "default user" not in capsys.readouterr().err

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from kalshikit.cli._output import emit_json, emit_table
-from kalshikit.cli._state import state
+from kalshikit.cli._output import emit_json, emit_table, note
+from kalshikit.cli._state import is_default_local, state
 from kalshikit.config import APIConfig
 from kalshikit.ratelimit import BucketSpec, is_auto, resolve_budget
 
@@ -25,6 +25,11 @@ def show(ctx: typer.Context) -> None:
         ["setting", "value", "source"],
         rows,
     )
+    if is_default_local(config) and not config.has_credentials:
+        note(
+            "no key set: commands that need one use the sandbox's default user "
+            "(`kalshi sandbox keygen` makes your own)"
+        )
 
 
 def rate_rows(config: APIConfig) -> list[tuple[str, str, str]]:
