@@ -20,6 +20,7 @@ from kalshikit.errors import (
     ValidationError,
 )
 from kalshikit.http.client import AsyncKalshiClient, KalshiClient
+from kalshikit.orderbook import OrderBook
 from kalshikit.ratelimit import RateTier
 from kalshikit.units import Contracts, Price
 
@@ -37,6 +38,7 @@ __all__ = [
     "KalshiClient",
     "KalshiError",
     "NotFound",
+    "OrderBook",
     "Price",
     "RateLimited",
     "RateLimiter",

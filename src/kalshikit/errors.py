@@ -4,6 +4,7 @@
 
     KalshiError                      anything kalshikit raises on purpose
     ├── ValidationError              bad input caught before any request (nothing was sent)
+    ├── BookIntegrityError           a book change that cannot apply (re-snapshot to recover)
     ├── ConfigError                  settings or credentials missing or unusable
     │   └── KeyLoadError             a private key that cannot be loaded
     └── APIError                     the exchange could not be reached or said no
@@ -39,6 +40,7 @@ __all__ = [
     "APIStatusError",
     "APITimeout",
     "BadRequest",
+    "BookIntegrityError",
     "ConfigError",
     "Conflict",
     "ErrorBody",
@@ -63,6 +65,12 @@ class KalshiError(Exception):
 
 class ValidationError(KalshiError, ValueError):
     """Input refused before any request was built or sent."""
+
+
+class BookIntegrityError(KalshiError):
+    """A change that cannot be applied to a local order book as it stands (a level would go
+    negative). The book is marked untrusted; a fresh snapshot (``get_snapshot`` or REST) recovers.
+    """
 
 
 class ConfigError(KalshiError):
