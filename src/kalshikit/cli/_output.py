@@ -53,6 +53,22 @@ def emit_table(
     stdout.print(table)
 
 
+def emit(
+    as_json: bool,
+    value: Any,
+    title: str | None,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    **options: Any,
+) -> None:
+    """``value`` as one JSON document under --json, else ``rows`` as a table (rows are only
+    read for the table, so pass a generator)."""
+    if as_json:
+        emit_json(value)
+    else:
+        emit_table(title, columns, rows, **options)
+
+
 def note(message: str) -> None:
     """A line for the person at the terminal, on stderr, so --json output stays clean."""
     stderr.print(escape(message), highlight=False)

@@ -8,7 +8,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from kalshikit.cli._output import emit_json, emit_table, note, stderr
+from kalshikit.cli._output import emit, emit_json, emit_table, note, stderr
 from kalshikit.cli._state import state
 from kalshikit.models import Event, Market, OrderbookLevels
 
@@ -70,10 +70,7 @@ def markets_list(
             status=status, series_ticker=series_ticker, event_ticker=event_ticker
         )
         found = take(pager, limit, "markets", show_progress=not app.json)
-    if app.json:
-        emit_json(found)
-        return
-    emit_table(None, _MARKET_COLUMNS, (_market_row(m) for m in found))
+    emit(app.json, found, None, _MARKET_COLUMNS, (_market_row(m) for m in found))
 
 
 @markets.command("get")
@@ -82,10 +79,7 @@ def markets_get(ctx: typer.Context, ticker: str) -> None:
     app = state(ctx)
     with app.client() as client:
         market = client.markets.get(ticker)
-    if app.json:
-        emit_json(market)
-        return
-    emit_table(market.ticker, ["field", "value"], _market_fields(market))
+    emit(app.json, market, market.ticker, ["field", "value"], _market_fields(market))
 
 
 def _market_fields(m: Market) -> list[tuple[str, object]]:
@@ -158,10 +152,13 @@ def events_list(
             status=status, series_ticker=series_ticker, with_nested_markets=True
         )
         found = take(pager, limit, "events", show_progress=not app.json)
-    if app.json:
-        emit_json(found)
-        return
-    emit_table(None, ["event", "title", "series", "exclusive", "markets"], map(_event_row, found))
+    emit(
+        app.json,
+        found,
+        None,
+        ["event", "title", "series", "exclusive", "markets"],
+        map(_event_row, found),
+    )
 
 
 @events.command("get")
@@ -170,10 +167,9 @@ def events_get(ctx: typer.Context, event_ticker: str) -> None:
     app = state(ctx)
     with app.client() as client:
         event = client.events.get(event_ticker)
-    if app.json:
-        emit_json(event)
-        return
-    emit_table(event.title, _MARKET_COLUMNS, (_market_row(m) for m in event.markets or []))
+    emit(
+        app.json, event, event.title, _MARKET_COLUMNS, (_market_row(m) for m in event.markets or [])
+    )
 
 
 @series.command("list")
@@ -186,11 +182,8 @@ def series_list(
     app = state(ctx)
     with app.client() as client:
         found = take(client.series.list(category=category), limit, "series", False)
-    if app.json:
-        emit_json(found)
-        return
     rows = ([s.ticker, s.title, s.category, s.frequency] for s in found)
-    emit_table(None, ["series", "title", "category", "frequency"], rows)
+    emit(app.json, found, None, ["series", "title", "category", "frequency"], rows)
 
 
 @series.command("get")

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kalshikit.cli._output import emit_json, emit_table, note
+from kalshikit.cli._output import emit, emit_json, note
 from kalshikit.cli._state import AppState, state
 from kalshikit.cli.market_cmds import LimitOption, take
 from kalshikit.config import Environment
@@ -283,11 +283,15 @@ def list_orders(
     app_state = state(ctx)
     with app_state.order_client() as client:
         found = take(client.orders.list(ticker=ticker, status=status), limit, "orders", False)
-    if app_state.json:
-        emit_json(found)
-        return
     columns = ["order", "client id", "ticker", "outcome", "book", "YES price", "left", "filled"]
-    emit_table(None, [*columns, "status"], map(_order_row, found), shrink=("order", "client id"))
+    emit(
+        app_state.json,
+        found,
+        None,
+        [*columns, "status"],
+        map(_order_row, found),
+        shrink=("order", "client id"),
+    )
 
 
 @app.command("show")

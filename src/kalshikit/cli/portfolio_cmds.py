@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from kalshikit.cli._output import emit_json, emit_table
+from kalshikit.cli._output import emit, emit_json, emit_table
 from kalshikit.cli._state import state
 from kalshikit.cli.market_cmds import LimitOption, take
 from kalshikit.models import Fill, MarketPosition, Settlement
@@ -65,11 +65,8 @@ def positions(ctx: typer.Context, ticker: TickerOption = None, limit: LimitOptio
     with app_state.client() as client:
         found = take(client.portfolio.positions(ticker=ticker), limit, "positions", False)
     held = [p for p in found if p.position is None or p.position.centi != 0]
-    if app_state.json:
-        emit_json(held)
-        return
     columns = ["ticker", "side", "contracts", "exposure", "realized P&L", "fees"]
-    emit_table(None, columns, map(_position_row, held))
+    emit(app_state.json, held, None, columns, map(_position_row, held))
 
 
 def _fill_row(f: Fill) -> list[object]:
@@ -91,11 +88,8 @@ def fills(ctx: typer.Context, ticker: TickerOption = None, limit: LimitOption = 
     app_state = state(ctx)
     with app_state.client() as client:
         found = take(client.portfolio.fills(ticker=ticker), limit, "fills", False)
-    if app_state.json:
-        emit_json(found)
-        return
     columns = ["time", "ticker", "outcome", "book", "contracts", "YES price", "role", "fee"]
-    emit_table(None, columns, map(_fill_row, found))
+    emit(app_state.json, found, None, columns, map(_fill_row, found))
 
 
 def _settlement_row(s: Settlement) -> list[object]:
@@ -109,7 +103,10 @@ def settlements(ctx: typer.Context, ticker: TickerOption = None, limit: LimitOpt
     app_state = state(ctx)
     with app_state.client() as client:
         found = take(client.portfolio.settlements(ticker=ticker), limit, "settlements", False)
-    if app_state.json:
-        emit_json(found)
-        return
-    emit_table(None, ["ticker", "result", "payout", "fees", "settled"], map(_settlement_row, found))
+    emit(
+        app_state.json,
+        found,
+        None,
+        ["ticker", "result", "payout", "fees", "settled"],
+        map(_settlement_row, found),
+    )
