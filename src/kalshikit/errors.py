@@ -7,6 +7,10 @@
     ├── BookIntegrityError           a book change that cannot apply (re-snapshot to recover)
     ├── ConfigError                  settings or credentials missing or unusable
     │   └── KeyLoadError             a private key that cannot be loaded
+    ├── StreamError                  the WebSocket stream failed
+    │   ├── CommandRefused           the server answered a command with an error frame
+    │   ├── StreamClosed             the stream was closed, or gave up reconnecting
+    │   └── StreamOverflow           a consumer fell too far behind (nothing is dropped silently)
     └── APIError                     the exchange could not be reached or said no
         ├── APIConnectionError       no answer: refused, reset, DNS, TLS
         │   ├── APITimeout           no answer in time
@@ -41,6 +45,7 @@ __all__ = [
     "APITimeout",
     "BadRequest",
     "BookIntegrityError",
+    "CommandRefused",
     "ConfigError",
     "Conflict",
     "ErrorBody",
@@ -52,6 +57,9 @@ __all__ = [
     "RequestInfo",
     "SandboxNotRunning",
     "ServerError",
+    "StreamClosed",
+    "StreamError",
+    "StreamOverflow",
     "Unauthorized",
     "ValidationError",
     "error_for_status",
@@ -71,6 +79,28 @@ class BookIntegrityError(KalshiError):
     """A change that cannot be applied to a local order book as it stands (a level would go
     negative). The book is marked untrusted; a fresh snapshot (``get_snapshot`` or REST) recovers.
     """
+
+
+class StreamError(KalshiError):
+    """The WebSocket stream failed."""
+
+
+class CommandRefused(StreamError):
+    """An ``error`` frame answered a command: ``code`` is the server's (kalshi-websocket.md 2)."""
+
+    def __init__(self, code: int, message: str, command: str) -> None:
+        super().__init__(f"{command} refused with error {code}: {message}")
+        self.code = code
+        self.server_message = message
+        self.command = command
+
+
+class StreamClosed(StreamError):
+    """The stream is closed, or gave up reconnecting; ``__cause__`` says why when known."""
+
+
+class StreamOverflow(StreamError):
+    """A consumer did not keep up and its buffer filled; raised into that consumer."""
 
 
 class ConfigError(KalshiError):

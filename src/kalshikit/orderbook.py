@@ -156,6 +156,15 @@ class OrderBook:
         book.apply_snapshot(levels.yes, levels.no)
         return book
 
+    def copy(self) -> OrderBook:
+        """A detached copy (same levels, version, trust and age; no callbacks)."""
+        twin = OrderBook(self.ticker)
+        for side, ladder in self._ladders.items():
+            twin._ladders[side].replace(dict(ladder.sizes))
+        twin.version, twin.trusted = self.version, self.trusted
+        twin.last_update_ms = self.last_update_ms
+        return twin
+
     # --- applying changes ----------------------------------------------------------------------
 
     def apply_snapshot(
@@ -226,22 +235,51 @@ class OrderBook:
         A level that would go negative means a missed message: BookIntegrityError, nothing
         changes, and the book is marked untrusted.
         """
-        ladder = self._ladders.get(side)
-        if ladder is None or type(delta_centi) is not int:
+        if side not in self._ladders or type(delta_centi) is not int:
             self.trusted = False
             raise ValidationError(
                 f"a delta needs side 'yes' or 'no' and an int size, got {side!r}, {delta_centi!r}"
             )
         try:
-            price = _no_terms(_check_ticks(price_ticks), side, yes_terms)
+            _check_ticks(price_ticks)
         except ValidationError:
             self.trusted = False
             raise
-        if ladder.sizes.get(price, 0) + delta_centi < 0:
+        self.apply_parsed_delta(side, price_ticks, delta_centi, now_ms, yes_terms)
+
+    def apply_parsed_delta(
+        self, side: str, price: int, delta: int, now_ms: int | None, yes_terms: bool
+    ) -> None:
+        """The stream's hot path: ``price`` and ``delta`` are ints from the units parsers.
+
+        Same rules as :meth:`apply_delta_ticks`, with the type checks its callers already made.
+        """
+        ladder = self._ladders.get(side)
+        if ladder is None or not 0 <= price <= TICKS_PER_DOLLAR:
+            self.apply_delta_ticks(side, price, delta, now_ms=now_ms)  # type: ignore[arg-type]
+            return
+        if yes_terms and side == "no":
+            price = TICKS_PER_DOLLAR - price
+        sizes = ladder.sizes
+        old = sizes.get(price, 0)
+        new = old + delta
+        if new > 0:
+            if not old:
+                bisect.insort(ladder.prices, price)
+            sizes[price] = new
+        elif new == 0:
+            if old:
+                del sizes[price]
+                del ladder.prices[bisect.bisect_left(ladder.prices, price)]
+        else:
             self.trusted = False
-            raise BookIntegrityError(self._negative_text(side, price, delta_centi))
-        ladder.change(price, delta_centi)
-        self._changed(now_ms)
+            raise BookIntegrityError(self._negative_text(side, price, delta))  # type: ignore[arg-type]
+        self.version += 1
+        if now_ms is not None:
+            self.last_update_ms = now_ms
+        if self._callbacks:
+            for callback in tuple(self._callbacks):  # a copy: callbacks may unsubscribe
+                callback(self)
 
     def _negative_text(self, side: Side, price: int, delta: int) -> str:
         held = self._ladders[side].sizes.get(price, 0)

@@ -29,8 +29,10 @@ from kalshikit.errors import ValidationError
 __all__ = [
     "ACTIONS",
     "BOOK_SIDES",
+    "CENTI_MEMO",
     "CENTI_PER_CONTRACT",
     "SIDES",
+    "TICKS_MEMO",
     "TICKS_PER_CENT",
     "TICKS_PER_DOLLAR",
     "Action",
@@ -41,6 +43,8 @@ __all__ = [
     "PriceGrid",
     "Side",
     "TickRange",
+    "cached_dollars_to_ticks",
+    "cached_fp_to_centi",
     "centi_to_fp",
     "centicents_to_ticks",
     "cents_to_ticks",
@@ -178,6 +182,33 @@ def centi_to_fp(centi: int) -> str:
     """Centi-contracts to the wire's 2-decimal count string: 1000 -> ``"10.00"``."""
     whole, frac = divmod(abs(centi), CENTI_PER_CONTRACT)
     return f"{'-' if centi < 0 else ''}{whole}.{frac:02d}"
+
+
+# A stream repeats the same few thousand price and size strings; a memo turns the parse into one
+# dict lookup. Bounded, so odd shapes cannot grow it without limit (every 4-dp price fits).
+_MEMO_LIMIT: Final = 40_000
+TICKS_MEMO: Final[dict[str, int]] = {}  # read directly by the stream's hot path
+CENTI_MEMO: Final[dict[str, int]] = {}
+
+
+def cached_dollars_to_ticks(text: str) -> int:
+    """:func:`dollars_to_ticks`, memoized for the WebSocket hot path."""
+    ticks = TICKS_MEMO.get(text)
+    if ticks is None:
+        ticks = dollars_to_ticks(text)
+        if len(TICKS_MEMO) < _MEMO_LIMIT:
+            TICKS_MEMO[text] = ticks
+    return ticks
+
+
+def cached_fp_to_centi(text: str) -> int:
+    """:func:`fp_to_centi`, memoized for the WebSocket hot path."""
+    centi = CENTI_MEMO.get(text)
+    if centi is None:
+        centi = fp_to_centi(text)
+        if len(CENTI_MEMO) < _MEMO_LIMIT:
+            CENTI_MEMO[text] = centi
+    return centi
 
 
 def cents_to_ticks(cents: int) -> int:

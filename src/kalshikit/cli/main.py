@@ -15,6 +15,7 @@ import typer
 
 from kalshikit import __version__
 from kalshikit.cli import config_cmd, market_cmds, order_cmds, portfolio_cmds, sandbox_cmd
+from kalshikit.cli import stream_cmds
 from kalshikit.cli._output import fail
 from kalshikit.cli._state import AppState
 from kalshikit.errors import (
@@ -39,6 +40,7 @@ app.add_typer(market_cmds.series, name="series")
 app.add_typer(order_cmds.app, name="order")
 app.add_typer(portfolio_cmds.app, name="portfolio")
 app.add_typer(sandbox_cmd.app, name="sandbox")
+app.add_typer(stream_cmds.app, name="stream")
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 _VALUE_FLAGS = ("--env", "--rate-tier")

@@ -1,10 +1,12 @@
-"""kalshikit.models: msgspec structs for the Kalshi REST wire (Trade API v2). No I/O here.
+"""kalshikit.models: msgspec structs for the Kalshi wire (REST and WebSocket). No I/O here.
 
 One struct per wire object, shared by the client (decoding), the sandbox (encoding) and the CLI.
 Each parses both the current shapes (SDK 3.34: ``*_dollars`` and ``*_fp`` strings, slim write acks,
 ``orderbook_fp``) and the January 2026 shapes (integer cents and counts, full orders in write
 answers, ``orderbook``). Unknown fields are ignored; enum-like fields are plain ``str`` with their
-known values in :mod:`kalshikit.models.enums`.
+known values in :mod:`kalshikit.models.enums`. The WebSocket frames, their decoder and
+``as_record`` are in :mod:`kalshikit.models.stream`; only its entry points are re-exported here,
+so every struct named here is a REST one.
 """
 
 from __future__ import annotations
@@ -132,6 +134,14 @@ from kalshikit.models.requests import (
     DecreaseOrderV2Request,
     UpdateOrderGroupLimitRequest,
 )
+from kalshikit.models.stream import (
+    SEQUENCED_TYPES,
+    AnyFrame,
+    FrameDecoder,
+    StreamFrame,
+    as_record,
+    decode_frame,
+)
 
 __all__ = [
     "ACTIONS",
@@ -148,6 +158,7 @@ __all__ = [
     "OUTCOME_SIDES",
     "PRICE_LEVEL_STRUCTURES",
     "SELF_TRADE_PREVENTION_TYPES",
+    "SEQUENCED_TYPES",
     "SETTLEMENT_BOUNDS_TYPES",
     "SETTLEMENT_RESULTS",
     "SIDES",
@@ -156,6 +167,7 @@ __all__ = [
     "AccountLimits",
     "AmendOrderAck",
     "AmendOrderV2Request",
+    "AnyFrame",
     "ApiUsageLevelGrant",
     "Balance",
     "BalanceBreakdown",
@@ -193,6 +205,7 @@ __all__ = [
     "ExchangeStatus",
     "Fill",
     "FillsPage",
+    "FrameDecoder",
     "HistoricalBidAskOhlc",
     "HistoricalCandlestick",
     "HistoricalCandlesticksResponse",
@@ -232,11 +245,14 @@ __all__ = [
     "Settlement",
     "SettlementSource",
     "SettlementsPage",
+    "StreamFrame",
     "TagsByCategories",
     "TotalRestingOrderValue",
     "Trade",
     "TradesPage",
     "UpdateOrderGroupLimitRequest",
     "WeeklySchedule",
+    "as_record",
+    "decode_frame",
     "normalize_book",
 ]

@@ -1,1 +1,25 @@
-"""kalshikit.ws."""
+"""kalshikit.ws: the WebSocket stream - protocol core, client, sync facade, capture and replay."""
+
+from kalshikit.ws._types import Command, StreamEvent, Subscription
+from kalshikit.ws.backoff import Backoff
+from kalshikit.ws.capture import CaptureWriter, read_capture, replay
+from kalshikit.ws.client import KalshiWebSocket
+from kalshikit.ws.protocol import Protocol, ProtocolStats
+from kalshikit.ws.stream import Stream
+from kalshikit.ws.sync import KalshiStream, SyncStream
+
+__all__ = [
+    "Backoff",
+    "CaptureWriter",
+    "Command",
+    "KalshiStream",
+    "KalshiWebSocket",
+    "Protocol",
+    "ProtocolStats",
+    "Stream",
+    "StreamEvent",
+    "Subscription",
+    "SyncStream",
+    "read_capture",
+    "replay",
+]

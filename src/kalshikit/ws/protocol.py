@@ -1,0 +1,613 @@
+"""The WebSocket protocol core: commands, subscriptions, sids, sequence numbers, books. No I/O here.
+
+The client feeds it every frame it reads (:meth:`Protocol.receive`) and sends what it asks for
+(:attr:`Protocol.outbox`); tests, replays and benchmarks feed it the same way. It keeps
+
+- a durable registry of what the user subscribed to, one :class:`Subscription` per channel
+  (the server merges repeated subscribes to a channel into one sid, so the registry does too),
+  mapped to the current connection's sids;
+- a ``seq`` watermark per sid, advanced by every sequenced frame (``ok``, ``error`` and
+  ``unsubscribed`` included); a gap or a step back is detected on the frame that shows it;
+- one exact :class:`~kalshikit.orderbook.OrderBook` per subscribed market.
+
+Recovery (kalshi-websocket.md section 4): on a gap in a book sid, every book of that sid is
+marked stale and an ``update_subscription get_snapshot`` is queued; deltas for stale books are
+dropped (the snapshot the server sends later already contains them) and each snapshot makes its
+book trusted again. If the snapshot request fails or gaps repeat, the subscription is dropped
+and made again (a new sid, fresh snapshots). Terminal errors (10, 25) resubscribe the same way.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+import msgspec
+
+from kalshikit.errors import BookIntegrityError, KalshiError, ValidationError
+from kalshikit.models.stream import (
+    AnyFrame,
+    DeltaFrame,
+    ErrorFrame,
+    FrameDecoder,
+    OkFrame,
+    SnapshotFrame,
+    SubscribedFrame,
+    UnknownFrame,
+    UnsubscribedFrame,
+)
+from kalshikit.orderbook import OrderBook
+from kalshikit.units import CENTI_MEMO, TICKS_MEMO
+from kalshikit.ws._types import (
+    BOOK_CHANNEL,
+    CHANNELS,
+    MARKET_CHANNELS,
+    Command,
+    CommandKind,
+    EventKind,
+    StreamEvent,
+    Subscription,
+)
+
+__all__ = ["Protocol", "ProtocolStats"]
+
+TERMINAL_CODES: Final = frozenset({10, 25})
+# get_snapshot requests per recovery; a gap beyond that falls back to a resubscribe
+_SNAPSHOT_TRIES: Final = 2
+_encode = msgspec.json.encode
+
+
+class ProtocolStats(msgspec.Struct):
+    """Counters worth showing: what arrived, and everything that was not applied and why."""
+
+    frames: int = 0
+    gaps: int = 0
+    duplicates: int = 0
+    stale_deltas: int = 0
+    orphan_frames: int = 0
+    unknown_frames: int = 0
+    resubscribes: int = 0
+    snapshots_requested: int = 0
+
+
+def _noop_reply(command: Command, frame: AnyFrame) -> None:
+    """The default reply hook: the core's own bookkeeping is all there is to do."""
+
+
+def _noop_event(event: StreamEvent) -> None:
+    """The default event hook."""
+
+
+class Protocol:
+    """Sans-I/O state of one logical stream, across any number of connections."""
+
+    def __init__(
+        self,
+        *,
+        on_reply: Callable[[Command, AnyFrame], None] = _noop_reply,
+        on_event: Callable[[StreamEvent], None] = _noop_event,
+        adopt: bool = False,
+        max_markets: int = 250,
+    ) -> None:
+        self.on_reply = on_reply
+        self.on_event = on_event
+        self.books: dict[str, OrderBook] = {}
+        self.subscriptions: list[Subscription] = []
+        self.outbox: list[Command] = []
+        self.stats = ProtocolStats()
+        self.connected = False
+        # replays of streams whose commands were not recorded: take a subscription for every
+        # `subscribed` ack and a book for every snapshot, as the session that was recorded did
+        self.adopt = adopt
+        self.max_markets = max_markets
+        self._ids = itertools.count(1)
+        decoder = FrameDecoder()
+        self._decode_fast, self._decode_slow = decoder.typed.decode, decoder.decode
+        self._pending: dict[int, Command] = {}
+        self._by_sid: dict[int, Subscription] = {}
+        self._seq: dict[int, int] = {}
+        self._recovering: dict[int, tuple[set[str], int]] = {}  # sid -> (awaited tickers, tries)
+
+    # --- what the user asks for ---------------------------------------------------------------
+
+    def channel(self, channel: str) -> list[Subscription]:
+        """The live subscriptions of ``channel`` (usually one: the server merges repeats)."""
+        return [sub for sub in self.subscriptions if sub.channel == channel]
+
+    def subscribe(
+        self, channel: str, tickers: Iterable[str] | None = None, **params: Any
+    ) -> list[Subscription]:
+        """Add ``channel`` (for ``tickers``, or all markets) to the registry; queue the commands.
+
+        Returns the subscriptions that now carry ``channel`` with these options. A channel
+        already subscribed is widened instead (``add_markets``), as the server does with a
+        repeated subscribe; a long market list is split over subscriptions of at most
+        :attr:`max_markets` markets (the exchange caps markets per subscription, error 26).
+        """
+        wanted = _ticker_set(channel, tickers)
+        same = [sub for sub in self.channel(channel) if not _options_differ(sub.params, params)]
+        everything = [sub for sub in same if sub.tickers is None]
+        if everything:
+            return everything
+        if wanted is None:
+            return [self._cover_all(channel, same, params)]
+        new = sorted(wanted - self._held(channel))
+        for sub in same:
+            assert sub.tickers is not None
+            room = self.max_markets - len(sub.tickers)
+            if room > 0 and new:
+                self._widen(sub, set(new[:room]))
+                new = new[room:]
+        for start in range(0, len(new), self.max_markets):
+            same.append(self._open(channel, set(new[start : start + self.max_markets]), params))
+        return same
+
+    def _open(self, channel: str, tickers: set[str] | None, params: dict[str, Any]) -> Subscription:
+        sub = Subscription(channel, tickers, dict(params))
+        self.subscriptions.append(sub)
+        self._books_for(sub, tickers or ())
+        self._send_subscribe(sub)
+        return sub
+
+    def _cover_all(
+        self, channel: str, same: list[Subscription], params: dict[str, Any]
+    ) -> Subscription:
+        """Widen ``channel`` to every market: one subscription, resubscribed without a filter."""
+        if not same:
+            return self._open(channel, None, params)
+        keep, *rest = same
+        for sub in rest:
+            self.subscriptions.remove(sub)
+            keep.sinks += sub.sinks
+            self._forget_sid(sub)
+        keep.tickers = None
+        self.resubscribe(keep, "widened to all markets")
+        return keep
+
+    def update(
+        self, channel: str, *, add: Iterable[str] = (), remove: Iterable[str] = ()
+    ) -> list[Command]:
+        """``update_subscription``: add or delete markets of a subscribed channel."""
+        subs = self._subscriptions_of(channel)
+        added, removed = set(add) - self._held(channel), set(remove)
+        if any(sub.tickers is None for sub in subs) and (added or removed):
+            raise ValidationError(f"{channel} covers all markets; unsubscribe it instead")
+        queued = self._widen(subs[0], added) if added else []
+        for sub in subs:
+            gone = removed & (sub.tickers or set())
+            if gone:
+                assert sub.tickers is not None
+                sub.tickers -= gone
+                for ticker in gone:
+                    self._drop_book(ticker)
+                queued += self._send_update(sub, "delete_markets", gone)
+        return queued
+
+    def unsubscribe(self, channel: str) -> list[Command]:
+        """Forget ``channel``; its books go stale and leave :attr:`books`."""
+        queued: list[Command] = []
+        for sub in self._subscriptions_of(channel):
+            self.subscriptions.remove(sub)
+            for ticker in sub.tickers or ():
+                self._drop_book(ticker)
+            queued += self._forget_sid(sub)
+        return queued
+
+    def get_snapshot(self, tickers: Iterable[str]) -> list[Command]:
+        """Ask for fresh snapshots of some subscribed books (they are stale until they arrive)."""
+        wanted = set(tickers)
+        unknown = wanted - self._held(BOOK_CHANNEL)
+        if unknown:
+            raise ValidationError(f"not subscribed to the book of {sorted(unknown)}")
+        queued = []
+        for sub in self.channel(BOOK_CHANNEL):
+            mine = wanted & (sub.tickers or set())
+            for ticker in mine:
+                self.books[ticker].mark_stale()
+            if mine and sub.sid is not None:  # unbound: the coming subscribe snapshots them
+                tries = self._recovering.get(sub.sid, (set(), 0))[1]
+                self._recovering[sub.sid] = (self._awaited(sub.sid) | mine, tries)
+                queued.append(self._snapshot_command(sub, mine))
+        return queued
+
+    def list_subscriptions(self) -> Command:
+        return self._queue(self._command("list", "list_subscriptions", {}))
+
+    # --- connection life ----------------------------------------------------------------------
+
+    def connection_made(self) -> list[Command]:
+        """A new socket is open: restore every subscription (new sids, fresh snapshots)."""
+        self.connected = True
+        queued = []
+        for sub in self.subscriptions:
+            queued.append(self._send_subscribe(sub))
+        return queued
+
+    def connection_lost(self) -> list[Command]:
+        """The socket is gone: sids die with it, books go stale; returns the unanswered commands."""
+        self.connected = False
+        abandoned = list(self._pending.values())
+        self._pending.clear()
+        self.outbox.clear()
+        self._by_sid.clear()
+        self._seq.clear()
+        self._recovering.clear()
+        for sub in self.subscriptions:
+            sub.sid = None
+        for book in self.books.values():
+            book.mark_stale()
+        return abandoned
+
+    def resubscribe(self, sub: Subscription, why: str) -> None:
+        """Drop the subscription's sid and subscribe again: new sid, every book re-snapshotted."""
+        self.stats.resubscribes += 1
+        for ticker in sub.tickers or ():
+            if ticker in self.books:
+                self.books[ticker].mark_stale()
+        self._forget_sid(sub)
+        self._send_subscribe(sub)
+        self._event("resubscribed", why, sub)
+
+    # --- frames in ----------------------------------------------------------------------------
+
+    def receive(self, raw: bytes | str, now_ms: int | None = None) -> AnyFrame | None:
+        """Decode and apply one frame; returns it, or None when it was not for the user.
+
+        Frames that are dropped (duplicates, deltas for stale books, frames of a sid that is no
+        longer ours) are counted in :attr:`stats`, never silently lost.
+        """
+        try:
+            frame: AnyFrame = self._decode_fast(raw)
+        except msgspec.DecodeError:  # unknown types, unquoted numbers, bad data: the slow path
+            frame = self._decode_slow(raw)
+        self.stats.frames += 1
+        if type(frame) is DeltaFrame:  # the hot path: ~80% of a busy stream
+            return self._delta(frame, now_ms)
+        sid, seq = frame.sid, frame.seq
+        if sid is not None:
+            sub = self._by_sid.get(sid)
+            if seq is not None and sub is not None and not self._in_sequence(sub, sid, seq):
+                return None
+        else:
+            sub = None
+        return self._route(frame, sub, now_ms)
+
+    def _delta(self, frame: DeltaFrame, now_ms: int | None) -> DeltaFrame | None:
+        sid, seq = frame.sid, frame.seq
+        sub = self._by_sid.get(sid)
+        if sub is None:
+            self.stats.orphan_frames += 1
+            return None
+        last = self._seq.get(sid)
+        if last is None or seq == last + 1:
+            self._seq[sid] = seq
+        elif not self._in_sequence(sub, sid, seq):
+            return None
+        msg = frame.msg
+        book = self.books.get(msg.market_ticker)
+        if book is None or not book.trusted:
+            self.stats.stale_deltas += 1
+        else:
+            # memo hits first (one dict lookup each); misses and legacy shapes go through units
+            price = TICKS_MEMO.get(msg.price_dollars)  # type: ignore[arg-type]
+            if price is None:
+                price = msg.price_ticks()
+            delta = CENTI_MEMO.get(msg.delta_fp)  # type: ignore[arg-type]
+            if delta is None:
+                delta = msg.delta_centi()
+            try:
+                book.apply_parsed_delta(msg.side, price, delta, now_ms, sub.yes_terms)
+            except KalshiError as error:
+                # a level below zero is a lost message the seq did not show: fetch the book
+                self._event("gap", str(error), sub, (book.ticker,))
+                self._recover(sub, {book.ticker})
+        for sink in sub.sinks:
+            sink(frame)
+        return frame
+
+    def _in_sequence(self, sub: Subscription, sid: int, seq: int) -> bool:
+        """Check ``seq`` against the sid's watermark; False means drop the frame (a duplicate)."""
+        last = self._seq.get(sid)
+        if last is None or seq == last + 1:
+            self._seq[sid] = seq
+            return True
+        if seq <= last:
+            self.stats.duplicates += 1
+            self._event("duplicate", f"seq {seq} after {last}: dropped", sub)
+            return False
+        self.stats.gaps += 1
+        self._seq[sid] = seq
+        self._event("gap", f"seq jumped from {last} to {seq}", sub)
+        if sub.channel == BOOK_CHANNEL:
+            self._recover(sub, set(sub.tickers or ()))
+        return True
+
+    def _route(
+        self, frame: AnyFrame, sub: Subscription | None, now_ms: int | None
+    ) -> AnyFrame | None:
+        if isinstance(frame, SnapshotFrame):
+            self._snapshot(frame, sub, now_ms)
+        elif isinstance(frame, SubscribedFrame | OkFrame | UnsubscribedFrame):
+            self._reply(frame)
+            return frame
+        elif isinstance(frame, ErrorFrame):
+            self._error(frame, sub)
+            return frame
+        elif isinstance(frame, UnknownFrame):
+            self.stats.unknown_frames += 1
+            self._event("unknown_frame", f"a frame of unknown type {frame.type!r}", sub)
+            if sub is None:
+                return frame  # surfaced to the caller even when no subscription claims it
+        if sub is None:
+            self.stats.orphan_frames += 1
+            return None
+        for sink in sub.sinks:
+            sink(frame)
+        return frame
+
+    def _snapshot(self, frame: SnapshotFrame, sub: Subscription | None, now_ms: int | None) -> None:
+        ticker = frame.msg.market_ticker
+        book = self.books.get(ticker)
+        if book is None and sub is not None and self.adopt and sub.tickers is not None:
+            sub.tickers.add(ticker)
+            book = self.books[ticker] = OrderBook(ticker)
+        if sub is None or book is None:
+            return
+        try:
+            book.apply_snapshot_ticks(
+                frame.msg.yes_levels(),
+                frame.msg.no_levels(),
+                now_ms=now_ms,
+                yes_terms=sub.yes_terms,
+            )
+        except (BookIntegrityError, ValidationError) as error:
+            self._event("error", f"bad snapshot for {ticker}: {error}", sub, (ticker,))
+            return
+        command = self._pending.get(frame.id) if frame.id else None
+        if command is not None:
+            command.waiting.discard(ticker)
+            if not command.waiting:  # the answer to get_snapshot is one snapshot per market
+                del self._pending[command.id]
+                self.on_reply(command, frame)
+        self._snapshot_arrived(sub, ticker)
+
+    def _snapshot_arrived(self, sub: Subscription, ticker: str) -> None:
+        assert sub.sid is not None
+        awaited = self._recovering.get(sub.sid)
+        if awaited is None:
+            return
+        awaited[0].discard(ticker)
+        if not awaited[0]:
+            del self._recovering[sub.sid]
+            self._event("recovered", "every book of the subscription is exact again", sub)
+
+    # --- replies ------------------------------------------------------------------------------
+
+    def _reply(self, frame: SubscribedFrame | OkFrame | UnsubscribedFrame) -> None:
+        command = self._pending.pop(frame.id, None) if frame.id else None
+        if command is None:
+            if self.adopt and type(frame) is SubscribedFrame and frame.msg is not None:
+                self._adopt(frame.msg.channel, frame.msg.sid)
+            return
+        if type(frame) is SubscribedFrame and command.sub is not None and frame.msg is not None:
+            self._bind(command, command.sub, frame.msg.sid)
+        self.on_reply(command, frame)
+
+    def _bind(self, command: Command, sub: Subscription, sid: int) -> None:
+        if sub not in self.subscriptions:
+            return  # unsubscribed while the subscribe was in flight
+        holder = self._by_sid.get(sid)
+        if holder is not None and holder is not sub:
+            self._merge(holder, sub)
+            return
+        sub.sid = sid
+        self._by_sid[sid] = sub
+        if sub.tickers is None:
+            return
+        sent = set(command.tickers)
+        if sub.channel == BOOK_CHANNEL:
+            # the server snapshots every market of a new book subscription
+            self._recovering[sid] = (sent & sub.tickers, 0)
+        # markets added or removed while the subscribe was in flight
+        if sub.tickers - sent:
+            self._send_update(sub, "add_markets", sub.tickers - sent)
+        if sent - sub.tickers:
+            self._send_update(sub, "delete_markets", sent - sub.tickers)
+
+    def _error(self, frame: ErrorFrame, sub: Subscription | None) -> None:
+        code, text = frame.msg.code, frame.msg.msg
+        command = self._pending.pop(frame.id, None) if frame.id else None
+        if command is not None:
+            self._undo(command, code)
+            self.on_reply(command, frame)
+        if sub is not None and code in TERMINAL_CODES:
+            self.resubscribe(sub, f"terminal error {code}: {text}")
+        elif command is None:
+            self._event("error", f"error {code}: {text}", sub)
+
+    def _undo(self, command: Command, code: int) -> None:
+        """A refused command leaves the registry as the server has it."""
+        sub = command.sub
+        if sub is None:
+            return
+        if command.kind == "subscribe" and sub in self.subscriptions:
+            self.subscriptions.remove(sub)
+            for ticker in sub.tickers or ():
+                self._drop_book(ticker)
+        elif command.kind == "update" and command.action == "add_markets" and sub.tickers:
+            sub.tickers -= set(command.tickers)
+            for ticker in command.tickers:
+                self._drop_book(ticker)
+        elif command.kind == "snapshot" and sub.sid is not None:
+            self._recovering.pop(sub.sid, None)
+            self.resubscribe(sub, f"get_snapshot refused (error {code})")
+
+    def _merge(self, holder: Subscription, sub: Subscription) -> None:
+        """The server folded a repeated subscribe into an existing sid: so does the registry."""
+        self.subscriptions.remove(sub)
+        holder.sinks += sub.sinks
+        if holder.tickers is not None:
+            holder.tickers = None if sub.tickers is None else holder.tickers | sub.tickers
+
+    def _adopt(self, channel: str, sid: int) -> None:
+        sub = Subscription(channel, set() if channel in MARKET_CHANNELS else None)
+        self.subscriptions.append(sub)
+        sub.sid = sid
+        self._by_sid[sid] = sub
+
+    def replay_command(self, payload: bytes | str) -> None:
+        """Take a command a capture recorded as sent, so the replay binds replies as live did."""
+        sent = msgspec.json.decode(payload)
+        params = dict(sent.get("params") or {})
+        command_id = int(sent.get("id") or 0)
+        if sent.get("cmd") == "subscribe":
+            for channel in params.pop("channels", ()):
+                tickers = params.pop("market_tickers", None)
+                sub = Subscription(channel, None if tickers is None else set(tickers), params)
+                self.subscriptions.append(sub)
+                self._books_for(sub, sub.tickers or ())
+                self._pending[command_id] = Command(command_id, "subscribe", b"", sub)
+        elif sent.get("cmd") == "update_subscription":
+            self._replay_update(command_id, params)
+
+    def _replay_update(self, command_id: int, params: dict[str, Any]) -> None:
+        sub = self._by_sid.get(params.get("sid") or 0)
+        tickers = set(params.get("market_tickers") or ())
+        if sub is None:
+            return
+        if params.get("action") == "get_snapshot":
+            command = Command(command_id, "snapshot", b"", sub, waiting=tickers)
+        else:
+            command = Command(command_id, "update", b"", sub, action=params.get("action"))
+            if params.get("action") == "add_markets":
+                self._widen_silently(sub, tickers)
+        self._pending[command_id] = command
+
+    def _widen_silently(self, sub: Subscription, tickers: set[str]) -> None:
+        if sub.tickers is not None:
+            sub.tickers |= tickers
+            self._books_for(sub, tickers)
+
+    # --- recovery -----------------------------------------------------------------------------
+
+    def _recover(self, sub: Subscription, tickers: set[str]) -> None:
+        assert sub.sid is not None
+        awaited, tries = self._recovering.get(sub.sid, (set(), -1))
+        if tries + 1 >= _SNAPSHOT_TRIES:
+            self._recovering.pop(sub.sid, None)
+            self.resubscribe(sub, "sequence gaps kept coming during recovery")
+            return
+        for ticker in tickers:
+            if ticker in self.books:
+                self.books[ticker].mark_stale()
+        self._recovering[sub.sid] = (awaited | tickers, tries + 1)
+        if tickers:
+            self._snapshot_command(sub, tickers)
+
+    def _awaited(self, sid: int) -> set[str]:
+        return self._recovering.get(sid, (set(), 0))[0]
+
+    def _snapshot_command(self, sub: Subscription, tickers: set[str]) -> Command:
+        self.stats.snapshots_requested += 1
+        params = {"sid": sub.sid, "action": "get_snapshot", "market_tickers": sorted(tickers)}
+        command = self._command("snapshot", "update_subscription", params, sub)
+        command.tickers, command.waiting = tuple(sorted(tickers)), set(tickers)
+        return self._queue(command)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _subscriptions_of(self, channel: str) -> list[Subscription]:
+        subs = self.channel(channel)
+        if not subs:
+            raise ValidationError(f"not subscribed to {channel!r}")
+        return subs
+
+    def _held(self, channel: str) -> set[str]:
+        held: set[str] = set()
+        for sub in self.channel(channel):
+            held |= sub.tickers or set()
+        return held
+
+    def _widen(self, sub: Subscription, added: set[str]) -> list[Command]:
+        if not added:
+            return []
+        assert sub.tickers is not None
+        sub.tickers |= added
+        self._books_for(sub, added)
+        return self._send_update(sub, "add_markets", added)
+
+    def _books_for(self, sub: Subscription, tickers: Iterable[str]) -> None:
+        if sub.channel == BOOK_CHANNEL:
+            for ticker in tickers:
+                self.books.setdefault(ticker, OrderBook(ticker))
+
+    def _drop_book(self, ticker: str) -> None:
+        book = self.books.pop(ticker, None)
+        if book is not None:
+            book.mark_stale()
+
+    def _send_subscribe(self, sub: Subscription) -> Command:
+        command = self._command("subscribe", "subscribe", sub.subscribe_params(), sub)
+        command.tickers = tuple(sorted(sub.tickers or ()))
+        return self._queue(command)
+
+    def _send_update(self, sub: Subscription, action: str, tickers: set[str]) -> list[Command]:
+        if sub.sid is None:
+            return []  # not subscribed yet: the pending subscribe or the next one carries them
+        params = {"sid": sub.sid, "action": action, "market_tickers": sorted(tickers)}
+        command = self._command("update", "update_subscription", params, sub)
+        command.tickers, command.action = tuple(sorted(tickers)), action
+        return [self._queue(command)]
+
+    def _forget_sid(self, sub: Subscription) -> list[Command]:
+        sid, sub.sid = sub.sid, None
+        if sid is None:
+            return []
+        self._by_sid.pop(sid, None)
+        self._seq.pop(sid, None)
+        self._recovering.pop(sid, None)
+        return [self._queue(self._command("unsubscribe", "unsubscribe", {"sids": [sid]}))]
+
+    def _command(
+        self, kind: CommandKind, cmd: str, params: dict[str, Any], sub: Subscription | None = None
+    ) -> Command:
+        command_id = next(self._ids)
+        payload = _encode({"id": command_id, "cmd": cmd, "params": params})
+        return Command(command_id, kind, payload, sub)
+
+    def _queue(self, command: Command) -> Command:
+        """Remember the command until its reply; queue it for sending while connected."""
+        if self.connected:
+            self._pending[command.id] = command
+            self.outbox.append(command)
+        return command
+
+    def _event(
+        self, kind: EventKind, detail: str, sub: Subscription | None, tickers: tuple[str, ...] = ()
+    ) -> None:
+        channel, sid = (sub.channel, sub.sid) if sub is not None else (None, None)
+        self.on_event(StreamEvent(kind, detail, channel, sid, tickers))
+
+
+def _ticker_set(channel: str, tickers: Iterable[str] | None) -> set[str] | None:
+    if channel not in CHANNELS:
+        raise ValidationError(f"unknown channel {channel!r}; one of {sorted(CHANNELS)}")
+    if isinstance(tickers, str):
+        raise ValidationError(f"pass a list of tickers, not the string {tickers!r}")
+    if tickers is None:
+        if channel == BOOK_CHANNEL:
+            raise ValidationError("an order book subscription needs market tickers")
+        return None
+    wanted = set(tickers)
+    if not wanted or not all(isinstance(t, str) and t for t in wanted):
+        raise ValidationError(f"tickers must be non-empty strings, got {sorted(map(str, wanted))}")
+    if channel not in MARKET_CHANNELS:
+        raise ValidationError(f"{channel} takes no market filter")
+    return wanted
+
+
+def _options_differ(held: dict[str, Any], asked: dict[str, Any]) -> bool:
+    return any(
+        held.get(name) != value for name, value in asked.items() if name != "send_initial_snapshot"
+    )
