@@ -22,6 +22,8 @@ BENCHMARKS = {
     "sandbox_http": "bench_sandbox_http",
     "sandbox_ws": "bench_sandbox_ws",
     "ratelimit": "bench_ratelimit",
+    "rest_parse": "bench_rest_parse",
+    "ws_ingest": "bench_ws_ingest",
 }
 
 
@@ -35,6 +37,21 @@ def _header() -> str:
     )
 
 
+def _block(name: str, text: str) -> str:
+    return f"<!-- bench:{name} -->\n{text.rstrip()}\n<!-- /bench:{name} -->\n"
+
+
+def _sections(page: Path) -> dict[str, str]:
+    """The sections of an earlier page, by benchmark name (from the markers _block writes)."""
+    found: dict[str, str] = {}
+    text = page.read_text() if page.exists() else ""
+    for name in BENCHMARKS:
+        start, end = f"<!-- bench:{name} -->\n", f"\n<!-- /bench:{name} -->"
+        if start in text and end in text:
+            found[name] = text.split(start, 1)[1].split(end, 1)[0]
+    return found
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", default="", help="comma-separated names: " + ",".join(BENCHMARKS))
@@ -42,13 +59,14 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     chosen = [n for n in BENCHMARKS if not args.only or n in args.only.split(",")]
     sys.path.insert(0, str(ROOT / "bench"))
-    sections = [_header()]
+    sections = _sections(args.out)  # --only keeps the other benchmarks' last figures
     for name in chosen:
         module = importlib.import_module(BENCHMARKS[name])
         print(f"running {name} ...", flush=True)
-        sections.append(module.markdown(module.run()))
+        sections[name] = module.markdown(module.run())
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(sections))
+    blocks = [_block(name, sections[name]) for name in BENCHMARKS if name in sections]
+    args.out.write_text("\n".join([_header(), *blocks]))
     print(f"wrote {args.out}")
     return 0
 

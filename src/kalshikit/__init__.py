@@ -23,6 +23,7 @@ from kalshikit.http.client import AsyncKalshiClient, KalshiClient
 from kalshikit.orderbook import OrderBook
 from kalshikit.ratelimit import RateTier
 from kalshikit.units import Contracts, Price
+from kalshikit.ws import Backoff, KalshiStream, KalshiWebSocket, StreamEvent
 
 __version__ = "0.1.0"
 
@@ -33,16 +34,20 @@ __all__ = [
     "APIStatusError",
     "APITimeout",
     "AsyncKalshiClient",
+    "Backoff",
     "Contracts",
     "Environment",
     "KalshiClient",
     "KalshiError",
+    "KalshiStream",
+    "KalshiWebSocket",
     "NotFound",
     "OrderBook",
     "Price",
     "RateLimited",
     "RateLimiter",
     "RateTier",
+    "StreamEvent",
     "ValidationError",
     "__version__",
     "errors",

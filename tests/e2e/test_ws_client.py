@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kalshikit import AsyncKalshiClient
 from kalshikit.auth import Signer, generate_private_key, public_key_pem
 from kalshikit.config import APIConfig
 from kalshikit.errors import CommandRefused, StreamClosed, Unauthorized, ValidationError
@@ -210,4 +211,29 @@ def test_the_sync_facade_holds_live_books(box: Box) -> None:
             assert copy.trusted
             assert books[ticker].trusted
             assert levels_of(copy) == box.rest_levels(ticker)
+    box.trading(True)
+
+
+async def test_the_rest_crosscheck_repairs_a_drifted_book(box: Box) -> None:
+    box.trading(False)
+    ticker = box.open_tickers(1)[0]
+    events: list[StreamEvent] = []
+    rest = AsyncKalshiClient(config=box.config())
+    async with (
+        rest,
+        KalshiWebSocket(
+            config=box.config(), signer=box.signer(), crosscheck=rest, crosscheck_interval_s=0.2
+        ) as ws,
+    ):
+        ws.on_event(events.append)
+        book = (await ws.orderbooks([ticker]))[ticker]
+        best = book.yes_bids[0][0]
+        book.apply_delta_ticks("yes", best.ticks, 100)  # drift: a level REST does not have
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            if any(e.kind == "mismatch" for e in events) and book.trusted:
+                break
+        assert [e.tickers for e in events if e.kind == "mismatch"][:1] == [(ticker,)]
+        assert book.trusted
+        assert levels_of(book) == await asyncio.to_thread(box.rest_levels, ticker)
     box.trading(True)

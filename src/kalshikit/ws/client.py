@@ -485,7 +485,12 @@ class KalshiWebSocket:
             return False
         if book.version != version or not book.trusted:
             return False  # the stream moved while REST answered: nothing to compare
-        return (rest.best_yes_bid, rest.best_no_bid) != (book.best_yes_bid, book.best_no_bid)
+        return _top(rest) != _top(book)
+
+
+def _top(book: OrderBook) -> tuple[object, ...]:
+    """The best level of each side, price and size: what the cross-check compares."""
+    return (*book.depth(1, "yes"), *book.depth(1, "no"))
 
 
 def _refusal(command: Command, frame: AnyFrame) -> CommandRefused | None:
