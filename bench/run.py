@@ -24,6 +24,7 @@ BENCHMARKS = {
     "ratelimit": "bench_ratelimit",
     "rest_parse": "bench_rest_parse",
     "ws_ingest": "bench_ws_ingest",
+    "scanner": "bench_scanner",
 }
 
 

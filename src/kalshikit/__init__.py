@@ -22,6 +22,7 @@ from kalshikit.errors import (
 from kalshikit.http.client import AsyncKalshiClient, KalshiClient
 from kalshikit.orderbook import OrderBook
 from kalshikit.ratelimit import RateTier
+from kalshikit.scanner import MarketScanner
 from kalshikit.units import Contracts, Price
 from kalshikit.ws import Backoff, KalshiStream, KalshiWebSocket, StreamEvent
 
@@ -41,6 +42,7 @@ __all__ = [
     "KalshiError",
     "KalshiStream",
     "KalshiWebSocket",
+    "MarketScanner",
     "NotFound",
     "OrderBook",
     "Price",

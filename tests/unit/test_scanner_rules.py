@@ -168,12 +168,17 @@ def test_movers_rank_by_absolute_points_and_keep_the_sign() -> None:
     assert "moved -30 points" in signals[0].reason
 
 
-def test_movers_need_history_covering_the_window_start() -> None:
+def test_movers_younger_than_the_window_say_over_how_long() -> None:
     market = state()
     market.seed_history([(NOW - 30 * MINUTE_MS, 3000), (NOW - 1, 5000)])
-    assert movers([market], HOUR_MS, NOW) == []
+    [partial] = movers([market], HOUR_MS, NOW)
+    assert partial.values["window_s"] == str(30 * 60)  # the history's span, not the hour asked
+    assert "in 30m" in partial.reason
     assert [s.ticker for s in movers([market], 30 * MINUTE_MS, NOW)] == ["KX-A"]
     assert movers([state()], 5 * MINUTE_MS, NOW) == []  # no history at all
+    lone = state()
+    lone.seed_history([(NOW - MINUTE_MS, 3000)])
+    assert movers([lone], 5 * MINUTE_MS, NOW) == []  # one price is not a move
 
 
 def test_movers_window_picks_the_price_in_effect_at_its_start() -> None:

@@ -281,12 +281,14 @@ def test_same_price_and_older_points_add_nothing() -> None:
     assert history.points() == [(NOW, 100)]
 
 
-def test_one_point_per_second_keeps_the_latest() -> None:
+def test_one_point_per_second_keeps_the_latest_and_the_first() -> None:
     history = PriceHistory()
     history.add(NOW, 100)
     history.add(NOW + 300, 200)
     history.add(NOW + 700, 300)
-    assert history.points() == [(NOW + 700, 300)]
+    # the first point stays: a young history measures its moves from it
+    assert history.points() == [(NOW, 100), (NOW + 700, 300)]
+    assert history.move(5 * MINUTE_MS, NOW + 800) == (200, 800)
 
 
 def test_seed_merges_late_candles_with_live_points() -> None:

@@ -14,8 +14,16 @@ from typing import Annotated
 import typer
 
 from kalshikit import __version__
-from kalshikit.cli import config_cmd, market_cmds, order_cmds, portfolio_cmds, sandbox_cmd
-from kalshikit.cli import stream_cmds
+from kalshikit.cli import (
+    config_cmd,
+    doctor_cmd,
+    market_cmds,
+    order_cmds,
+    portfolio_cmds,
+    sandbox_cmd,
+    scan_cmds,
+    stream_cmds,
+)
 from kalshikit.cli._output import fail
 from kalshikit.cli._state import AppState
 from kalshikit.errors import (
@@ -40,7 +48,9 @@ app.add_typer(market_cmds.series, name="series")
 app.add_typer(order_cmds.app, name="order")
 app.add_typer(portfolio_cmds.app, name="portfolio")
 app.add_typer(sandbox_cmd.app, name="sandbox")
+app.command("doctor")(doctor_cmd.doctor)
 app.add_typer(stream_cmds.app, name="stream")
+app.command("scan")(scan_cmds.scan)
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 _VALUE_FLAGS = ("--env", "--rate-tier")

@@ -175,9 +175,13 @@ def _money(value: Decimal) -> str:
 
 
 def _duration(ms: int) -> str:
+    """A span as people say it: 5m, 1h, 24h exactly; otherwise rounded to its largest unit."""
     for unit, name in ((HOUR_MS, "h"), (MINUTE_MS, "m"), (SECOND_MS, "s")):
         if ms % unit == 0:
             return f"{ms // unit}{name}"
+    for unit, name in ((HOUR_MS, "h"), (MINUTE_MS, "m"), (SECOND_MS, "s")):
+        if ms >= unit:
+            return f"{round(ms / unit)}{name}"
     return f"{ms}ms"
 
 
@@ -193,13 +197,15 @@ def movers(
 ) -> list[Signal]:
     """Largest absolute change of the last price over the window, in points.
 
-    A market needs history covering the window start, an open status and a two-sided quote.
+    A market needs an open status, a two-sided quote and two prices in the window. When its
+    history starts inside the window (a new market, a fresh session), the change is measured
+    from that start and the signal says over how long.
     """
     found = []
     for state in states:
-        change = state.price_change(window_ms, now_ms)  # the cheap test first
-        if change is not None and abs(change) > min_ticks and _live_quote(state, now_ms):
-            found.append(_mover(state, change, window_ms))
+        move = state.price_move(window_ms, now_ms)  # the cheap test first
+        if move is not None and abs(move[0]) > min_ticks and _live_quote(state, now_ms):
+            found.append(_mover(state, move[0], move[1]))
     return _ranked(found)
 
 

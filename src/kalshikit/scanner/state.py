@@ -116,7 +116,9 @@ class PriceHistory:
 
     def _push(self, index: int, point: Point) -> None:
         tier, step = self._tiers[index], self._spec[index][1]
-        if tier and tier[-1][0] // step == point[0] // step:
+        # one point per step: the latest wins, except the very first point of the history,
+        # which is where every move of a young history is measured from
+        if tier and tier[-1][0] // step == point[0] // step and tier[-1][0] != self.oldest_ms():
             tier[-1] = point
         else:
             tier.append(point)
@@ -162,6 +164,20 @@ class PriceHistory:
         if latest is None or start is None:
             return None
         return latest[1] - start
+
+    def move(self, window_ms: int, now_ms: int) -> tuple[int, int] | None:
+        """(change in ticks, span in ms) over the window, or over the part of it the history
+        covers when it began inside the window (a market or a session younger than the window).
+        None with fewer than two prices to compare."""
+        change = self.change(window_ms, now_ms)
+        if change is not None:
+            return change, window_ms
+        oldest, latest = self.oldest_ms(), self.latest()
+        if oldest is None or latest is None or oldest >= latest[0]:
+            return None
+        first = self.price_at(oldest)
+        assert first is not None
+        return latest[1] - first, now_ms - oldest
 
     def __len__(self) -> int:
         return sum(len(tier) for tier in self._tiers)
@@ -324,6 +340,10 @@ class MarketState:
     def price_change(self, window_ms: int, now_ms: int) -> int | None:
         """Last price now minus at ``now_ms - window_ms``, in ticks; None if not covered."""
         return self.history.change(window_ms, now_ms)
+
+    def price_move(self, window_ms: int, now_ms: int) -> tuple[int, int] | None:
+        """(change, span ms): :meth:`PriceHistory.move`."""
+        return self.history.move(window_ms, now_ms)
 
     def _live_book(self) -> OrderBook | None:
         book = self.book
