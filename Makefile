@@ -31,6 +31,11 @@ unit: $(STAMP)
 
 test: $(STAMP) lint typecheck unit
 
+.PHONY: test-live
+# The live suite against Kalshi demo (and prod reads with KALSHI_LIVE_PROD=1); see the README.
+test-live: $(STAMP)
+	$(BIN)/pytest -m live -q
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 

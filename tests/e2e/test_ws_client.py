@@ -117,6 +117,13 @@ async def quiet_and_exact(box: Box, ws: KalshiWebSocket, tickers: list[str]) -> 
         assert levels_of(ws.books[ticker]) == await asyncio.to_thread(box.rest_levels, ticker)
 
 
+async def reconnected(ws: KalshiWebSocket) -> None:
+    deadline = time.monotonic() + 15
+    while not ws.connected:
+        assert time.monotonic() < deadline, "no reconnection within 15 s"
+        await asyncio.sleep(0.02)
+
+
 async def test_books_survive_20_drops_and_skipped_seqs(box: Box) -> None:
     box.trading(True)
     tickers = box.open_tickers(20)
@@ -130,7 +137,9 @@ async def test_books_survive_20_drops_and_skipped_seqs(box: Box) -> None:
             await asyncio.sleep(rng.uniform(0.1, 0.8))
             if cut % 4 == 0:
                 await asyncio.to_thread(box.admin, "/faults", {"kind": "ws_skip_seq", "count": 2})
-            await asyncio.to_thread(box.admin, "/faults", {"kind": "ws_drop"})
+            await reconnected(ws)  # a cut while the link is down would cut nothing
+            cut_now = await asyncio.to_thread(box.admin, "/faults", {"kind": "ws_drop"})
+            assert isinstance(cut_now, dict) and cut_now["dropped"] >= 1
             await asyncio.sleep(rng.uniform(0.0, 0.3))
         await asyncio.to_thread(box.admin, "/faults", {"kind": "ws_skip_seq", "count": 3})
         await asyncio.sleep(1.0)
