@@ -147,6 +147,19 @@ def test_gaps_that_keep_coming_fall_back_to_a_resubscribe(hooks: Recorder) -> No
     assert proto.stats.orphan_frames == 1
 
 
+def test_a_gapped_snapshot_that_forces_a_resubscribe_is_not_applied(hooks: Recorder) -> None:
+    proto = subscribed_books(hooks)
+    for seq in (5, 8):
+        proto.receive(delta(7, seq, T1, "yes", "0.4100", "1.00"))
+    requests = sent(proto)
+    proto.receive(snapshot(7, 11, T1, [("0.1000", "9.00")], id=requests[-1]["id"]))  # gap again
+    assert [c["cmd"] for c in sent(proto)] == ["unsubscribe", "subscribe"]
+    assert not proto.books[T1].trusted  # the old sid's snapshot is not trusted into the book
+    assert proto.stats.orphan_frames == 1
+    proto.receive(snapshot(7, 12, T2, [("0.1000", "9.00")], id=requests[-1]["id"]))
+    assert [c.kind for c, _ in hooks.replies][-1] == "snapshot"  # the get_snapshot still ends
+
+
 def test_duplicates_are_dropped_and_counted(hooks: Recorder) -> None:
     proto = subscribed_books(hooks, (T1,))
     proto.receive(delta(7, 2, T1, "yes", "0.4000", "1.00"))

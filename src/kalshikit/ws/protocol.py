@@ -267,8 +267,11 @@ class Protocol:
         sid, seq = frame.sid, frame.seq
         if sid is not None:
             sub = self._by_sid.get(sid)
-            if seq is not None and sub is not None and not self._in_sequence(sub, sid, seq):
-                return None
+            if seq is not None and sub is not None:
+                if not self._in_sequence(sub, sid, seq):
+                    return None
+                if sub.sid != sid:  # the gap tipped recovery into a resubscribe: not ours now
+                    sub = None
         else:
             sub = None
         return self._route(frame, sub, now_ms)
@@ -352,8 +355,16 @@ class Protocol:
         if book is None and sub is not None and self.adopt and sub.tickers is not None:
             sub.tickers.add(ticker)
             book = self.books[ticker] = OrderBook(ticker)
-        if sub is None or book is None:
-            return
+        applied = sub is not None and book is not None and self._apply(frame, sub, book, now_ms)
+        # a get_snapshot is answered even when its sid has gone meanwhile: nobody waits forever
+        self._answer_snapshot(frame, ticker)
+        if applied:
+            assert sub is not None
+            self._snapshot_arrived(sub, ticker)
+
+    def _apply(
+        self, frame: SnapshotFrame, sub: Subscription, book: OrderBook, now_ms: int | None
+    ) -> bool:
         try:
             book.apply_snapshot_ticks(
                 frame.msg.yes_levels(),
@@ -362,15 +373,17 @@ class Protocol:
                 yes_terms=sub.yes_terms,
             )
         except (BookIntegrityError, ValidationError) as error:
-            self._event("error", f"bad snapshot for {ticker}: {error}", sub, (ticker,))
-            return
+            self._event("error", f"bad snapshot for {book.ticker}: {error}", sub, (book.ticker,))
+            return False
+        return True
+
+    def _answer_snapshot(self, frame: SnapshotFrame, ticker: str) -> None:
         command = self._pending.get(frame.id) if frame.id else None
         if command is not None:
             command.waiting.discard(ticker)
             if not command.waiting:  # the answer to get_snapshot is one snapshot per market
                 del self._pending[command.id]
                 self.on_reply(command, frame)
-        self._snapshot_arrived(sub, ticker)
 
     def _snapshot_arrived(self, sub: Subscription, ticker: str) -> None:
         assert sub.sid is not None
