@@ -1,7 +1,7 @@
 """kalshikit KalshiWebSocket as its users run it, minus the socket: reader task, streams, books.
 
-What a user's program does: ``async with KalshiWebSocket(...) as ws``, one order book
-subscription per book sid in the stream (``ws.subscribe("orderbook_delta", tickers)``, the same
+What a user's program does: ``async with KalshiWebSocket(...) as ws`` (with the recorded
+server's markets-per-subscription cap), one order book subscription per book sid in the stream (``ws.subscribe("orderbook_delta", tickers)``, the same
 call ``ws.orderbooks`` makes), ``ws.ticker()`` and ``ws.trades()``, and one consumer task per
 returned stream (``async for msg in stream``) keeping the latest ticker and trade per market.
 Every frame goes through the client's own reader (``async for raw in socket`` ->
@@ -124,9 +124,15 @@ class Adapter:
             return socket
 
         config = APIConfig.resolve("local", environ={}, dotenv_path=False)
-        self.ws = ws = KalshiWebSocket(config=config, signer=_SIGNER, connector=connector)
+        book_sids = _book_sids(frames, acks)
+        # the recorded server gave each book sid this many markets: so does the client's split
+        per_sid = max(map(len, book_sids), default=250)
+        self.ws = ws = KalshiWebSocket(
+            config=config, signer=_SIGNER, connector=connector,
+            max_markets_per_subscription=per_sid,
+        )  # fmt: skip
         async with ws:
-            for markets in _book_sids(frames, acks):
+            for markets in book_sids:
                 await ws.subscribe("orderbook_delta", markets, iterate=False)
             consumers = [
                 asyncio.create_task(self._consume(await ws.ticker(), self.tickers)),

@@ -19,6 +19,7 @@ from kalshikit.errors import (
     RateLimited,
     ValidationError,
 )
+from kalshikit.http._orders_core import BatchItemResult, DryRun, OrderResult, OrderSpec
 from kalshikit.http.client import AsyncKalshiClient, KalshiClient
 from kalshikit.orderbook import OrderBook
 from kalshikit.ratelimit import RateTier
@@ -36,7 +37,9 @@ __all__ = [
     "APITimeout",
     "AsyncKalshiClient",
     "Backoff",
+    "BatchItemResult",
     "Contracts",
+    "DryRun",
     "Environment",
     "KalshiClient",
     "KalshiError",
@@ -45,6 +48,8 @@ __all__ = [
     "MarketScanner",
     "NotFound",
     "OrderBook",
+    "OrderResult",
+    "OrderSpec",
     "Price",
     "RateLimited",
     "RateLimiter",

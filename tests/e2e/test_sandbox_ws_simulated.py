@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import subprocess
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
+from _sandbox_process import sandbox_process
 from websockets.asyncio.client import connect
 
 from kalshikit.auth import Signer, generate_private_key, public_key_pem
@@ -31,31 +28,9 @@ Book = dict[str, dict[Decimal, Decimal]]  # "yes"/"no" -> price -> size
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     data = tmp_path_factory.mktemp("sandbox")
-    command = [sys.executable, "-m", "kalshikit.cli.main", "sandbox", "serve", "--port", str(port)]
-    command += ["--data-dir", str(data), "--activity", "100", "--no-limits"]
-    with (Path(data) / "log").open("wb") as log:
-        process = subprocess.Popen(command, stderr=log)
-        try:
-            _wait(port)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def _wait(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError("the sandbox did not start")
+    with sandbox_process(data, "--activity", "100", "--no-limits") as url:
+        yield url
 
 
 def apply(books: dict[str, Book], frame: dict[str, object]) -> None:

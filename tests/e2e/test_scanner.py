@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from _sandbox_process import sandbox_process
 
 from kalshikit import KalshiClient
 from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
@@ -65,26 +62,10 @@ class Box:
 
 @pytest.fixture(scope="module")
 def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     data = tmp_path_factory.mktemp("sandbox")
-    command = [sys.executable, "-m", "kalshikit.cli.main", "sandbox", "serve", "--port", str(port)]
-    command += ["--data-dir", str(data), "--activity", "0", "--no-liquidity", "--no-limits"]
-    with (Path(data) / "log").open("wb") as log:
-        process = subprocess.Popen(command, stderr=log)
-        try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    socket.create_connection(("127.0.0.1", port), 0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.05)
-            yield Box(f"http://127.0.0.1:{port}")
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    flags = ("--activity", "0", "--no-liquidity", "--no-limits")
+    with sandbox_process(data, *flags) as base:
+        yield Box(base)
 
 
 @pytest.fixture

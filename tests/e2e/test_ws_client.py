@@ -10,10 +10,8 @@ a captured session replays to the same books.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from _sandbox_process import sandbox_process
 
 from kalshikit import AsyncKalshiClient
 from kalshikit.auth import Signer, generate_private_key, public_key_pem
@@ -76,31 +75,9 @@ def levels_of(book: OrderBook) -> tuple[list[list[str]], list[list[str]]]:
 
 @pytest.fixture(scope="module")
 def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     data = tmp_path_factory.mktemp("sandbox")
-    command = [sys.executable, "-m", "kalshikit.cli.main", "sandbox", "serve", "--port", str(port)]
-    command += ["--data-dir", str(data), "--activity", "100", "--no-limits"]
-    with (Path(data) / "log").open("wb") as log:
-        process = subprocess.Popen(command, stderr=log)
-        try:
-            _wait(port)
-            yield Box(f"http://127.0.0.1:{port}")
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def _wait(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError("the sandbox did not start")
+    with sandbox_process(data, "--activity", "100", "--no-limits") as base:
+        yield Box(base)
 
 
 async def quiet_and_exact(box: Box, ws: KalshiWebSocket, tickers: list[str]) -> None:
@@ -204,6 +181,23 @@ async def test_a_capture_replays_to_the_same_books(box: Box, tmp_path: Path) -> 
     replayed = replay(capture)
     assert {t: levels_of(replayed.books[t]) for t in tickers} == live
     assert replayed.stats.frames == live_stats.frames
+
+
+async def test_long_market_lists_are_split_over_subscriptions(box: Box, tmp_path: Path) -> None:
+    tickers = box.open_tickers(5)
+    capture = tmp_path / "session.capture"
+    async with KalshiWebSocket(
+        config=box.config(), signer=box.signer(), backoff=FAST, capture=capture,
+        max_markets_per_subscription=2,
+    ) as ws:  # fmt: skip
+        books = await ws.orderbooks(tickers)
+        assert all(book.trusted for book in books.values())
+    sent = [json.loads(line.split("\t", 2)[2]) for line in capture.read_text().splitlines()
+            if line.split("\t", 2)[1] == ">"]  # fmt: skip
+    asked = [c["params"].get("market_tickers", []) for c in sent if c["cmd"] == "subscribe"]
+    asked += [c["params"]["market_tickers"] for c in sent if c["cmd"] == "update_subscription"]
+    assert sorted(t for group in asked for t in group) == sorted(tickers)  # each market once
+    assert max(len(group) for group in asked) <= 2
 
 
 def test_the_sync_facade_holds_live_books(box: Box) -> None:

@@ -9,14 +9,16 @@ when asked.
 * ``prod``: reads only, marked ``live``; skipped unless ``KALSHI_LIVE_PROD=1`` is set. Its client
   refuses anything but GET before it is sent.
 
-Reads take the ``target`` fixture (local, demo, prod); trading takes ``trading_target`` (local,
-demo). Run the remote ones with `make test-live` (`pytest -m live`).
+Reads and the public stream take the ``target`` fixture (local, demo, prod); trading and the
+private order stream take ``trading_target`` (local, demo). Run the remote ones with
+`make test-live` (`pytest -m live`).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from itertools import islice
 
 import httpx
 import pytest
@@ -25,6 +27,7 @@ from _live_kit import ReadOnlyGate, Target
 from kalshikit import KalshiClient
 from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
 from kalshikit.config import APIConfig
+from kalshikit.models import Market
 from kalshikit.sandbox.server import running
 
 LOCAL_BALANCE_CENTS = 100_000
@@ -102,6 +105,14 @@ LIVE = pytest.mark.live
 def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """Where reads run: the sandbox, demo (with credentials), prod (with KALSHI_LIVE_PROD=1)."""
     yield from open_target(request)
+
+
+@pytest.fixture(scope="session")
+def an_open_market(target: Target) -> Market:
+    """One open market of the target: the first of one page."""
+    found = list(islice(target.client.markets.list(status="open", page_size=20), 1))
+    assert found, f"no open market on {target.name}"
+    return found[0]
 
 
 @pytest.fixture(scope="session", params=["local", pytest.param("demo", marks=LIVE)])

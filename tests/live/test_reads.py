@@ -20,13 +20,6 @@ def first(target: Target, count: int) -> list[Market]:
     return list(islice(pager, count))
 
 
-@pytest.fixture(scope="session")
-def an_open_market(target: Target) -> Market:
-    found = first(target, 20)
-    assert found, f"no open market on {target.name}"
-    return found[0]
-
-
 def test_exchange_status(target: Target) -> None:
     status = target.client.exchange.status()
     assert isinstance(status.exchange_active, bool)

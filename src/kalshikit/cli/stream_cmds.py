@@ -123,18 +123,30 @@ def _fill_line(r: dict[str, Any]) -> str:
     )
 
 
+def _stream_lines(
+    ctx: typer.Context,
+    subscribe: Callable[..., Awaitable[Any]],
+    tickers: list[str] | None,
+    duration: float | None,
+    columns: Callable[[dict[str, Any]], str],
+) -> None:
+    """Subscribe (``KalshiWebSocket.ticker`` etc.) and print each message as a line or JSON line."""
+    app_state = state(ctx)
+    show = _line_printer(app_state.json, columns)
+    wanted = tickers or None
+
+    def start(ws: KalshiWebSocket) -> Awaitable[Any]:
+        return subscribe(ws, wanted, on_message=show, iterate=False, frames=True)
+
+    _run(app_state, duration, start)
+
+
 @app.command("ticker")
 def stream_ticker(
     ctx: typer.Context, tickers: TickersArgument = None, duration: DurationOption = None
 ) -> None:
     """Ticker updates: best bid and ask with sizes, last price, volume."""
-    app_state = state(ctx)
-    show = _line_printer(app_state.json, _ticker_line)
-    _run(
-        app_state,
-        duration,
-        lambda ws: ws.ticker(tickers or None, on_message=show, iterate=False, frames=True),
-    )
+    _stream_lines(ctx, KalshiWebSocket.ticker, tickers, duration, _ticker_line)
 
 
 @app.command("trades")
@@ -142,13 +154,7 @@ def stream_trades(
     ctx: typer.Context, tickers: TickersArgument = None, duration: DurationOption = None
 ) -> None:
     """Public trades as they print."""
-    app_state = state(ctx)
-    show = _line_printer(app_state.json, _trade_line)
-    _run(
-        app_state,
-        duration,
-        lambda ws: ws.trades(tickers or None, on_message=show, iterate=False, frames=True),
-    )
+    _stream_lines(ctx, KalshiWebSocket.trades, tickers, duration, _trade_line)
 
 
 @app.command("fills")
@@ -156,13 +162,7 @@ def stream_fills(
     ctx: typer.Context, tickers: TickersArgument = None, duration: DurationOption = None
 ) -> None:
     """Your fills (private)."""
-    app_state = state(ctx)
-    show = _line_printer(app_state.json, _fill_line)
-    _run(
-        app_state,
-        duration,
-        lambda ws: ws.fills(tickers or None, on_message=show, iterate=False, frames=True),
-    )
+    _stream_lines(ctx, KalshiWebSocket.fills, tickers, duration, _fill_line)
 
 
 # --- the live book ----------------------------------------------------------------------------

@@ -73,6 +73,7 @@ class KalshiWebSocket:
         capture: str | Path | None = None,
         crosscheck: AsyncKalshiClient | None = None,
         crosscheck_interval_s: float = 30.0,
+        max_markets_per_subscription: int = 250,
     ) -> None:
         self.config = config or APIConfig.resolve(env)
         self._signer = signer
@@ -82,7 +83,11 @@ class KalshiWebSocket:
         self._capture_path = Path(capture) if capture is not None else None
         self._crosscheck_client = crosscheck  # an AsyncKalshiClient for REST top-of-book checks
         self._crosscheck_interval_s = crosscheck_interval_s
-        self.protocol = Protocol(on_reply=self._on_reply, on_event=self._on_event)
+        self.protocol = Protocol(
+            on_reply=self._on_reply,
+            on_event=self._on_event,
+            max_markets=max_markets_per_subscription,  # longer lists are split (error 26)
+        )
         self._conn: Transport | None = None
         self._runner: asyncio.Task[None] | None = None
         self._checker: asyncio.Task[None] | None = None
