@@ -99,7 +99,7 @@ def markdown(results: dict[str, Any]) -> str:
     expected = next((r["result"] for r in rows if r["parser"] == "json"), None)
     verdict = "meets" if sdk and ours and ours >= TARGET_VS_SDK * sdk else "below"
     lines = [
-        "### REST parse: GET /markets page",
+        "## REST parse: a GET /markets page (issue 8)",
         "",
         f"One page of {results['markets']} markets ({results['bytes'] / 1e6:.2f} MB) from the",
         f"shared harness's `gen_stream.py rest`; {PARSES_PER_RUN} parses per run, median of {RUNS}",

@@ -1,9 +1,10 @@
 """kalshikit KalshiWebSocket as its users run it, minus the socket: reader task, streams, books.
 
 What a user's program does: ``async with KalshiWebSocket(...) as ws`` (with the recorded
-server's markets-per-subscription cap), one order book subscription per book sid in the stream (``ws.subscribe("orderbook_delta", tickers)``, the same
-call ``ws.orderbooks`` makes), ``ws.ticker()`` and ``ws.trades()``, and one consumer task per
-returned stream (``async for msg in stream``) keeping the latest ticker and trade per market.
+server's markets-per-subscription cap), one order book subscription per book sid in the stream
+(``ws.subscribe("orderbook_delta", tickers)``, the same call ``ws.orderbooks`` makes),
+``ws.ticker()`` and ``ws.trades()``, and one consumer task per returned stream
+(``async for msg in stream``) keeping the latest ticker and trade per market.
 Every frame goes through the client's own reader (``async for raw in socket`` ->
 ``Protocol.receive``: msgspec decoding, per-sid seq checks, integer-tick books) and out through
 the streams to the consumer tasks.
