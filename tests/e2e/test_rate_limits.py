@@ -2,8 +2,9 @@
 speed, no request lost when the sandbox answers 429 anyway, and one budget per key however many
 clients (sync and async) use it.
 
-Each test signs up fresh users, so the sandbox's buckets for them start full, as ours do. 429s
-are counted on the wire (a transport that records every answer) and by the limiter itself.
+The sandbox runs in its own process. Each test signs up fresh users, so the sandbox's buckets
+for them start full, as ours do. 429s are counted on the wire (a transport that records every
+answer) and by the limiter itself.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from typing import Any
 
 import httpx
 import pytest
+from _sandbox_process import sandbox_process
 
 from kalshikit import APIConfig, AsyncKalshiClient, KalshiClient
 from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
 from kalshikit.http._orders_core import OrderResult
 from kalshikit.ratelimit import budget_for
 from kalshikit.sandbox.api import REST_PREFIX
-from kalshikit.sandbox.server import default_exchange, running
 
 pytestmark = pytest.mark.slow
 
@@ -102,14 +103,18 @@ class Box:
 
 
 @pytest.fixture(scope="module")
-def box() -> Iterator[Box]:
-    with running(default_exchange(seed=23), tier="basic") as url:
+def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
+    # Its own process, as the exchange is remote: a sandbox in a thread of this process would
+    # share the GIL with 64 client tasks, and the stalls bunch arrivals closer than any network.
+    data = tmp_path_factory.mktemp("sandbox")
+    flags = ("--seed", "23", "--tier", "basic", "--activity", "0")
+    with sandbox_process(data, *flags) as base:
+        url = base + REST_PREFIX
         markets = httpx.get(f"{url}/markets", params={"status": "open", "limit": 1000}).json()
         linear = [
             m["ticker"] for m in markets["markets"] if m["price_level_structure"] == "linear_cent"
         ]
         yield Box(url, iter(linear))
-        httpx.request("DELETE", url.replace(REST_PREFIX, "/sandbox/admin") + "/faults")
 
 
 async def place_far(client: AsyncKalshiClient, ticker: str) -> OrderResult:
