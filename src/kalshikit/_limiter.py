@@ -78,7 +78,8 @@ class ThrottleEvent:
 class BucketStats:
     """One bucket since the limiter was made: requests let through and their tokens, how many
     waited and how long, 429s seen, whether it throttles now (and how many spells so far), how
-    many wait now, and its tokens now (negative: in debt)."""
+    many wait now, its tokens now (negative: in debt) and the tokens of requests sent and not
+    yet answered."""
 
     requests: int
     tokens: float
@@ -90,6 +91,7 @@ class BucketStats:
     spells: int
     queued: int
     level: float
+    in_flight: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +161,7 @@ class _Counters:
         return BucketStats(
             self.requests, self.tokens, self.waited, self.wait_s, self.longest_wait_s,
             self.rate_limited, self.spell is not None, self.spells, len(lane.queue),
-            lane.bucket.level(now),
+            lane.bucket.level(now), lane.bucket.in_flight,
         )  # fmt: skip
 
 
@@ -262,11 +264,13 @@ class RateLimiter:
 
     # --- waiting with the real clock ------------------------------------------------------------
 
-    def acquire(self, bucket: Bucket, cost: float) -> None:
-        """Block this thread until ``cost`` tokens of ``bucket`` are ours."""
+    def acquire(self, bucket: Bucket, cost: float, *, hold: bool = False) -> None:
+        """Block this thread until ``cost`` tokens of ``bucket`` are ours. With ``hold`` they
+        count as in flight until :meth:`settle` (see :class:`~kalshikit.ratelimit.PacedBucket`):
+        pass it when you will call ``settle`` once the answer is in."""
         latch = threading.Lock()
         latch.acquire()
-        ticket = Ticket(cost, _releaser(latch))
+        ticket = Ticket(cost, _releaser(latch), hold=hold)
         try:
             while (wait := self.poll(bucket, ticket, self.clock())) != 0.0:
                 if wait == math.inf:
@@ -277,11 +281,12 @@ class RateLimiter:
             self.leave(bucket, ticket)
             raise
 
-    async def acquire_async(self, bucket: Bucket, cost: float) -> None:
-        """Wait (without holding the event loop) until ``cost`` tokens of ``bucket`` are ours."""
+    async def acquire_async(self, bucket: Bucket, cost: float, *, hold: bool = False) -> None:
+        """Wait (without holding the event loop) until ``cost`` tokens of ``bucket`` are ours;
+        ``hold`` as for :meth:`acquire`."""
         loop = asyncio.get_running_loop()
         woken: asyncio.Future[None] = loop.create_future()
-        ticket = Ticket(cost, _resolver(loop, woken))
+        ticket = Ticket(cost, _resolver(loop, woken), hold=hold)
         try:
             while (wait := self.poll(bucket, ticket, self.clock())) != 0.0:
                 if wait == math.inf:
@@ -291,6 +296,12 @@ class RateLimiter:
         except BaseException:
             self.leave(bucket, ticket)
             raise
+
+    def settle(self, bucket: Bucket, cost: float) -> None:
+        """The answer to a request acquired with ``hold`` is in, or never will be (the exchange
+        has charged it, or never will)."""
+        with self._lock:
+            self._lanes[bucket].bucket.settle(cost, self.clock())
 
     # --- what the exchange tells us -------------------------------------------------------------
 
@@ -312,7 +323,7 @@ class RateLimiter:
             for name, lane in self._lanes.items():
                 old, bucket = lane.bucket, PacedBucket(new.bucket(name), self._headroom)
                 bucket.tokens, bucket.updated = min(old.level(now), bucket.capacity), now
-                bucket.paused_until = old.paused_until
+                bucket.paused_until, bucket.in_flight = old.paused_until, old.in_flight
                 lane.bucket = bucket
             self.budget, self.detected = new, detected
         log.debug("pacing to %r", self)
@@ -384,12 +395,18 @@ def _resolve(woken: asyncio.Future[None]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class SyncGate:
-    """``RequestGate`` for KalshiClient: charges each attempt to the limiter."""
+    """``RequestGate`` for KalshiClient: charges each attempt to the limiter and holds its
+    tokens in flight until the answer is in."""
 
     limiter: RateLimiter
 
-    def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> None:
-        self.limiter.acquire(endpoint.bucket, self.limiter.cost(endpoint, request))
+    def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> float:
+        cost = self.limiter.cost(endpoint, request)
+        self.limiter.acquire(endpoint.bucket, cost, hold=True)
+        return cost
+
+    def settle(self, endpoint: Endpoint, tokens: float) -> None:
+        self.limiter.settle(endpoint.bucket, tokens)
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,8 +415,13 @@ class AsyncGate:
 
     limiter: RateLimiter
 
-    async def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> None:
-        await self.limiter.acquire_async(endpoint.bucket, self.limiter.cost(endpoint, request))
+    async def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> float:
+        cost = self.limiter.cost(endpoint, request)
+        await self.limiter.acquire_async(endpoint.bucket, cost, hold=True)
+        return cost
+
+    def settle(self, endpoint: Endpoint, tokens: float) -> None:
+        self.limiter.settle(endpoint.bucket, tokens)
 
 
 # --- from the exchange's own numbers ------------------------------------------------------------

@@ -195,11 +195,16 @@ class TokenBucket:
 class PacedBucket:
     """The client's mirror of one exchange bucket, driven by the caller's clock.
 
-    It holds ``headroom`` less than the exchange's bucket, so the exchange's always keeps a few
-    tokens more than ours: requests that arrive a little closer together than they were sent
-    (network jitter) still fit. A request dearer than our smaller capacity, but within the
-    exchange's, waits for a full bucket and leaves it in debt. ``drain`` (on a 429) empties it
-    and can pause it (Retry-After), so every caller backs off together.
+    The exchange charges a request when it arrives, not when we let it go, and its full bucket
+    wastes refill. So tokens granted with ``hold`` count as in flight until ``settle`` (the
+    answer is in): our bucket refills only up to its capacity less what is in flight. Then
+    however late a request arrives (a stalled process, a slow network), the exchange's bucket
+    holds at least what we still mean to spend. ``headroom`` keeps ours that share smaller
+    still, for what the two clocks and the exchange's rounding disagree on.
+
+    A request dearer than our smaller capacity, but within the exchange's, waits for a full
+    bucket and leaves it in debt. ``drain`` (on a 429) empties it and can pause it
+    (Retry-After), so every caller backs off together.
     """
 
     spec: BucketSpec
@@ -207,6 +212,7 @@ class PacedBucket:
     tokens: float = field(init=False)
     updated: float | None = field(init=False, default=None)
     paused_until: float = field(init=False, default=-math.inf)
+    in_flight: float = field(init=False, default=0.0)  # held tokens not yet settled
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.headroom < 1.0:
@@ -228,12 +234,16 @@ class PacedBucket:
         """Tokens now (negative while in debt)."""
         if self.updated is not None:
             elapsed = max(0.0, now - self.updated)
-            self.tokens = min(self.capacity, self.tokens + elapsed * self.spec.rate)
+            ceiling = self.capacity - self.in_flight
+            # Past the ceiling nothing refills, but nothing already there is taken away.
+            refilled = min(ceiling, self.tokens + elapsed * self.spec.rate)
+            self.tokens = max(self.tokens, refilled)
         self.updated = now
         return self.tokens
 
-    def try_take(self, cost: float, now: float) -> float:
-        """0.0 when taken; else seconds until it could be (nothing taken)."""
+    def try_take(self, cost: float, now: float, *, hold: bool = False) -> float:
+        """0.0 when taken; else seconds until it could be (nothing taken). With ``hold`` the
+        tokens stay in flight until ``settle``."""
         self.check(cost)
         tokens = self.level(now)
         if now < self.paused_until:
@@ -242,8 +252,16 @@ class PacedBucket:
         # The epsilon keeps float error from turning an exact sleep into one more tiny one.
         if tokens >= need - 1e-9:
             self.tokens -= cost
+            self.in_flight += cost if hold else 0.0
             return 0.0
+        # While answers are outstanding the ceiling is lower: the wait is then a lower bound,
+        # and the caller polls again when it is over.
         return (need - tokens) / self.spec.rate
+
+    def settle(self, cost: float, now: float) -> None:
+        """The answer to a held request is in (or never will be): its tokens leave the flight."""
+        self.level(now)  # refill up to the old ceiling first: until now it was in flight
+        self.in_flight = max(0.0, self.in_flight - cost)
 
     def drain(self, now: float, pause: float = 0.0) -> None:
         """Empty the bucket (a debt stays owed) and refuse everything for ``pause`` seconds."""
@@ -264,6 +282,7 @@ class Ticket:
     wake: Callable[[], bool] = _delivered
     since: float | None = None  # when it first asked
     queued: bool = False
+    hold: bool = False  # its tokens stay in flight until the bucket's settle()
 
 
 class Lane:
@@ -287,7 +306,7 @@ class Lane:
         if self.queue and self.queue[0] is not ticket:
             self._enqueue(ticket)
             return math.inf
-        wait = self.bucket.try_take(ticket.cost, now)
+        wait = self.bucket.try_take(ticket.cost, now, hold=ticket.hold)
         if wait == 0.0:
             self.leave(ticket)
             return 0.0

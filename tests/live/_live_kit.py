@@ -23,7 +23,10 @@ class ReadOnlyGate:
     def __init__(self, inner: RequestGate) -> None:
         self.inner = inner
 
-    def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> None:
+    def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> float:
         if request.method != "GET":
             raise AssertionError(f"the prod live suite is read-only: refused {request.method}")
-        self.inner.acquire(endpoint, request)
+        return self.inner.acquire(endpoint, request)
+
+    def settle(self, endpoint: Endpoint, tokens: float) -> None:
+        self.inner.settle(endpoint, tokens)

@@ -4,6 +4,8 @@ use of it (every attempt charged, 429s drain and pause, give-up carries what was
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import heapq
 import json
 import math
 import os
@@ -30,7 +32,7 @@ from kalshikit._limiter import (
 from kalshikit.auth import generate_private_key, private_key_to_pem
 from kalshikit.cli.main import main
 from kalshikit.config import APIConfig
-from kalshikit.errors import RateLimited, ValidationError
+from kalshikit.errors import APIError, RateLimited, ValidationError
 from kalshikit.http._core import RetryPolicy, endpoint, prepare
 from kalshikit.models import AccountLimits, BucketLimit, EndpointCost, EndpointCosts
 from kalshikit.ratelimit import (
@@ -207,29 +209,98 @@ def test_a_new_budget_keeps_what_was_spent() -> None:
     assert take(lim, "read", 10, 100.0) == pytest.approx(0.01)  # still empty, refills faster
 
 
+class Wire:
+    """Requests between our lane and the exchange's own bucket, in time order: each is charged
+    by the exchange when it arrives and settled with us when its answer comes back."""
+
+    def __init__(self, spec: BucketSpec) -> None:
+        self.lane = Lane(PacedBucket(spec, headroom=0.1))
+        self.exchange = TokenBucket(spec)
+        self.now = 0.0
+        self.pending: list[tuple[float, int, str, float]] = []  # (at, order, what, cost)
+        self.refused = 0
+
+    def advance(self, to: float) -> None:
+        while self.pending and self.pending[0][0] <= to:
+            at, _, what, cost = heapq.heappop(self.pending)
+            if what == "arrive":
+                self.refused += self.exchange.try_take(cost, at) > 0.0
+            else:
+                self.lane.bucket.settle(cost, at)
+        self.now = max(self.now, to)
+
+    def send(self, cost: float, travel: float, reply: float, *, hold: bool = True) -> None:
+        """Wait for our lane to grant it, then let it take ``travel`` s to arrive."""
+        ticket = Ticket(cost, hold=hold)
+        while (wait := self.lane.poll(ticket, self.now)) != 0.0:
+            self.advance(self.now + wait)
+        order = len(self.pending) + int(self.now * 1e6)
+        heapq.heappush(self.pending, (self.now + travel, order, "arrive", cost))
+        heapq.heappush(self.pending, (self.now + travel + reply, order, "answer", cost))
+
+    def finish(self) -> int:
+        self.advance(math.inf)
+        return self.refused
+
+
 @given(
-    costs=st.lists(st.sampled_from([2, 10, 10, 10, 30]), min_size=1, max_size=80),
-    gaps=st.lists(st.floats(0, 0.2), min_size=80, max_size=80),
-    delays=st.lists(st.floats(0, 1.0), min_size=80, max_size=80),
+    bursts=st.lists(
+        st.tuples(
+            st.floats(0, 1.0),  # pause before the burst
+            st.integers(1, 20),  # requests in it, back to back
+            st.sampled_from([2, 10, 30]),  # cost of each
+            st.floats(0, 3.0),  # travel: a stalled process or a slow network, any length
+            st.floats(0, 0.5),  # the answer's way back
+        ),
+        min_size=1,
+        max_size=12,
+    )
 )
 def test_what_the_limiter_grants_the_exchange_accepts(
-    costs: list[int], gaps: list[float], delays: list[float]
+    bursts: list[tuple[float, int, int, float, float]],
 ) -> None:
-    """Each grant reaches the exchange up to 90% of the headroom's worth of time late (jitter);
-    the exchange's own bucket, charged in arrival order, never refuses one."""
-    spec = BucketSpec(100, 200)
-    lane = Lane(PacedBucket(spec, headroom=0.1))
-    jitter = 0.9 * 0.1 * spec.capacity / spec.rate
-    now, arrivals = 0.0, []
-    for cost, gap, delay in zip(costs, gaps, delays, strict=False):
-        now += gap
-        ticket = Ticket(cost)
-        while (wait := lane.poll(ticket, now)) != 0.0:
-            now += wait
-        arrivals.append((now + delay * jitter, cost))
-    exchange = TokenBucket(spec)
-    for at, cost in sorted(arrivals):
-        assert exchange.try_take(cost, at) == 0.0
+    """However late grants arrive, the exchange's bucket (charged on arrival, wasting refill
+    while full) never refuses one. (Without holding tokens in flight this finds refusals.)"""
+    wire = Wire(BucketSpec(100, 200))
+    for pause, count, cost, travel, reply in bursts:
+        wire.advance(wire.now + pause)
+        for _ in range(count):
+            wire.send(cost, travel, reply)
+    assert wire.finish() == 0
+
+
+def test_requests_held_up_in_a_stalled_process_do_not_draw_429s() -> None:
+    """The 429s a CI run once drew: 12 reads granted, then the process stalled 0.6 s before
+    sending them. The exchange's bucket filled up meanwhile and wasted refill, which a
+    limiter counting only grants still thought it could spend."""
+
+    def run(hold: bool) -> int:
+        wire = Wire(BucketSpec(200, 200))  # Basic reads
+        for _ in range(18):  # the opening burst, answered at once
+            wire.send(10, 0.0, 0.001, hold=hold)
+        wire.advance(0.6)
+        for _ in range(12):  # granted, then stuck for 0.6 s
+            wire.send(10, 0.6, 0.001, hold=hold)
+        wire.advance(1.2)
+        for _ in range(12):  # the next ones go out at once
+            wire.send(10, 0.0, 0.001, hold=hold)
+        return wire.finish()
+
+    assert run(hold=False) > 0  # counting grants alone: refused
+    assert run(hold=True) == 0
+
+
+def test_held_tokens_come_back_only_when_settled() -> None:
+    lim, clock = limiter(Budget.custom(100, 100))
+    lim.acquire("read", 60, hold=True)
+    lim.acquire("read", 40)
+    clock.now += 10.0  # long enough to refill everything, but 60 tokens are still in flight
+    assert lim.stats().read.level == pytest.approx(40)
+    assert lim.stats().read.in_flight == 60
+    lim.settle("read", 60)
+    clock.now += 0.6
+    assert lim.stats().read.level == pytest.approx(100)
+    assert lim.stats().read.in_flight == 0
 
 
 def test_budgets_and_costs_from_the_exchange() -> None:
@@ -380,6 +451,32 @@ def test_every_attempt_passes_the_limiter_and_a_429_pauses_it() -> None:
         stats = client.rate_limiter.stats()
     assert (stats.read.requests, stats.rate_limited) == (2, 1)  # the retry took tokens too
     assert sent[1] - sent[0] >= 0.19  # Retry-After honoured
+
+
+@pytest.mark.parametrize("answer", ["ok", "429", "no connection"])
+async def test_an_attempt_holds_its_tokens_until_it_is_over(answer: str) -> None:
+    held_while_sent: list[float] = []
+
+    def exchange(request: httpx.Request) -> httpx.Response:
+        held_while_sent.append(limiter.stats().read.in_flight)
+        if answer == "no connection":
+            raise httpx.ConnectError("down")
+        return httpx.Response(429 if answer == "429" else 200, json=STATUS)
+
+    config, limiter = _config(), RateLimiter("basic")
+    transport = httpx.MockTransport(exchange)
+    sync_client = KalshiClient(
+        config=config, transport=transport, rate_limiter=limiter, max_retries=0
+    )
+    with sync_client, contextlib.suppress(APIError):
+        sync_client.exchange.status()
+    async with AsyncKalshiClient(
+        config=config, transport=transport, rate_limiter=limiter, max_retries=0
+    ) as client:
+        with contextlib.suppress(APIError):
+            await client.exchange.status()
+    assert held_while_sent == [10, 10]  # each attempt's cost, while it was on its way
+    assert limiter.stats().read.in_flight == 0
 
 
 def test_a_hopeless_429_gives_up_saying_what_was_tried() -> None:

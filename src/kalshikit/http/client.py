@@ -58,13 +58,18 @@ USER_AGENT = "kalshikit/0.1"
 
 
 class RequestGate(Protocol):
-    """Where the rate limiter sits: called before every attempt of every request."""
+    """Where the rate limiter sits: ``acquire`` before every attempt of every request (it
+    answers the tokens it took), ``settle`` with them once the attempt is over, answered or not."""
 
-    def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> None: ...
+    def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> float: ...
+
+    def settle(self, endpoint: Endpoint, tokens: float) -> None: ...
 
 
 class AsyncRequestGate(Protocol):
-    async def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> None: ...
+    async def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> float: ...
+
+    def settle(self, endpoint: Endpoint, tokens: float) -> None: ...
 
 
 class _ClientBase:
@@ -248,13 +253,15 @@ class KalshiClient(_ClientBase):
 
     def _attempt(self, req: PreparedRequest) -> bytes:
         auth = self._auth_for(req)
-        self.gate.acquire(req.endpoint, req)
+        tokens = self.gate.acquire(req.endpoint, req)
         try:
             response = self._http.send(
                 self._http_request(req), auth=auth or httpx.USE_CLIENT_DEFAULT
             )
         except httpx.TransportError as exc:
             raise self._transport_error(exc, req.info(self.base_url)) from exc
+        finally:
+            self.gate.settle(req.endpoint, tokens)
         return self._check(response, req)
 
     def close(self) -> None:
@@ -321,12 +328,14 @@ class AsyncKalshiClient(_ClientBase):
 
     async def _attempt(self, req: PreparedRequest) -> bytes:
         auth = self._auth_for(req)
-        await self.gate.acquire(req.endpoint, req)
+        tokens = await self.gate.acquire(req.endpoint, req)
         try:
             request = self._http_request(req)
             response = await self._http.send(request, auth=auth or httpx.USE_CLIENT_DEFAULT)
         except httpx.TransportError as exc:
             raise self._transport_error(exc, req.info(self.base_url)) from exc
+        finally:
+            self.gate.settle(req.endpoint, tokens)
         return self._check(response, req)
 
     async def aclose(self) -> None:
