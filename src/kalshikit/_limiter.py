@@ -394,34 +394,32 @@ def _resolve(woken: asyncio.Future[None]) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class SyncGate:
-    """``RequestGate`` for KalshiClient: charges each attempt to the limiter and holds its
-    tokens in flight until the answer is in."""
-
+class _Gate:
     limiter: RateLimiter
-
-    def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> float:
-        cost = self.limiter.cost(endpoint, request)
-        self.limiter.acquire(endpoint.bucket, cost, hold=True)
-        return cost
 
     def settle(self, endpoint: Endpoint, tokens: float) -> None:
         self.limiter.settle(endpoint.bucket, tokens)
 
 
 @dataclass(frozen=True, slots=True)
-class AsyncGate:
-    """``AsyncRequestGate`` for AsyncKalshiClient."""
+class SyncGate(_Gate):
+    """``RequestGate`` for KalshiClient: charges each attempt to the limiter and holds its
+    tokens in flight until the answer is in."""
 
-    limiter: RateLimiter
+    def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> float:
+        cost = self.limiter.cost(endpoint, request)
+        self.limiter.acquire(endpoint.bucket, cost, hold=True)
+        return cost
+
+
+@dataclass(frozen=True, slots=True)
+class AsyncGate(_Gate):
+    """``AsyncRequestGate`` for AsyncKalshiClient."""
 
     async def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> float:
         cost = self.limiter.cost(endpoint, request)
         await self.limiter.acquire_async(endpoint.bucket, cost, hold=True)
         return cost
-
-    def settle(self, endpoint: Endpoint, tokens: float) -> None:
-        self.limiter.settle(endpoint.bucket, tokens)
 
 
 # --- from the exchange's own numbers ------------------------------------------------------------
