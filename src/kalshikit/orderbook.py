@@ -13,6 +13,7 @@ then no longer matches the exchange); the next good snapshot makes it true again
 from __future__ import annotations
 
 import bisect
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Context, Decimal
 from typing import Final, NamedTuple
@@ -34,6 +35,8 @@ from kalshikit.units import (
 __all__ = ["BookIntegrityError", "Fill", "OrderBook", "UpdateCallback"]
 
 UpdateCallback = Callable[["OrderBook"], None]
+CallbackErrorHook = Callable[["OrderBook", Exception], None]
+_log = logging.getLogger("kalshikit.orderbook")
 
 _MONEY_PLACES: Final = 6  # ticks ($1e-4) times centi-contracts (1e-2) are micro-dollars
 # VWAPs such as 4.90 / 12 do not terminate; a fixed context keeps them independent of the
@@ -135,11 +138,22 @@ class OrderBook:
     """An exact, live order book for one market, built from a snapshot and signed deltas.
 
     Every applied change bumps :attr:`version` and then calls each ``on_update`` callback with
-    the book. Prices of the NO side are NO prices (``yes_terms=True`` converts wire messages of
-    a ``use_yes_price`` subscription).
+    the book; a callback that raises is logged with its traceback and counted in
+    :attr:`callback_errors` (and reported through ``on_callback_error`` when the book belongs to a
+    stream), and the book and the other callbacks go on. Prices of the NO side are NO prices
+    (``yes_terms=True`` converts wire messages of a ``use_yes_price`` subscription).
     """
 
-    __slots__ = ("_callbacks", "_ladders", "last_update_ms", "ticker", "trusted", "version")
+    __slots__ = (
+        "_callbacks",
+        "_ladders",
+        "callback_errors",
+        "last_update_ms",
+        "on_callback_error",
+        "ticker",
+        "trusted",
+        "version",
+    )
 
     def __init__(self, ticker: str) -> None:
         self.ticker = ticker
@@ -148,6 +162,9 @@ class OrderBook:
         self.last_update_ms: int | None = None
         self._ladders: dict[str, _Ladder] = {"yes": _Ladder(), "no": _Ladder()}
         self._callbacks: list[UpdateCallback] = []
+        self.callback_errors = 0
+        # set by the stream that owns the book, to report a raising callback as an event
+        self.on_callback_error: CallbackErrorHook | None = None
 
     @classmethod
     def from_rest(cls, ticker: str, levels: OrderbookLevels) -> OrderBook:
@@ -278,8 +295,7 @@ class OrderBook:
         if now_ms is not None:
             self.last_update_ms = now_ms
         if self._callbacks:
-            for callback in tuple(self._callbacks):  # a copy: callbacks may unsubscribe
-                callback(self)
+            self._notify()
 
     def _negative_text(self, side: Side, price: int, delta: int) -> str:
         held = self._ladders[side].sizes.get(price, 0)
@@ -293,8 +309,19 @@ class OrderBook:
         self.version += 1
         if now_ms is not None:
             self.last_update_ms = now_ms
+        if self._callbacks:
+            self._notify()
+
+    def _notify(self) -> None:
+        """Call every ``on_update`` callback; one that raises cannot stop the book or the others."""
         for callback in tuple(self._callbacks):  # a copy: callbacks may unsubscribe themselves
-            callback(self)
+            try:
+                callback(self)
+            except Exception as error:
+                self.callback_errors += 1
+                _log.exception("an on_update callback of the %s book raised", self.ticker)
+                if self.on_callback_error is not None:
+                    self.on_callback_error(self, error)
 
     # --- integrity and events ------------------------------------------------------------------
 

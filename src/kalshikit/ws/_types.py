@@ -46,6 +46,9 @@ EventKind = Literal[
     "resubscribed",
     "error",
     "unknown_frame",
+    "malformed_frame",
+    "callback_error",
+    "slow_consumer",
     "mismatch",
 ]
 FrameSink = Callable[[Any], None]
@@ -95,7 +98,10 @@ class StreamEvent:
     """A change in the health of the stream, for logs and UIs.
 
     ``kind`` is one of connected, disconnected, reconnecting, gap, duplicate, recovered,
-    resubscribed, error, unknown_frame, mismatch.
+    resubscribed, error, unknown_frame (a frame type this version does not know; ``frame``
+    holds it), malformed_frame (a frame that could not be read or applied; its books are
+    re-snapshotted), callback_error (a user callback raised; the stream went on),
+    slow_consumer (the server cut the stream because it was read too slowly), mismatch.
     """
 
     kind: EventKind
@@ -103,3 +109,4 @@ class StreamEvent:
     channel: str | None = None
     sid: int | None = None
     tickers: tuple[str, ...] = ()
+    frame: Any = None

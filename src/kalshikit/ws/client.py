@@ -32,9 +32,11 @@ from kalshikit.http.client import AsyncKalshiClient
 from kalshikit.models.stream import AnyFrame, ErrorFrame
 from kalshikit.orderbook import OrderBook
 from kalshikit.ws._transport import (
+    DEFAULT_MAX_FRAME_BYTES,
     RETRYABLE,
     Connector,
     Transport,
+    close_reason,
     connection_error,
     open_websocket,
     permanent_failure,
@@ -58,6 +60,10 @@ class KalshiWebSocket:
     Every helper returns a :class:`Stream` (an async iterator that also takes a callback);
     :meth:`orderbooks` returns live :class:`OrderBook` objects. ``events()`` / ``on_event``
     report the stream's health: connected, disconnected, reconnecting, gap, recovered ...
+
+    No frame the server sends and no callback of yours can stop the reader: unreadable frames
+    and raising callbacks are logged, counted in :attr:`stats` and reported as events, and the
+    stream goes on with every book exact or marked untrusted until it is re-snapshotted.
     """
 
     def __init__(
@@ -74,11 +80,12 @@ class KalshiWebSocket:
         crosscheck: AsyncKalshiClient | None = None,
         crosscheck_interval_s: float = 30.0,
         max_markets_per_subscription: int = 250,
+        max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
     ) -> None:
         self.config = config or APIConfig.resolve(env)
         self._signer = signer
         self.backoff = backoff or Backoff()
-        self._connector = connector or open_websocket(dead_after_s)
+        self._connector = connector or open_websocket(dead_after_s, max_frame_bytes=max_frame_bytes)
         self._command_timeout_s = command_timeout_s
         self._capture_path = Path(capture) if capture is not None else None
         self._crosscheck_client = crosscheck  # an AsyncKalshiClient for REST top-of-book checks
@@ -134,8 +141,12 @@ class KalshiWebSocket:
         for task in (self._checker, self._runner):
             if task is not None:
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
+                try:
                     await task
+                except asyncio.CancelledError:
+                    pass
+                except Exception:  # a failure was already reported; closing must still finish
+                    _log.exception("a stream task had failed")
         await self._drop_socket()
         self._finish_all(None)
         if self._capture is not None:
@@ -173,7 +184,7 @@ class KalshiWebSocket:
         subs = self.protocol.subscribe(channel, wanted, **params)
         view: Stream[Any] = Stream(
             channel, wanted, callback=on_message, maxsize=maxsize, frames=frames,
-            iterate=iterate, on_close=self._detach,
+            iterate=iterate, on_close=self._detach, on_error=self._callback_failed,
         )  # fmt: skip
         if iterate or on_message is not None:  # a view nobody reads costs a call per frame
             for sub in subs:
@@ -184,6 +195,11 @@ class KalshiWebSocket:
         for future in waiters:
             await self._wait(future, f"subscribing to {channel}")
         return view
+
+    def _callback_failed(self, view: Stream[Any], error: Exception) -> None:
+        self.protocol.stats.callback_errors += 1
+        detail = f"an on_message callback of {view.channel} raised: {error!r}"
+        self._on_event(StreamEvent("callback_error", detail, view.channel))
 
     def _detach(self, view: Stream[Any]) -> None:
         for sub in self.protocol.subscriptions:
@@ -278,13 +294,20 @@ class KalshiWebSocket:
 
     def _on_event(self, event: StreamEvent) -> None:
         _log.info("%s: %s", event.kind, event.detail)
+        failures = []
         for callback in tuple(self._event_callbacks):
             try:
                 callback(event)
-            except Exception:
-                _log.exception("an event callback raised")
+            except Exception as error:
+                self.protocol.stats.callback_errors += 1
+                _log.exception("an on_event callback raised; the stream goes on")
+                failures.append(
+                    StreamEvent("callback_error", f"an on_event callback raised: {error!r}")
+                )
+        # reported to the event iterators only: a callback that always raises would loop forever
         for view in tuple(self._event_streams):
-            view.push(event)
+            for item in (event, *failures):
+                view.push(item)
 
     # --- the connection loop ------------------------------------------------------------------
 
@@ -347,10 +370,12 @@ class KalshiWebSocket:
         self.protocol.connection_made()
         self._on_event(StreamEvent("connected", self.config.ws_url))
         self._connected.set()
+        lost: BaseException | None = None
         try:
             await self._flush()
             await self._read(conn)
         except RETRYABLE as error:
+            lost = error
             _log.info("connection lost: %s", error)
         finally:
             self._conn = None
@@ -358,7 +383,10 @@ class KalshiWebSocket:
             with contextlib.suppress(Exception):
                 await conn.close()
         if not self._closing:
-            self._on_event(StreamEvent("disconnected", "the connection closed"))
+            reason = close_reason(lost)
+            if reason.slow_consumer:
+                self._on_event(StreamEvent("slow_consumer", reason.detail))
+            self._on_event(StreamEvent("disconnected", reason.detail))
 
     async def _read(self, conn: Transport) -> None:
         receive, outbox, capture = self.protocol.receive, self.protocol.outbox, self._capture
@@ -367,9 +395,11 @@ class KalshiWebSocket:
             if capture is not None:
                 capture.received(now_ms, raw)
             try:
-                receive(raw, now_ms)
-            except KalshiError as error:  # a frame we cannot read must not stop the stream
-                self._on_event(StreamEvent("error", f"unreadable frame: {error}"))
+                receive(raw, now_ms)  # handles bad frames itself; this guard is the last line
+            except Exception as error:
+                self.protocol.stats.malformed_frames += 1
+                _log.exception("a frame could not be handled; the stream goes on")
+                self._on_event(StreamEvent("malformed_frame", f"not handled: {error!r}"))
             if outbox:
                 await self._flush()
 

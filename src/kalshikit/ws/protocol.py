@@ -15,11 +15,18 @@ marked stale and an ``update_subscription get_snapshot`` is queued; deltas for s
 dropped (the snapshot the server sends later already contains them) and each snapshot makes its
 book trusted again. If the snapshot request fails or gaps repeat, the subscription is dropped
 and made again (a new sid, fresh snapshots). Terminal errors (10, 25) resubscribe the same way.
+
+No frame can stop the core: one that cannot be decoded (not JSON, nested too deep, a known type
+with missing or wrong fields) or that fails while it is applied is counted, reported as a
+``malformed_frame`` event, and the books it may have touched are re-snapshotted, so every book
+is either exact or marked untrusted. Frames of a type this version does not know are counted and
+reported as ``unknown_frame`` events carrying the frame; they never reach a channel's streams.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
@@ -52,10 +59,24 @@ from kalshikit.ws._types import (
 
 __all__ = ["Protocol", "ProtocolStats"]
 
-TERMINAL_CODES: Final = frozenset({10, 25})
+_log = logging.getLogger("kalshikit.ws")
+BUFFER_OVERFLOW: Final = 25  # the server's buffer for a subscription overflowed: we read too slowly
+TERMINAL_CODES: Final = frozenset({10, BUFFER_OVERFLOW})
 # get_snapshot requests per recovery; a gap beyond that falls back to a resubscribe
 _SNAPSHOT_TRIES: Final = 2
 _encode = msgspec.json.encode
+# what the slow path may raise on a frame it cannot read (RecursionError: JSON nested too deep)
+_UNREADABLE: Final = (KalshiError, msgspec.DecodeError, RecursionError, ValueError, TypeError)
+
+
+class _Envelope(msgspec.Struct):
+    """Just enough of a frame that failed to decode to tell which subscription it was for."""
+
+    sid: int | None = None
+    seq: int | None = None
+
+
+_decode_envelope = msgspec.json.Decoder(_Envelope).decode
 
 
 class ProtocolStats(msgspec.Struct):
@@ -67,6 +88,8 @@ class ProtocolStats(msgspec.Struct):
     stale_deltas: int = 0
     orphan_frames: int = 0
     unknown_frames: int = 0
+    malformed_frames: int = 0
+    callback_errors: int = 0
     resubscribes: int = 0
     snapshots_requested: int = 0
 
@@ -257,13 +280,24 @@ class Protocol:
         Frames that are dropped (duplicates, deltas for stale books, frames of a sid that is no
         longer ours) are counted in :attr:`stats`, never silently lost.
         """
+        self.stats.frames += 1
         try:
             frame: AnyFrame = self._decode_fast(raw)
-        except msgspec.DecodeError:  # unknown types, unquoted numbers, bad data: the slow path
-            frame = self._decode_slow(raw)
-        self.stats.frames += 1
-        if type(frame) is DeltaFrame:  # the hot path: ~80% of a busy stream
-            return self._delta(frame, now_ms)
+        except (msgspec.DecodeError, RecursionError):  # unknown types, bad data: the slow path
+            try:
+                frame = self._decode_slow(raw)
+            except _UNREADABLE as error:
+                self._unreadable(raw, error)
+                return None
+        try:
+            if type(frame) is DeltaFrame:  # the hot path: ~80% of a busy stream
+                return self._delta(frame, now_ms)
+            return self._sequenced(frame, now_ms)
+        except Exception as error:  # no frame may stop the stream: its books are refetched
+            self._failed(frame, error)
+            return None
+
+    def _sequenced(self, frame: AnyFrame, now_ms: int | None) -> AnyFrame | None:
         sid, seq = frame.sid, frame.seq
         if sid is not None:
             sub = self._by_sid.get(sid)
@@ -338,10 +372,10 @@ class Protocol:
             self._error(frame, sub)
             return frame
         elif isinstance(frame, UnknownFrame):
+            # surfaced, never pushed to a channel's streams: their readers expect known payloads
             self.stats.unknown_frames += 1
-            self._event("unknown_frame", f"a frame of unknown type {frame.type!r}", sub)
-            if sub is None:
-                return frame  # surfaced to the caller even when no subscription claims it
+            self.on_event(_unknown_event(frame, sub))
+            return frame
         if sub is None:
             self.stats.orphan_frames += 1
             return None
@@ -354,7 +388,7 @@ class Protocol:
         book = self.books.get(ticker)
         if book is None and sub is not None and self.adopt and sub.tickers is not None:
             sub.tickers.add(ticker)
-            book = self.books[ticker] = OrderBook(ticker)
+            book = self.books[ticker] = self._new_book(ticker)
         applied = sub is not None and book is not None and self._apply(frame, sub, book, now_ms)
         # a get_snapshot is answered even when its sid has gone meanwhile: nobody waits forever
         self._answer_snapshot(frame, ticker)
@@ -434,6 +468,8 @@ class Protocol:
         if command is not None:
             self._undo(command, code)
             self.on_reply(command, frame)
+        if code == BUFFER_OVERFLOW:
+            self._event("slow_consumer", f"the server dropped a subscription: {text}", sub)
         if sub is not None and code in TERMINAL_CODES:
             self.resubscribe(sub, f"terminal error {code}: {text}")
         elif command is None:
@@ -502,6 +538,57 @@ class Protocol:
             sub.tickers |= tickers
             self._books_for(sub, tickers)
 
+    # --- frames that cannot be read or applied -------------------------------------------------
+
+    def _unreadable(self, raw: bytes | str, error: BaseException) -> None:
+        """A frame that does not decode: count it, say so, refetch the books it may be for."""
+        self.stats.malformed_frames += 1
+        try:
+            envelope: _Envelope | None = _decode_envelope(raw)
+        except (msgspec.DecodeError, RecursionError):
+            envelope = None
+        if envelope is None:  # which subscription it was for is unknown: every book is suspect
+            self._event("malformed_frame", _describe(raw, error), None)
+            for held in [sub for sub in self.subscriptions if sub.sid is not None]:
+                self._refetch(held, None)
+            return
+        sid, seq = envelope.sid, envelope.seq
+        owner = self._by_sid.get(sid) if sid is not None else None
+        self._event("malformed_frame", _describe(raw, error), owner)
+        if owner is None or sid is None:
+            return
+        if seq is not None and not self._in_sequence(owner, sid, seq):
+            return  # a duplicate of a frame already applied: nothing was lost
+        self._refetch(owner, None)
+
+    def _failed(self, frame: AnyFrame, error: Exception) -> None:
+        """A decoded frame that failed while it was applied: its book may be wrong, refetch it."""
+        self.stats.malformed_frames += 1
+        if not isinstance(error, KalshiError):  # not a bad value the server sent: worth a trace
+            _log.error("applying a %s frame failed", type(frame).__name__, exc_info=error)
+        sub = self._by_sid.get(frame.sid) if frame.sid is not None else None
+        self._event("malformed_frame", f"{type(frame).__name__} not applied: {error}", sub)
+        if sub is not None:
+            msg = getattr(frame, "msg", None)
+            ticker = getattr(msg, "market_ticker", None)
+            self._refetch(sub, {ticker} if isinstance(ticker, str) else None)
+
+    def _refetch(self, sub: Subscription, tickers: set[str] | None) -> None:
+        """Make a book subscription's books (all, or ``tickers``) exact again."""
+        if sub.channel != BOOK_CHANNEL or sub.sid is None:
+            return
+        held = set(sub.tickers or ())
+        wanted = held if tickers is None or not tickers <= held else tickers
+        if wanted:
+            self._recover(sub, wanted)
+
+    def book_callback_failed(self, book: OrderBook, error: Exception) -> None:
+        """An ``on_update`` callback of ``book`` raised (the book itself is fine)."""
+        self.stats.callback_errors += 1
+        self._event(
+            "callback_error", f"an on_update callback raised: {error!r}", None, (book.ticker,)
+        )
+
     # --- recovery -----------------------------------------------------------------------------
 
     def _recover(self, sub: Subscription, tickers: set[str]) -> None:
@@ -553,7 +640,13 @@ class Protocol:
     def _books_for(self, sub: Subscription, tickers: Iterable[str]) -> None:
         if sub.channel == BOOK_CHANNEL:
             for ticker in tickers:
-                self.books.setdefault(ticker, OrderBook(ticker))
+                if ticker not in self.books:
+                    self.books[ticker] = self._new_book(ticker)
+
+    def _new_book(self, ticker: str) -> OrderBook:
+        book = OrderBook(ticker)
+        book.on_callback_error = self.book_callback_failed
+        return book
 
     def _drop_book(self, ticker: str) -> None:
         book = self.books.pop(ticker, None)
@@ -624,3 +717,15 @@ def _options_differ(held: dict[str, Any], asked: dict[str, Any]) -> bool:
     return any(
         held.get(name) != value for name, value in asked.items() if name != "send_initial_snapshot"
     )
+
+
+def _unknown_event(frame: UnknownFrame, sub: Subscription | None) -> StreamEvent:
+    channel, sid = (sub.channel, sub.sid) if sub is not None else (None, frame.sid)
+    detail = f"a frame of unknown type {frame.type!r}"
+    return StreamEvent("unknown_frame", detail, channel, sid, frame=frame)
+
+
+def _describe(raw: bytes | str, error: BaseException) -> str:
+    """What was wrong with an unreadable frame, short enough for a log line."""
+    reason = "JSON nested too deep" if isinstance(error, RecursionError) else str(error)
+    return f"an unreadable frame of {len(raw)} bytes: {reason[:300]}"

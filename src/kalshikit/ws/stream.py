@@ -33,7 +33,9 @@ class Stream(Generic[T]):
 
     Yields the payload (``frame.msg``) by default, or whole frames with ``frames=True``.
     ``callback`` is called in the reader task for each message, before it is buffered; an
-    exception there is logged and reported as an ``error`` event, never fatal to the stream.
+    exception there is logged with its traceback, counted in :attr:`callback_errors` and
+    passed to ``on_error`` (the client reports it as a ``callback_error`` event); it is never
+    fatal to the stream.
     """
 
     def __init__(
@@ -46,6 +48,7 @@ class Stream(Generic[T]):
         frames: bool = False,
         iterate: bool = True,
         on_close: Callable[[Stream[T]], None] | None = None,
+        on_error: Callable[[Stream[T], Exception], None] | None = None,
     ) -> None:
         self.channel = channel
         self.tickers = tickers
@@ -54,6 +57,8 @@ class Stream(Generic[T]):
         self._frames = frames
         self._iterate = iterate  # False: callback only, nothing buffered
         self._on_close = on_close
+        self._on_error = on_error
+        self.callback_errors = 0
         self._buffer: deque[Any] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self._failure: BaseException | None = None
@@ -79,8 +84,11 @@ class Stream(Generic[T]):
         assert self._callback is not None
         try:
             self._callback(item)
-        except Exception:
+        except Exception as error:
+            self.callback_errors += 1
             _log.exception("a %s callback raised; the stream goes on", self.channel)
+            if self._on_error is not None:
+                self._on_error(self, error)
 
     def finish(self, failure: BaseException | None = None) -> None:
         """No more messages: the iterator ends (or raises ``failure`` once drained)."""
