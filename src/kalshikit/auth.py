@@ -40,6 +40,7 @@ __all__ = [
     "HEADER_KEY",
     "HEADER_SIGNATURE",
     "HEADER_TIMESTAMP",
+    "SIGNATURE_WINDOW_MS",
     "KalshiAuth",
     "KeyPermissionWarning",
     "KeyType",
@@ -62,6 +63,14 @@ KeyType: TypeAlias = Literal["rsa", "ed25519"]
 HEADER_KEY: Final = "KALSHI-ACCESS-KEY"
 HEADER_TIMESTAMP: Final = "KALSHI-ACCESS-TIMESTAMP"
 HEADER_SIGNATURE: Final = "KALSHI-ACCESS-SIGNATURE"
+
+# How far a request's KALSHI-ACCESS-TIMESTAMP may be from the exchange's clock, either way,
+# before the request is refused (401). Past it, a request that is still on its way can no longer
+# be accepted, which is what makes "not found" final for a create whose outcome was unknown.
+# Kalshi does not publish the number (kalshi-rest.md 1.2 and 6, "signature clock-skew window"),
+# so it is an assumption, chosen wide on purpose: too wide only delays a resend, too narrow could
+# place an order twice. The sandbox enforces exactly this; the order layer waits it out.
+SIGNATURE_WINDOW_MS: Final = 60_000
 
 # Salt length = digest length (32 bytes), as the official SDK signs; the sandbox verifies the same.
 _PSS: Final = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)

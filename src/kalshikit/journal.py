@@ -12,7 +12,11 @@ marked with what became of it:
     absent    a lookup by client_order_id confirmed the exchange has no such order
 
 ``reconcile(client)`` (``areconcile`` for the async client), run on start, settles the
-``pending`` and ``unknown`` entries of the client's environment by looking each order up.
+``pending`` and ``unknown`` entries sent to the client's exchange (same environment AND same
+URL: two local sandboxes are two exchanges) by looking each order up, among every order on its
+ticker created since it was recorded. Not found is ``absent`` only once the entry's last attempt
+can no longer be accepted (``policy.resend_after`` after the entry last changed); before that
+the entry is left as it is, for a later reconcile.
 Every write commits at once (autocommit, WAL), so a record survives the process that made it.
 """
 
@@ -24,7 +28,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
@@ -32,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Final, Self, cast
 
 import msgspec
 
-from kalshikit.http._exactly_once import Failed, JournalState, same_order
+from kalshikit.http._exactly_once import Failed, JournalState, lookup_since, same_order
 from kalshikit.http._orders_core import BatchItemResult, OrderResult, OrderSpec
 from kalshikit.models import CreateOrderV2Request, Order
 from kalshikit.units import Contracts
@@ -66,6 +70,10 @@ _COLUMNS: Final = (
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _same_url(recorded: str, wanted: str | None) -> bool:
+    return wanted is None or recorded.rstrip("/") == wanted.rstrip("/")
 
 
 def intent_of(spec: OrderSpec) -> dict[str, object]:
@@ -196,32 +204,45 @@ class OrderJournal:
         rows = self._query(f"SELECT {_COLUMNS} FROM orders {where} ORDER BY created_at", args)
         return [JournalEntry.from_row(row) for row in rows]
 
-    def unresolved(self, env: str) -> list[JournalEntry]:
-        """The ``pending`` and ``unknown`` entries of one environment, oldest first."""
-        return [e for e in self.entries() if e.state in UNRESOLVED and e.env == env]
+    def unresolved(self, env: str, base_url: str | None = None) -> list[JournalEntry]:
+        """The ``pending`` and ``unknown`` entries of one environment (and, given, one exchange
+        URL), oldest first."""
+        return [
+            e
+            for e in self.entries()
+            if e.state in UNRESOLVED and e.env == env and _same_url(e.base_url, base_url)
+        ]
 
     # -- reconciling
 
     def reconcile(self, client: KalshiClient) -> list[JournalEntry]:
-        """Settle this environment's unresolved entries by lookup; returns them, updated."""
+        """Settle the unresolved entries sent to this client's exchange; returns them, updated."""
         settled = []
-        for entry in self.unresolved(client.config.environment.value):
-            found = client.orders.find(entry.ticker, entry.client_order_id)
-            settled.append(self._settle(entry, found))
+        for entry in self._to_reconcile(client):
+            since = lookup_since(entry.created_at.timestamp(), client.retry_policy)
+            found = client.orders.find(entry.ticker, entry.client_order_id, since=since)
+            settled.append(self._settle(entry, found, client.retry_policy.resend_after))
         return settled
 
     async def areconcile(self, client: AsyncKalshiClient) -> list[JournalEntry]:
         """``reconcile`` for the async client."""
         settled = []
-        for entry in self.unresolved(client.config.environment.value):
-            found = await client.orders.find(entry.ticker, entry.client_order_id)
-            settled.append(self._settle(entry, found))
+        for entry in self._to_reconcile(client):
+            since = lookup_since(entry.created_at.timestamp(), client.retry_policy)
+            found = await client.orders.find(entry.ticker, entry.client_order_id, since=since)
+            settled.append(self._settle(entry, found, client.retry_policy.resend_after))
         return settled
 
-    def _settle(self, entry: JournalEntry, found: Order | None) -> JournalEntry:
+    def _to_reconcile(self, client: KalshiClient | AsyncKalshiClient) -> list[JournalEntry]:
+        return self.unresolved(client.config.environment.value, client.base_url)
+
+    def _settle(
+        self, entry: JournalEntry, found: Order | None, resend_after: float
+    ) -> JournalEntry:
+        """Placed if found; absent only when no attempt of it can still arrive."""
         if found is not None and same_order(found, entry.create_request()):
             self.mark(entry.client_order_id, "placed", order_id=found.order_id, detail="reconcile")
-        else:
+        elif self._clock() - entry.updated_at >= timedelta(seconds=resend_after):
             detail = "reconcile: no such order on the exchange"
             self.mark(entry.client_order_id, "absent", detail=detail)
         settled = self.get(entry.client_order_id)

@@ -22,8 +22,12 @@ from kalshikit.http._core import RetryPolicy
 from kalshikit.sandbox.api import REST_PREFIX
 from kalshikit.sandbox.server import default_exchange, running
 
-QUICK = RetryPolicy(max_retries=3, base_delay=0.005, max_delay=0.01)
+# The session sandbox's signature window, short so that a create the client must resend waits
+# it out quickly (client and sandbox share the clock: no allowance for skew is needed).
+WINDOW_MS = 2_000
+QUICK = RetryPolicy(max_retries=3, base_delay=0.005, max_delay=0.01, resend_after=WINDOW_MS / 1000)
 STRUCTURES = ("linear_cent", "deci_cent", "tapered_deci_cent")
+SHARD_ONE = "shard_one"  # the pool of markets on exchange_index 1 (combos), whatever their grid
 Seen = list[tuple[str, str]]
 
 
@@ -167,7 +171,9 @@ def wire_of(client: KalshiClient | AsyncKalshiClient) -> Wire | AsyncWire:
 
 @pytest.fixture(scope="session")
 def sandbox_url() -> Iterator[str]:
-    with running(default_exchange(seed=11), limits_enabled=False) as url:
+    with running(
+        default_exchange(seed=11), limits_enabled=False, signature_window_ms=WINDOW_MS
+    ) as url:
         yield url
 
 
@@ -177,10 +183,16 @@ def pool(sandbox_url: str) -> Pool:
     series = httpx.get(f"{sandbox_url}/series").json()["series"]
     maker_fees = {s["ticker"] for s in series if s["fee_type"] == "quadratic_with_maker_fees"}
     markets = httpx.get(f"{sandbox_url}/markets", params={"status": "open", "limit": 1000})
-    by_structure: dict[str, list[str]] = {s: [] for s in STRUCTURES}
+    by_structure: dict[str, list[str]] = {s: [] for s in (*STRUCTURES, SHARD_ONE)}
+    shard_one = 0
     for market in markets.json()["markets"]:
-        if market["ticker"].split("-", 1)[0] not in maker_fees:
-            by_structure[market["price_level_structure"]].append(market["ticker"])
+        if market["ticker"].split("-", 1)[0] in maker_fees:
+            continue
+        pool_of = market["price_level_structure"]
+        if market.get("exchange_index"):  # every other one is kept for the shard tests
+            shard_one += 1
+            pool_of = SHARD_ONE if shard_one % 2 else pool_of
+        by_structure[pool_of].append(market["ticker"])
     pool = Pool({s: iter(tickers) for s, tickers in by_structure.items()})
     pool.quiet = pool.take("linear_cent")
     return pool

@@ -40,10 +40,17 @@ class Box:
         return self.admin("GET", "/state")
 
     def ticker(self) -> str:
-        markets = httpx.get(self.url + "/markets", params={"status": "open", "limit": 1000}).json()
         return next(
-            m["ticker"] for m in markets["markets"] if m["price_level_structure"] == "linear_cent"
+            m["ticker"] for m in self.markets() if m["price_level_structure"] == "linear_cent"
         )
+
+    def combo_ticker(self) -> str:
+        """A combo market: it lives on shard 1 (exchange_index 1)."""
+        return next(m["ticker"] for m in self.markets() if m.get("exchange_index") == 1)
+
+    def markets(self) -> list[dict[str, Any]]:
+        markets = httpx.get(self.url + "/markets", params={"status": "open", "limit": 1000}).json()
+        return list(markets["markets"])
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +96,34 @@ def test_place_list_cancel(box: Box, as_user: str, capsys: pytest.CaptureFixture
     assert listed[0]["client_order_id"] == placed["client_order_id"]
     cli_json(capsys, "order", "cancel", placed["order_id"])
     assert cli_json(capsys, "order", "show", placed["order_id"])["status"] == "canceled"
+
+
+def test_writes_by_order_id_reach_an_order_on_shard_one(
+    box: Box, as_user: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`order cancel` and `order decrease` learn the order's market (or take --ticker), and
+    `cancel-all --ticker` keeps it, so a combo order (shard 1) is reached, not "not found"."""
+    ticker = box.combo_ticker()
+
+    def place(cents: str) -> str:
+        placed = cli_json(
+            capsys, "order", "place", "--ticker", ticker, "--side", "yes", "--action", "buy",
+            "--count", "3", "--cents", cents, "--yes",
+        )  # fmt: skip
+        return str(placed["order_id"])
+
+    first, second, third, fourth = (place(cents) for cents in ("10", "11", "12", "13"))
+    decreased = cli_json(capsys, "order", "decrease", first, "--by", "1", "--yes")
+    assert decreased["remaining_count"] == "2.00"
+    cli_json(capsys, "order", "decrease", second, "--to", "1", "--ticker", ticker, "--yes")
+    cli_json(capsys, "order", "cancel", first, "--yes")
+    cli_json(capsys, "order", "cancel", second, "--ticker", ticker, "--yes")
+    canceled = cli_json(capsys, "order", "cancel-all", "--ticker", ticker, "--yes")
+    assert sorted(c["order_id"] for c in canceled if c.get("error") is None) == sorted(
+        [third, fourth]
+    )
+    statuses = {cli_json(capsys, "order", "show", o)["status"] for o in (first, second, third)}
+    assert statuses == {"canceled"}
 
 
 @pytest.mark.parametrize(

@@ -9,19 +9,31 @@ client that dies in the middle of a send.
 # ruff: noqa: F811  (test parameters take the fixtures imported from _client_kit)
 from __future__ import annotations
 
+import dataclasses
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from _client_kit import Kit, Wire, client, kit, pool, sandbox_url, wire_of  # noqa: F401 (fixtures)
+from _client_kit import (  # noqa: F401 (fixtures)
+    QUICK,
+    Kit,
+    Wire,
+    client,
+    kit,
+    pool,
+    sandbox_url,
+    wire_of,
+)
 
 from kalshikit import KalshiClient
 from kalshikit.errors import Conflict, ServerError
-from kalshikit.http._core import RetryPolicy
 from kalshikit.http._orders_core import OrderResult, OrderSpec
 from kalshikit.journal import OrderJournal
+from kalshikit.ratelimit import Budget
+from kalshikit.sandbox.server import running
 
 pytestmark = pytest.mark.slow
 
@@ -68,7 +80,8 @@ def test_a_503_is_looked_up_then_sent_again_with_the_same_id(
     warm_grid(client, ticker)
     kit.arm("status", count=1, status=503)
     result = create(client, ticker)
-    assert wire_of(client).seen[-3:] == [CREATE, LOOKUP, CREATE]
+    # not found, and again not found once the 503'd attempt could no longer be accepted
+    assert wire_of(client).seen[-4:] == [CREATE, LOOKUP, LOOKUP, CREATE]
     assert result.resolved_by == "created"
     assert orders_on(client, ticker) == [result.client_order_id]
     assert kit.order_count() == before + 1
@@ -96,7 +109,7 @@ def test_a_duplicate_id_on_a_different_order_is_a_conflict(kit: Kit, client: Kal
 
 def test_retries_run_out_only_after_a_lookup_says_not_placed(kit: Kit) -> None:
     client = kit.client()
-    client.retry_policy = RetryPolicy(max_retries=0)
+    client.retry_policy = dataclasses.replace(QUICK, max_retries=0)
     ticker, before = kit.market(), kit.order_count()
     warm_grid(client, ticker)
     kit.arm("status", count=1, status=503)
@@ -176,6 +189,11 @@ def test_the_journal_marks_a_lookup_and_a_refusal(kit: Kit, tmp_path: Path) -> N
     assert journal.get(other.client_order_id) is not None
 
 
+def after_the_window() -> datetime:
+    """A journal clock read once every attempt in flight can no longer be accepted."""
+    return datetime.now(UTC) + timedelta(seconds=QUICK.resend_after)
+
+
 class Crash(BaseException):
     """The process dying mid-send (not an error any code path handles)."""
 
@@ -193,7 +211,7 @@ def test_reconcile_settles_what_a_crash_left_pending(kit: Kit, tmp_path: Path) -
     died_first = kit.client(account, transport=Wire(before=crash), journal=OrderJournal(path))
     with pytest.raises(Crash):
         create(died_first, ticker, cents=31)
-    journal = OrderJournal(path)  # a new process: the records are on disk
+    journal = OrderJournal(path, clock=after_the_window)  # a new process, past the window
     assert [e.state for e in journal.entries()] == ["pending", "pending"]
     restarted = kit.client(account, journal=journal)
     settled = journal.reconcile(restarted)
@@ -215,5 +233,69 @@ def test_a_failed_lookup_leaves_the_outcome_unknown(kit: Kit, tmp_path: Path) ->
     [entry] = journal.entries()
     assert entry.state == "unknown"
     kit.admin("DELETE", "/faults")
-    [settled] = journal.reconcile(client)
+    [settled] = OrderJournal(journal.path, clock=after_the_window).reconcile(client)
     assert settled.state == "absent"
+
+
+def test_reconcile_within_the_window_says_nothing_is_absent(kit: Kit, tmp_path: Path) -> None:
+    """An attempt made just now may still be on its way: not found is not "absent" yet."""
+    journal, account, ticker = (
+        OrderJournal(tmp_path / "journal.sqlite3"),
+        kit.account(),
+        kit.market(),
+    )
+
+    def crash(request: httpx.Request) -> None:
+        if request.method == "POST":
+            raise Crash
+
+    died = kit.client(account, transport=Wire(before=crash), journal=journal)
+    with pytest.raises(Crash):
+        create(died, ticker)
+    [entry] = journal.reconcile(kit.client(account))
+    assert entry.state == "pending"
+    [entry] = OrderJournal(journal.path, clock=after_the_window).reconcile(kit.client(account))
+    assert entry.state == "absent"
+
+
+def test_reconcile_settles_only_orders_sent_to_the_same_exchange(kit: Kit, tmp_path: Path) -> None:
+    """Two local sandboxes are two exchanges: reconciling against the other one must leave the
+    first one's orders alone (the same environment name is not the same exchange)."""
+    path, account, ticker = tmp_path / "journal.sqlite3", kit.account(), kit.market()
+
+    def crash_after(request: httpx.Request) -> None:
+        if request.method == "POST":
+            raise Crash
+
+    placed = kit.client(account, transport=Wire(after=crash_after), journal=OrderJournal(path))
+    with pytest.raises(Crash):
+        create(placed, ticker)
+    journal = OrderJournal(path, clock=after_the_window)
+    with running(limits_enabled=False) as other_url:
+        other = Kit(other_url, kit.pool)
+        assert journal.reconcile(other.client()) == []
+    [entry] = journal.entries()
+    assert entry.state == "pending"
+    [entry] = journal.reconcile(kit.client(account))
+    assert entry.state == "placed"
+
+
+def test_reconcile_finds_an_order_behind_thousands_of_newer_ones(kit: Kit, tmp_path: Path) -> None:
+    """3,100 newer orders on the ticker (more than three pages of 1,000) do not hide it."""
+    path, account, ticker = tmp_path / "journal.sqlite3", kit.account(10**7), kit.market()
+
+    def crash_after(request: httpx.Request) -> None:
+        if request.method == "POST":
+            raise Crash
+
+    first = kit.client(account, transport=Wire(after=crash_after), journal=OrderJournal(path))
+    with pytest.raises(Crash):
+        create(first, ticker, cents=40)
+    busy = kit.client(account, rate_tier=Budget.custom(10**6, 10**6))  # not paced at Basic
+    spec = OrderSpec(ticker, side="yes", action="buy", count=1, price_cents=1,
+                     time_in_force="immediate_or_cancel")  # fmt: skip
+    for size in (1000, 1000, 1000, 100):
+        busy.orders.create_batch([spec] * size)
+    [entry] = OrderJournal(path, clock=after_the_window).reconcile(busy)
+    assert entry.state == "placed"
+    assert busy.orders.get(entry.order_id or "").status == "resting"

@@ -15,11 +15,29 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from _client_kit import Kit, client, kit, pool, sandbox_url, wire_of  # noqa: F401 (fixtures)
+from _client_kit import (  # noqa: F401 (fixtures)
+    SHARD_ONE,
+    Kit,
+    client,
+    kit,
+    pool,
+    sandbox_url,
+    wire_of,
+)
 
 from kalshikit import KalshiClient
 from kalshikit.errors import BadRequest, NotFound, ValidationError
-from kalshikit.http._orders_core import BatchItemResult, DryRun, OrderResult, OrderSpec
+from kalshikit.http._core import prepare
+from kalshikit.http._orders_core import (
+    BatchItemResult,
+    DryRun,
+    OrderResult,
+    OrderSpec,
+    OrderTarget,
+    cancel_batch_call,
+    decrease_amounts,
+    decrease_call,
+)
 from kalshikit.models import CancelOrderAck
 from kalshikit.units import Contracts, Price
 
@@ -224,6 +242,9 @@ OTHER_REFUSALS: list[Callable[[KalshiClient, str], object]] = [
     lambda c, t: c.orders.decrease("o"),
     lambda c, t: c.orders.decrease("o", reduce_by=0),
     lambda c, t: c.orders.cancel_batch([]),
+    lambda c, t: c.orders.cancel(""),
+    lambda c, t: c.orders.cancel("o", exchange_index=True),  # type: ignore[arg-type]
+    lambda c, t: c.orders.decrease("o", reduce_by=1, market_ticker=""),
     lambda c, t: c.orders.cancel_batch(["a", "a"]),
     lambda c, t: c.orders.create_batch([]),
     lambda c, t: c.orders.create_batch(
@@ -246,6 +267,59 @@ def test_other_refused_writes_send_nothing(
         refused(client, ticker)
     assert wire_of(client).writes == []
     assert kit.digest() == before
+
+
+# --- shards: cancels and decreases route by market_ticker, else to shard 0 (reference 5.5) -----
+
+
+def test_writes_given_only_an_order_id_reach_shard_one(kit: Kit, client: KalshiClient) -> None:
+    """A combo market lives on shard 1; the client learns each order's market before writing."""
+    ticker = kit.market(SHARD_ONE)
+    ids = [buy_yes(client, ticker, cents) for cents in (10, 11, 12, 13)]
+    assert {client.orders.get(i).exchange_index for i in ids} == {1}
+    decreased = client.orders.decrease(ids[0], reduce_by=1)
+    assert not isinstance(decreased, DryRun)
+    assert decreased.remaining_count == "1.00"
+    canceled = client.orders.cancel(ids[0])
+    assert isinstance(canceled, CancelOrderAck)
+    assert canceled.reduced_by == "1.00"
+    batch = client.orders.cancel_batch(ids[1:3])
+    assert isinstance(batch, list)
+    assert [(c.order_id, c.error) for c in batch] == [(i, None) for i in ids[1:3]]
+    assert client.orders.cancel(ids[3], market_ticker=ticker) is not None  # no look-up needed
+    assert {client.orders.get(i).status for i in ids} == {"canceled"}
+
+
+def test_listed_orders_carry_their_market_to_a_batch_cancel(kit: Kit, client: KalshiClient) -> None:
+    ticker = kit.market(SHARD_ONE)
+    ids = {buy_yes(client, ticker, cents) for cents in (20, 21)}
+    resting = list(client.orders.list(ticker=ticker, status="resting"))
+    reads = len(wire_of(client).seen)
+    canceled = client.orders.cancel_batch(resting)
+    assert isinstance(canceled, list)
+    assert {c.order_id for c in canceled if c.error is None} == ids
+    assert wire_of(client).seen[reads:] == [("DELETE", "/portfolio/events/orders/batched")]
+
+
+def test_without_market_ticker_the_exchange_looks_on_shard_zero(
+    kit: Kit, client: KalshiClient
+) -> None:
+    """As Kalshi does: a cancel or decrease that names no market goes to shard 0, where an order
+    resting on shard 1 is not found (the bug the client's routing avoids)."""
+    ticker = kit.market(SHARD_ONE)
+    order_id = buy_yes(client, ticker, 30)
+    bare = OrderTarget(order_id)
+    with pytest.raises(NotFound):
+        client.send(prepare("orders.cancel", path={"order_id": order_id}))
+    with pytest.raises(NotFound):
+        client.call(decrease_call(bare, decrease_amounts(1, None)))
+    [item] = client.call(cancel_batch_call([bare]))
+    assert item.error is not None
+    assert item.error.code == "order_not_found"
+    with pytest.raises(NotFound):  # an explicit shard that is not the order's
+        client.orders.cancel(order_id, exchange_index=0)
+    order = client.orders.get(order_id)
+    assert (order.status, order.remaining_count) == ("resting", Contracts(2))
 
 
 # --- dry runs ---------------------------------------------------------------------------------

@@ -13,7 +13,14 @@ import msgspec
 import pytest
 
 from kalshikit import APIConfig, KalshiClient
-from kalshikit.auth import KalshiAuth, PrivateKey, Signer, private_key_to_pem, public_key_pem
+from kalshikit.auth import (
+    SIGNATURE_WINDOW_MS,
+    KalshiAuth,
+    PrivateKey,
+    Signer,
+    private_key_to_pem,
+    public_key_pem,
+)
 from kalshikit.http._core import ENDPOINTS
 from kalshikit.models import (
     AccountLimits,
@@ -371,7 +378,7 @@ async def test_refusals_specific_to_endpoints(box: Sandbox, alice: User) -> None
 
 def _auth_cases(signer: Signer, other: PrivateKey, now_ms: int, path: str) -> dict[str, Any]:
     """Headers for each 401: none, an unregistered key id, the right key id signed by another
-    key, and a timestamp 31 s old (the window is 30 s)."""
+    key, and a timestamp a second older than the window allows."""
     stranger = Signer("no-such-key", other)
     forged = Signer(signer.key_id, other).sign(now_ms, "POST", path)
     return {
@@ -381,7 +388,9 @@ def _auth_cases(signer: Signer, other: PrivateKey, now_ms: int, path: str) -> di
             **signer.headers("POST", path, now_ms=now_ms),
             "KALSHI-ACCESS-SIGNATURE": forged,
         },
-        "timestamp_out_of_window": signer.headers("POST", path, now_ms=now_ms - 31_000),
+        "timestamp_out_of_window": signer.headers(
+            "POST", path, now_ms=now_ms - SIGNATURE_WINDOW_MS - 1_000
+        ),
     }
 
 
@@ -402,7 +411,7 @@ async def test_auth_refusals_are_401_and_change_nothing(
 
 async def test_future_timestamp_and_partial_headers_are_refused(box: Sandbox, alice: User) -> None:
     path = PREFIX + "/portfolio/balance"
-    future = alice.signer.headers("GET", path, now_ms=box.clock() + 31_000)
+    future = alice.signer.headers("GET", path, now_ms=box.clock() + SIGNATURE_WINDOW_MS + 1_000)
     assert error_of(await box.http.get(path, headers=future), 401)["code"] == (
         "timestamp_out_of_window"
     )

@@ -28,6 +28,7 @@ from kalshikit.models import (
     CreateOrderGroupRequest,
     DecreaseOrderV2Request,
 )
+from kalshikit.sandbox._requests import WriteRoute
 from kalshikit.sandbox.events import (
     BookChanged,
     ExchangeEvent,
@@ -45,6 +46,7 @@ OTHER = pick(index=1)
 MAKER_FEES = pick(fee_type="quadratic_with_maker_fees")
 TAPERED = pick(structure="tapered_deci_cent")
 UNOPENED = pick(status="initialized")
+COMBO = pick(fee_type="quadratic_with_combo_maker_fees", structure="deci_cent")  # shard 1
 
 
 @pytest.fixture
@@ -232,6 +234,30 @@ def test_decrease_refusals(ex: Exchange, alice: str) -> None:
     up = DecreaseOrderV2Request(reduce_to="10.00")
     refused(ex, lambda: ex.decrease_order(alice, ack.order_id, up), 400, "invalid_count")
     refused(ex, lambda: ex.decrease_order("alice", "nope", up), 404, "order_not_found")
+
+
+def test_cancel_and_decrease_reach_shard_one_only_by_its_market(ex: Exchange, alice: str) -> None:
+    """Kalshi routes a cancel or decrease by market_ticker, else to the exchange_index given,
+    else to shard 0 (reference 5.5): a combo's order (shard 1) is not found elsewhere."""
+    assert ex.market(COMBO).exchange_index == 1
+    first, second = (ex.create_order(alice, order(COMBO, "bid", p)) for p in ("0.40", "0.41"))
+    by_one = DecreaseOrderV2Request(reduce_by="1.00")
+    for misrouted in (
+        lambda: ex.cancel_order(alice, first.order_id),
+        lambda: ex.cancel_order(alice, first.order_id, WriteRoute(exchange_index=0)),
+        lambda: ex.cancel_order(alice, first.order_id, WriteRoute(market_ticker=PLAIN)),
+        lambda: ex.decrease_order(alice, first.order_id, by_one),
+    ):
+        refused(ex, misrouted, 404, "order_not_found")
+    [missed] = ex.batch_cancel(alice, [second.order_id])
+    assert missed.error is not None
+    assert missed.error.code == "order_not_found"
+    routed = DecreaseOrderV2Request(reduce_by="1.00", market_ticker=COMBO)
+    assert ex.decrease_order(alice, first.order_id, routed).remaining_count == "9.00"
+    assert ex.cancel_order(alice, first.order_id, WriteRoute(exchange_index=1)).reduced_by
+    [done] = ex.batch_cancel(alice, [second.order_id], [WriteRoute(market_ticker=COMBO)])
+    assert done.error is None
+    assert {ex.order(alice, o.order_id).status for o in (first, second)} == {"canceled"}
 
 
 def test_expiry_releases_collateral(ex: Exchange, alice: str, clock: Clock) -> None:

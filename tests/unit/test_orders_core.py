@@ -16,12 +16,16 @@ from typing import Any
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kalshikit.auth import SIGNATURE_WINDOW_MS
 from kalshikit.config import APIConfig
 from kalshikit.errors import (
     APIConnectionError,
     APIError,
     APIResponseError,
+    APITimeout,
     BadRequest,
     Conflict,
     ErrorBody,
@@ -35,15 +39,21 @@ from kalshikit.http._orders_core import (
     DryRun,
     OrderResult,
     OrderSpec,
+    OrderTarget,
     amend_call,
+    batch_cancel_ids,
     cancel_batch_call,
+    cancel_call,
     check_order,
     create_request,
+    decrease_amounts,
     decrease_call,
+    given_target,
     priced_intent,
 )
 from kalshikit.http.client import AsyncKalshiClient, KalshiClient
 from kalshikit.models import CreateOrderV2Request, Order, OrdersPage
+from kalshikit.sandbox._guard import Guard
 from kalshikit.units import PriceGrid
 
 NOW = 1_790_000_000.0
@@ -218,22 +228,46 @@ def test_amend_body_is_intent_mapped_and_keeps_expiration_choices() -> None:
 )
 def test_decrease_needs_exactly_one_good_amount(by: object, to: object, says: str) -> None:
     with pytest.raises(Invalid, match=says):
-        decrease_call("o-1", by, to, None)  # type: ignore[arg-type]
+        decrease_amounts(by, to)  # type: ignore[arg-type]
 
 
 def test_decrease_to_zero_is_allowed() -> None:
-    call = decrease_call("o-1", None, 0, "KXT-1")
+    call = decrease_call(OrderTarget("o-1", "KXT-1", 1), decrease_amounts(None, 0))
     assert msgspec.json.decode(call.request.body or b"") == {
         "reduce_to": "0.00",
         "market_ticker": "KXT-1",
+        "exchange_index": 1,
     }
 
 
 def test_cancel_batch_takes_distinct_ids() -> None:
-    assert cancel_batch_call("o-1").request.body == b'{"orders":[{"order_id":"o-1"}]}'
-    for bad in ([], ["a", "a"], ["a", ""]):
+    assert batch_cancel_ids("o-1") == ["o-1"]
+    for bad in ([], ["a", "a"], ["a", ""], [3]):
         with pytest.raises(Invalid):
-            cancel_batch_call(bad)
+            batch_cancel_ids(bad)
+
+
+def test_cancels_carry_what_routes_them_to_the_order_shard() -> None:
+    """Kalshi routes a cancel by market_ticker, else to shard 0 (reference 5.5)."""
+    target = OrderTarget("o-1", "KXMVE-1", 1)
+    single = cancel_call(target).request
+    assert dict(single.params) == {"market_ticker": "KXMVE-1", "exchange_index": "1"}
+    batch = cancel_batch_call([target, OrderTarget("o-2")]).request.body or b""
+    assert msgspec.json.decode(batch) == {
+        "orders": [
+            {"order_id": "o-1", "market_ticker": "KXMVE-1", "exchange_index": 1},
+            {"order_id": "o-2"},
+        ]
+    }
+
+
+def test_an_order_id_alone_asks_for_its_market_to_be_looked_up() -> None:
+    assert given_target("o-1", None, None) is None
+    assert given_target("o-1", "T", None) == OrderTarget("o-1", "T")
+    assert given_target("o-1", None, 1) == OrderTarget("o-1", None, 1)
+    for bad in [("", None, None), ("o", "", None), ("o", None, True), ("o", None, -2)]:
+        with pytest.raises(Invalid):
+            given_target(*bad)
 
 
 def test_a_dry_run_shows_exactly_what_would_be_sent() -> None:
@@ -253,8 +287,21 @@ Answer = object  # a reply, or an APIError to throw in
 Script = Callable[[object], Answer]
 
 
-def drive(flow: once.Flow[Any], script: Script) -> tuple[Any, list[object]]:
-    """Run a flow against a scripted exchange; the result and every step it asked for."""
+class Clock:
+    """Unix seconds that move only when a flow sleeps or a scripted exchange says so."""
+
+    def __init__(self, now: float = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def drive(
+    flow: once.Flow[Any], script: Script, clock: Clock | None = None
+) -> tuple[Any, list[object]]:
+    """Run a flow against a scripted exchange; the result and every step it asked for. A sleep
+    moves ``clock`` on instead of sleeping."""
     steps: list[object] = []
     reply: object = None
     failure: APIError | None = None
@@ -264,6 +311,8 @@ def drive(flow: once.Flow[Any], script: Script) -> tuple[Any, list[object]]:
         except StopIteration as done:
             return done.value, steps
         steps.append(step)
+        if isinstance(step, float) and clock is not None:
+            clock.now += step
         answer = None if isinstance(step, float) else script(step)
         reply, failure = (None, answer) if isinstance(answer, APIError) else (answer, None)
 
@@ -311,12 +360,18 @@ DUPLICATE = Conflict(status=409, body=ErrorBody(code="duplicate_client_order_id"
 REFUSED = BadRequest(status=400, body=ErrorBody(code="invalid_order"))
 
 
-def create(request: CreateOrderV2Request, script: Script) -> tuple[Any, list[str]]:
-    result, steps = drive(once.create_flow(request, POLICY, "http://x", lambda: 0.0), script)
+def create(
+    request: CreateOrderV2Request, script: Script, clock: Clock | None = None
+) -> tuple[Any, list[str]]:
+    clock = clock or Clock()
+    flow = once.create_flow(request, POLICY, "http://x", lambda: 0.0, clock)
+    result, steps = drive(flow, script, clock)
     return result, [kind(s) for s in steps]
 
 
 POST, LOOKUP = "POST /portfolio/events/orders", "call /portfolio/orders"
+# a lookup that finds nothing is only believed after a second one, once the attempt is too old
+NOT_FOUND_FOR_GOOD = [LOOKUP, "sleep", LOOKUP]
 
 
 def test_a_created_order_is_sent_once() -> None:
@@ -337,8 +392,16 @@ def test_acted_then_dropped_is_found_and_never_sent_again() -> None:
     assert steps == [POST, LOOKUP]
 
 
-@pytest.mark.parametrize("error", [UNAVAILABLE, DROPPED, RateLimited(status=429, body=ErrorBody())])
-def test_not_found_is_sent_again_with_the_same_id(error: APIError) -> None:
+@pytest.mark.parametrize(
+    ("error", "lookups"),
+    [
+        (UNAVAILABLE, NOT_FOUND_FOR_GOOD),
+        (DROPPED, NOT_FOUND_FOR_GOOD),
+        # A 429 is the exchange's answer to this very attempt: one lookup, no window to wait.
+        (RateLimited(status=429, body=ErrorBody()), [LOOKUP]),
+    ],
+)
+def test_not_found_is_sent_again_with_the_same_id(error: APIError, lookups: list[str]) -> None:
     request = body()
     sent: list[bytes] = []
 
@@ -351,7 +414,7 @@ def test_not_found_is_sent_again_with_the_same_id(error: APIError) -> None:
     result, steps = create(request, script)
     assert isinstance(result, OrderResult)
     assert result.resolved_by == "created"
-    assert steps == [POST, LOOKUP, "sleep", POST]
+    assert steps == [POST, *lookups, "sleep", POST]
     assert sent[0] == sent[1]  # the same body, client_order_id included
 
 
@@ -360,8 +423,93 @@ def test_retries_end_with_a_lookup_that_says_not_placed() -> None:
     result, steps = create(request, exchange([UNAVAILABLE] * 3, []))
     assert isinstance(result, once.Failed)
     assert result.state == "absent"
-    assert steps == [POST, LOOKUP, "sleep", POST, LOOKUP, "sleep", POST, LOOKUP]
+    attempt = [POST, *NOT_FOUND_FOR_GOOD]
+    assert steps == [*attempt, "sleep", *attempt, "sleep", *attempt]
     assert "not placed" in result.exception().__notes__[0]
+
+
+def test_an_order_that_arrives_after_the_timeout_is_found_not_sent_again() -> None:
+    """The create is held up on the way: the client times out, the first lookup finds nothing,
+    and the order lands while the client waits out the signature window."""
+    request, clock = body(), Clock()
+    lookups: list[float] = []
+
+    def script(step: object) -> Answer:
+        if isinstance(step, PreparedRequest):
+            clock.now += 10  # the client's timeout
+            return APITimeout("no answer within 10s")
+        lookups.append(clock.now)
+        arrived = [order(request)] if len(lookups) > 1 else []
+        return OrdersPage(orders=arrived, cursor="")
+
+    result, steps = create(request, script, clock)
+    assert isinstance(result, OrderResult)
+    assert result.resolved_by == "lookup"
+    assert steps == [POST, *NOT_FOUND_FOR_GOOD]
+    assert lookups == [NOW + 10, NOW + 10 + POLICY.resend_after]
+
+
+def test_the_wait_counts_from_the_failure_not_from_the_lookup() -> None:
+    request, clock = body(), Clock()
+    pauses: list[object] = []
+
+    def script(step: object) -> Answer:
+        if isinstance(step, PreparedRequest):
+            return DROPPED
+        clock.now += 7  # a slow lookup
+        return OrdersPage(orders=[], cursor="")
+
+    flow = once.create_flow(request, RetryPolicy(max_retries=0), "http://x", clock=clock)
+    result, steps = drive(flow, script, clock)
+    pauses = [step for step in steps if isinstance(step, float)]
+    assert pauses == [RetryPolicy().resend_after - 7]
+    assert isinstance(result, once.Failed)
+    assert result.state == "absent"
+
+
+def test_the_window_is_the_one_the_sandbox_enforces() -> None:
+    assert RetryPolicy().resend_after >= SIGNATURE_WINDOW_MS / 1000
+    assert inspect.signature(Guard).parameters["signature_window_ms"].default == (
+        SIGNATURE_WINDOW_MS
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    delay=st.floats(0, 200, allow_nan=False),
+    timeout=st.floats(0.1, 60, allow_nan=False),
+    window=st.floats(1, 60, allow_nan=False),
+)
+def test_a_held_create_is_placed_exactly_once(delay: float, timeout: float, window: float) -> None:
+    """Whatever holds the first attempt up, and for how long, exactly one order exists in the
+    end and the client reports that one: the exchange takes a request while its signature is
+    inside the window, and the client waits the window out before believing "not found"."""
+    policy = RetryPolicy(max_retries=3, resend_after=window)
+    request, clock = body(), Clock()
+    arrivals: list[float] = []  # when each POST reaches an exchange that will accept it
+    placed: list[Order] = []
+
+    def script(step: object) -> Answer:
+        placed.extend(
+            order(request, order_id=f"o{len(placed)}") for t in arrivals if t <= clock.now
+        )
+        arrivals[:] = [t for t in arrivals if t > clock.now]
+        if isinstance(step, PreparedRequest):
+            if not arrivals and not placed and clock.now == NOW:  # only the first is held
+                if delay <= window:  # a later one is refused for its stale signature
+                    arrivals.append(clock.now + delay)
+                clock.now += timeout
+                return APITimeout("held up")
+            placed.append(order(request, order_id=f"o{len(placed)}"))
+            return msgspec.json.encode({"order_id": placed[-1].order_id, "ts_ms": 1})
+        return OrdersPage(orders=list(reversed(placed)), cursor="")
+
+    flow = once.create_flow(request, policy, "http://x", lambda: 0.0, clock)
+    result, _ = drive(flow, script, clock)
+    clock.now += 1_000  # anything still on its way has arrived by now
+    script(None)
+    assert isinstance(result, OrderResult)
+    assert [o.order_id for o in placed] == [result.order_id]
 
 
 def test_a_duplicate_resolves_to_the_order_that_has_the_id() -> None:
@@ -432,12 +580,39 @@ def test_the_lookup_reads_newest_pages_only_until_found() -> None:
     assert cursors == [None, "c1"]
 
 
-def test_the_lookup_stops_after_its_page_budget() -> None:
-    found, steps = drive(
-        once.scan_flow("T", {"x": None}), lambda s: OrdersPage(orders=[], cursor="more")
-    )
-    assert found == {}
-    assert len(steps) == once.LOOKUP_PAGES
+def test_the_lookup_reads_every_page_since_the_first_attempt() -> None:
+    """An order with thousands of newer ones on its ticker is still found (no page budget)."""
+    request = body()
+    pages = [OrdersPage(orders=[], cursor=f"c{n}") for n in range(1, 8)]
+    pages.append(OrdersPage(orders=[order(request)], cursor=""))
+    asked: list[dict[str, object]] = []
+
+    def script(step: object) -> Answer:
+        if isinstance(step, PreparedRequest):
+            return DROPPED
+        assert isinstance(step, Call)
+        asked.append(dict(step.request.params))
+        return pages[len(asked) - 1]
+
+    result, _ = create(request, script)
+    assert isinstance(result, OrderResult)
+    assert result.resolved_by == "lookup"
+    assert len(asked) == len(pages)
+    assert {a["min_ts"] for a in asked} == {str(int(NOW - POLICY.resend_after))}
+    assert {a["ticker"] for a in asked} == {request.ticker}
+
+
+def test_a_lookup_that_cannot_finish_leaves_the_outcome_unknown() -> None:
+    """A cursor handed back twice would loop forever; the search is incomplete, never "absent"."""
+    request = body()
+
+    def script(step: object) -> Answer:
+        return DROPPED if isinstance(step, PreparedRequest) else OrdersPage(orders=[], cursor="x")
+
+    result, steps = create(request, script)
+    assert isinstance(result, once.Failed)
+    assert result.state == "unknown"
+    assert steps == [POST, LOOKUP, LOOKUP]
 
 
 def test_a_batch_sends_again_only_the_orders_not_found() -> None:

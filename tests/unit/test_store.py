@@ -19,6 +19,7 @@ from kalshikit.models import (
     CreateOrderGroupRequest,
     DecreaseOrderV2Request,
 )
+from kalshikit.sandbox._requests import WriteRoute
 from kalshikit.sandbox.exchange import Exchange, ExchangeError
 from kalshikit.sandbox.store import (
     DB_NAME,
@@ -193,3 +194,21 @@ def test_replay_with_a_factory_and_a_bad_log(tmp_path: Path) -> None:
     box.store.append(clock.ms, "cancel_order", {"user": "amy", "order_id": "missing"})
     with pytest.raises(ReplayError, match="cancel_order"):
         replay(box.store, factory)
+
+
+def test_routed_cancels_replay_as_routed(tmp_path: Path) -> None:
+    """A cancel that reached shard 1 by its market replays as the same cancel; a batch item
+    sent to shard 0 (no market) stays refused on replay too."""
+    clock, combo = Clock(), pick(fee_type="quadratic_with_combo_maker_fees", structure="deci_cent")
+    box = open_box(tmp_path, clock)
+    box.create_user(balance_cents=100_00, user_id="ann")
+    ids = [box.create_order("ann", order(combo, "bid", price)).order_id for price in PRICES[:3]]
+    box.cancel_order("ann", ids[0], WriteRoute(market_ticker=combo))
+    routes = [WriteRoute(exchange_index=1), WriteRoute()]
+    items = box.batch_cancel("ann", ids[1:], routes)
+    assert [i.error.code if i.error else None for i in items] == [None, "order_not_found"]
+    before = box.exchange.state_digest()
+    box.close()
+    again = open_box(tmp_path, Clock(clock.ms + 60_000))
+    assert again.exchange.state_digest() == before
+    assert again.exchange.order("ann", ids[2]).status == "resting"

@@ -28,6 +28,11 @@ TIF = {"gtc": "good_till_canceled", "ioc": "immediate_or_cancel", "fok": "fill_o
 FLAG_NAMES = {"price_cents": "--cents", "price_dollars": "--dollars", "count": "--count"}
 YesOption = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (prod).")]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the request; send nothing.")]
+# Cancels and decreases reach the shard of the market they name, else shard 0 (a combo market's
+# order would be "not found"); without --ticker the order is read first to learn its market.
+OrderTickerOption = Annotated[
+    str | None, typer.Option("--ticker", help="The order's market (else it is looked up).")
+]
 
 
 def flagged(error: ValidationError) -> ValidationError:
@@ -162,14 +167,19 @@ def place(
 
 @app.command("cancel")
 def cancel(
-    ctx: typer.Context, order_id: str, dry_run: DryRunOption = False, yes: YesOption = False
+    ctx: typer.Context,
+    order_id: str,
+    ticker: OrderTickerOption = None,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Cancel one resting order."""
     app_state = state(ctx)
     if not dry_run:
         confirm_write(app_state, f"cancel order {order_id}", yes)
     with app_state.order_client() as client:
-        _emit_write(app_state, client.orders.cancel(order_id, dry_run=dry_run), "canceled")
+        outcome = client.orders.cancel(order_id, market_ticker=ticker, dry_run=dry_run)
+        _emit_write(app_state, outcome, "canceled")
 
 
 @app.command("cancel-all")
@@ -189,7 +199,9 @@ def cancel_all(
         if ticker is None:
             outcome: object = client.orders.cancel_all(dry_run=dry_run)
         else:
-            resting = [o.order_id for o in client.orders.list(ticker=ticker, status="resting")]
+            # the orders themselves, not their ids: each carries its market, so the cancel
+            # reaches the shard it rests on without a second look-up
+            resting = list(client.orders.list(ticker=ticker, status="resting"))
             if not resting:
                 _emit_write(app_state, [], "nothing to cancel")
                 return
@@ -239,6 +251,7 @@ def decrease(
     order_id: str,
     by: Annotated[str | None, typer.Option("--by", help="Contracts to take off.")] = None,
     to: Annotated[str | None, typer.Option("--to", help="Contracts to leave resting.")] = None,
+    ticker: OrderTickerOption = None,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
 ) -> None:
@@ -253,8 +266,9 @@ def decrease(
         )
     with app_state.order_client() as client:
         outcome = client.orders.decrease(
-            order_id, reduce_by=reduce_by, reduce_to=reduce_to, dry_run=dry_run
-        )
+            order_id, reduce_by=reduce_by, reduce_to=reduce_to, market_ticker=ticker,
+            dry_run=dry_run,
+        )  # fmt: skip
     _emit_write(app_state, outcome, "decreased")
 
 

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import msgspec
 
+from kalshikit.auth import SIGNATURE_WINDOW_MS
 from kalshikit.errors import (
     APIConnectionError,
     APIError,
@@ -284,12 +285,17 @@ def status_error(
     return cls(status=status, body=parse_error_body(raw), request=request, retry_after=retry_after)
 
 
+# A synced clock is off by milliseconds; this covers a few seconds of drift.
+CLOCK_SKEW_ALLOWANCE_S: Final = 5.0
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """When and how long to wait before trying a request again.
 
     Only idempotent requests (GETs) are retried here, on connection errors, 429 and 5xx. Writes
-    are retried only by the order layer, which first looks the order up by client_order_id.
+    are retried only by the order layer, which first looks the order up by client_order_id, and
+    trusts a "not found" only ``resend_after`` seconds after the failed attempt.
     Delays are "full jitter" exponential backoff, so many clients that failed together do not
     retry together; a server's Retry-After wins over the computed delay.
     """
@@ -297,6 +303,10 @@ class RetryPolicy:
     max_retries: int = 3
     base_delay: float = 0.25
     max_delay: float = 8.0
+    # Seconds after a create failed with an unknown outcome before "not found" is final: by then
+    # the exchange refuses the attempt's signature, however late it arrives. The signature window,
+    # plus CLOCK_SKEW_ALLOWANCE_S for a client clock ahead of the exchange's (which stretches it).
+    resend_after: float = SIGNATURE_WINDOW_MS / 1000 + CLOCK_SKEW_ALLOWANCE_S
 
     def should_retry(self, ep: Endpoint, attempt: int, error: APIError) -> bool:
         """``attempt`` counts from 0 for the first try."""

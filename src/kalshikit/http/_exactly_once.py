@@ -6,6 +6,13 @@ attempt) BEFORE anything is sent again; it is sent again, with the same id, only
 says it is not there, and at most the client's ``max_retries`` times. A 2xx without an order id
 is an error, never an order.
 
+"Not there" is final only once the attempt can no longer arrive: a request held up on the way
+(a proxy, a stalled connection) may reach the exchange after the client gave up on it, and is
+accepted as long as its signature timestamp is inside the exchange's window
+(``SIGNATURE_WINDOW_MS``). So a lookup that finds nothing is repeated ``policy.resend_after``
+seconds after the failure, and only that second answer counts. The lookup reads every order on
+the ticker created since the first attempt (less the same margin): complete, bounded by time.
+
 The flows are sans-I/O generators, as httpx's auth flow is: they yield what to do (send a
 request, make a call, sleep) and get the answer sent back, or the failure thrown in. The sync
 and async resources each drive them with a few lines, so both behave identically and the
@@ -14,7 +21,9 @@ decisions are tested by feeding the flows answers.
 
 from __future__ import annotations
 
+import math
 import random
+import time
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeVar
@@ -44,7 +53,6 @@ from kalshikit.models import (
 from kalshikit.units import Price
 
 __all__ = [
-    "LOOKUP_PAGES",
     "Failed",
     "Flow",
     "JournalState",
@@ -52,14 +60,14 @@ __all__ = [
     "batch_flow",
     "create_flow",
     "lookup_flow",
+    "scan_flow",
 ]
 
 T = TypeVar("T")
 JournalState = Literal["pending", "placed", "refused", "unknown", "absent"]
 Wanted = Mapping[str, CreateOrderV2Request | None]  # by client_order_id; None: any order
-# How far back a lookup by client_order_id reads (newest first, 1000 orders a page): an order
-# we just sent is among the newest, and an unbounded scan could read a market maker's history.
-LOOKUP_PAGES: Final = 3
+Clock = Callable[[], float]  # unix seconds
+LOOKUP_PAGE_SIZE: Final = 1000  # the most GET /portfolio/orders returns at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +93,14 @@ def outcome_unknown(error: APIError) -> bool:
     if isinstance(error, APIStatusError):
         return error.status == 429 or error.status >= 500
     return isinstance(error, APIConnectionError)
+
+
+def answered_in_full(error: APIError) -> bool:
+    """A 409 or 429 is the exchange's own answer to this attempt: it is not on its way. And
+    every earlier attempt was ruled out before this one was sent, so one lookup settles it."""
+    return isinstance(error, Conflict) or (
+        isinstance(error, APIStatusError) and error.status == 429
+    )
 
 
 def after_write_error(error: APIError) -> Literal["refused", "conflict", "lookup"]:
@@ -273,9 +289,17 @@ def batch_prepared(requests: Sequence[CreateOrderV2Request]) -> PreparedRequest:
     return prepare("orders.create_batch", body=BatchCreateOrdersV2Request(orders=list(requests)))
 
 
-def lookup_page_call(ticker: str, cursor: str | None) -> Call[OrdersPage, OrdersPage]:
-    params = {"ticker": ticker, "limit": 1000, "cursor": cursor}
+def lookup_page_call(
+    ticker: str, since: int | None, cursor: str | None
+) -> Call[OrdersPage, OrdersPage]:
+    params = {"ticker": ticker, "min_ts": since, "limit": LOOKUP_PAGE_SIZE, "cursor": cursor}
     return Call(prepare("orders.list", params=params), OrdersPage, lambda page: page)
+
+
+def lookup_since(first_attempt: float, policy: RetryPolicy) -> int:
+    """The earliest creation time (unix seconds) an order from an attempt made at or after
+    ``first_attempt`` can carry: the exchange accepts a signature up to the window early."""
+    return math.floor(first_attempt - policy.resend_after)
 
 
 def create_flow(
@@ -283,15 +307,18 @@ def create_flow(
     policy: RetryPolicy,
     base_url: str,
     draw: Callable[[], float] = random.random,
+    clock: Clock = time.time,
 ) -> Flow[OrderResult | Failed]:
     """Send a create; on an unknown outcome or a 409, look the order up before anything else,
-    and send again (same client_order_id) only when the lookup says it is not there."""
+    and send again (same client_order_id) only when the lookup says, for good, it is not there."""
     prepared, attempt = create_prepared(request), 0
+    since = lookup_since(clock(), policy)
     while True:
         try:
             raw = yield prepared
         except APIError as error:
-            outcome = yield from _settle(request, error, attempt < policy.max_retries)
+            retries_left = attempt < policy.max_retries
+            outcome = yield from _settle(request, error, retries_left, policy, since, clock)
             if outcome is not None:
                 return outcome
             yield policy.delay(attempt, error, draw())
@@ -301,16 +328,40 @@ def create_flow(
 
 
 def _settle(
-    request: CreateOrderV2Request, error: APIError, retries_left: bool
+    request: CreateOrderV2Request,
+    error: APIError,
+    retries_left: bool,
+    policy: RetryPolicy,
+    since: int,
+    clock: Clock,
 ) -> Flow[OrderResult | Failed | None]:
     step = after_write_error(error)
     if step == "refused":
         return refused(error)
     try:
-        found = yield from lookup_flow([request])
+        if answered_in_full(error):
+            found = yield from lookup_flow([request], since)
+        else:
+            found = yield from final_lookup_flow([request], policy, since, clock)
     except APIError as lookup_error:
         return lookup_failed([request], error, lookup_error)
     return resolution(request, error, step, found.get(request.client_order_id or ""), retries_left)
+
+
+def final_lookup_flow(
+    requests: Sequence[CreateOrderV2Request], policy: RetryPolicy, since: int, clock: Clock
+) -> Flow[dict[str, Order]]:
+    """Look the orders up after an attempt failed just now; the ones not found are looked up
+    again once that attempt can no longer be accepted, and only then count as not placed."""
+    failed_at = clock()
+    found = yield from lookup_flow(requests, since)
+    missing = [r for r in requests if (r.client_order_id or "") not in found]
+    if missing:
+        wait = failed_at + policy.resend_after - clock()
+        if wait > 0:
+            yield wait
+        found.update((yield from lookup_flow(missing, since)))
+    return found
 
 
 def batch_flow(
@@ -318,17 +369,19 @@ def batch_flow(
     policy: RetryPolicy,
     base_url: str,
     draw: Callable[[], float] = random.random,
+    clock: Clock = time.time,
 ) -> Flow[BatchOutcome]:
     """A batch create, exactly once per order: after an unknown outcome the orders found by
     lookup are done and only the others are sent again."""
     results: dict[str, BatchItemResult] = {}
     pending, attempt = list(requests), 0
+    since = lookup_since(clock(), policy)
     while True:
         prepared = batch_prepared(pending)
         try:
             raw = yield prepared
         except APIError as error:
-            failed = yield from _settle_batch(pending, error, results)
+            failed = yield from _settle_batch(pending, error, results, policy, since, clock)
             if failed is None and pending and attempt >= policy.max_retries:
                 failed = not_placed(error, pending)
             if failed is not None or not pending:
@@ -340,13 +393,21 @@ def batch_flow(
 
 
 def _settle_batch(
-    pending: list[CreateOrderV2Request], error: APIError, results: dict[str, BatchItemResult]
+    pending: list[CreateOrderV2Request],
+    error: APIError,
+    results: dict[str, BatchItemResult],
+    policy: RetryPolicy,
+    since: int,
+    clock: Clock,
 ) -> Flow[Failed | None]:
     """Look up the pending orders; the ones found leave ``pending`` for ``results``."""
     if after_write_error(error) != "lookup":
         return refused(error)
     try:
-        found = yield from lookup_flow(pending)
+        if answered_in_full(error):
+            found = yield from lookup_flow(pending, since)
+        else:
+            found = yield from final_lookup_flow(pending, policy, since, clock)
     except APIError as lookup_error:
         return lookup_failed(pending, error, lookup_error)
     for request in list(pending):
@@ -377,22 +438,32 @@ def looked_up_item(request: CreateOrderV2Request, order: Order) -> BatchItemResu
     return BatchItemResult(coid, request, order.order_id, resolved_by="lookup")
 
 
-def lookup_flow(requests: Iterable[CreateOrderV2Request]) -> Flow[dict[str, Order]]:
-    """Find the orders these requests placed, by client_order_id, among the newest."""
+def lookup_flow(
+    requests: Iterable[CreateOrderV2Request], since: int | None
+) -> Flow[dict[str, Order]]:
+    """Find the orders these requests placed, by client_order_id, among those since ``since``."""
     found: dict[str, Order] = {}
     for ticker, wanted in by_ticker(requests).items():
-        found.update((yield from scan_flow(ticker, wanted)))
+        found.update((yield from scan_flow(ticker, wanted, since)))
     return found
 
 
-def scan_flow(ticker: str, wanted: Wanted) -> Flow[dict[str, Order]]:
-    """Read the newest orders on ``ticker`` (LOOKUP_PAGES at most) until all are found."""
+def scan_flow(ticker: str, wanted: Wanted, since: int | None = None) -> Flow[dict[str, Order]]:
+    """Read the orders on ``ticker`` created since ``since`` (unix seconds; None: all of them),
+    every page, until all ``wanted`` are found. A lookup that cannot finish raises: a partial
+    search must never read as "not there"."""
     found: dict[str, Order] = {}
     cursor: str | None = None
-    for _ in range(LOOKUP_PAGES):
-        page: OrdersPage = yield lookup_page_call(ticker, cursor)
+    seen: set[str] = set()
+    while True:
+        page: OrdersPage = yield lookup_page_call(ticker, since, cursor)
         found.update(matching_orders(page.orders, wanted))
         cursor = page.cursor or None
         if cursor is None or len(found) == len(wanted):
-            break
-    return found
+            return found
+        if cursor in seen:
+            raise APIResponseError(
+                f"the order list of {ticker} handed back cursor {cursor!r} twice; "
+                "the lookup by client_order_id could not be completed"
+            )
+        seen.add(cursor)

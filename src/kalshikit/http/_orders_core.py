@@ -7,7 +7,8 @@ built; the one check that needs the market (its tick grid) takes the grid as an 
     check_order(spec, now) -> CheckedOrder        every check but the grid's; client_order_id fixed
     create_request(checked, grid) -> CreateOrderV2Request
 
-and the bodies of the other writes (amend, decrease, cancel) built the same way.
+and the bodies of the other writes (amend, decrease, cancel) built the same way; cancels and
+decreases carry the order's market so they reach the shard it rests on (``OrderTarget``).
 Also the result types users see: OrderSpec, OrderResult, BatchItemResult and DryRun. Making
 sure a create happens exactly once is ``_exactly_once``'s job.
 """
@@ -41,6 +42,7 @@ from kalshikit.models import (
     DecreaseOrderAck,
     DecreaseOrderV2Request,
     ErrorResponse,
+    Order,
 )
 from kalshikit.units import (
     TICKS_PER_DOLLAR,
@@ -62,18 +64,23 @@ __all__ = [
     "DryRun",
     "OrderResult",
     "OrderSpec",
+    "OrderTarget",
     "PricedIntent",
     "ResolvedBy",
     "amend_call",
+    "batch_cancel_ids",
     "cancel_batch_call",
     "cancel_call",
     "check_on_grid",
     "check_order",
     "checked_batch",
     "create_request",
+    "decrease_amounts",
     "decrease_call",
+    "given_target",
     "optional_id",
     "order_count",
+    "order_id_arg",
     "priced_intent",
 ]
 
@@ -404,38 +411,100 @@ def _amend_expiration(value: int | datetime | None, now: float) -> int | None:
     return seconds
 
 
-def decrease_call(
-    order_id: str,
-    reduce_by: CountLike | None,
-    reduce_to: CountLike | None,
-    market_ticker: str | None,
-) -> Call[DecreaseOrderAck, DecreaseOrderAck]:
+@dataclass(frozen=True, slots=True)
+class OrderTarget:
+    """The order a cancel or decrease is for, and what routes it to its shard: Kalshi sends
+    these to the shard of ``market_ticker``, else to ``exchange_index``, else to shard 0
+    (kalshi-rest.md 5.5), so an order on another shard is "not found" without its ticker."""
+
+    order_id: str
+    market_ticker: str | None = None
+    exchange_index: int | None = None
+
+    @classmethod
+    def of(cls, order: Order) -> OrderTarget:
+        return cls(order.order_id, order.ticker, order.exchange_index)
+
+
+def order_id_arg(value: object, name: str = "order_id") -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{name} must be an order id (a non-empty string); got {value!r}")
+    return value
+
+
+def given_target(
+    order_id: object, market_ticker: object, exchange_index: object
+) -> OrderTarget | None:
+    """The target the caller's arguments name; None when only the order id was given (then
+    its market must be looked up first)."""
+    checked_id = order_id_arg(order_id)
+    ticker = optional_id(market_ticker, "market_ticker")
+    if exchange_index is not None and (
+        isinstance(exchange_index, bool)
+        or not isinstance(exchange_index, int)
+        or exchange_index < -1
+    ):
+        raise ValidationError(
+            f"exchange_index must be a shard number (-1: route by ticker); got {exchange_index!r}"
+        )
+    if ticker is None and exchange_index is None:
+        return None
+    return OrderTarget(checked_id, ticker, exchange_index)
+
+
+def decrease_amounts(
+    reduce_by: CountLike | None, reduce_to: CountLike | None
+) -> tuple[str | None, str | None]:
+    """(reduce_by, reduce_to) as wire strings, exactly one of them set."""
     if (reduce_by is None) == (reduce_to is None):
         raise ValidationError(
             "give exactly one of reduce_by (contracts to take off) and reduce_to (to leave)"
         )
-    by = None if reduce_by is None else order_count(reduce_by, "reduce_by").to_wire()
-    to = None
-    if reduce_to is not None:
-        to = order_count(reduce_to, "reduce_to", allow_zero=True).to_wire()
-    body = DecreaseOrderV2Request(reduce_by=by, reduce_to=to, market_ticker=market_ticker)
-    req = prepare("orders.decrease", path={"order_id": order_id}, body=body)
+    if reduce_by is not None:
+        return order_count(reduce_by, "reduce_by").to_wire(), None
+    return None, order_count(reduce_to, "reduce_to", allow_zero=True).to_wire()
+
+
+def decrease_call(
+    target: OrderTarget, amounts: tuple[str | None, str | None]
+) -> Call[DecreaseOrderAck, DecreaseOrderAck]:
+    by, to = amounts
+    body = DecreaseOrderV2Request(
+        reduce_by=by,
+        reduce_to=to,
+        market_ticker=target.market_ticker,
+        exchange_index=target.exchange_index,
+    )
+    req = prepare("orders.decrease", path={"order_id": target.order_id}, body=body)
     return Call(req, DecreaseOrderAck, _same)
 
 
-def cancel_call(order_id: str, market_ticker: str | None) -> Call[CancelOrderAck, CancelOrderAck]:
-    params = {"market_ticker": market_ticker}
-    req = prepare("orders.cancel", path={"order_id": order_id}, params=params)
+def cancel_call(target: OrderTarget) -> Call[CancelOrderAck, CancelOrderAck]:
+    params = {"market_ticker": target.market_ticker, "exchange_index": target.exchange_index}
+    req = prepare("orders.cancel", path={"order_id": target.order_id}, params=params)
     return Call(req, CancelOrderAck, _same)
 
 
+def batch_cancel_ids(orders: object) -> list[str | Order]:
+    """One or more distinct orders (ids, or ``Order`` objects that carry their market)."""
+    items = [orders] if isinstance(orders, str | Order) else orders
+    if not isinstance(items, Sequence) or not items:
+        raise ValidationError(f"give one or more orders (ids or Order objects); got {orders!r}")
+    ids = [item.order_id if isinstance(item, Order) else item for item in items]
+    if not all(isinstance(i, str) and i for i in ids) or len(set(ids)) != len(ids):
+        raise ValidationError(f"cancel_batch takes one or more distinct order ids; got {orders!r}")
+    return list(items)
+
+
 def cancel_batch_call(
-    order_ids: Sequence[str],
+    targets: Sequence[OrderTarget],
 ) -> Call[BatchCancelResponse, list[BatchCancelItem]]:
-    ids = [order_ids] if isinstance(order_ids, str) else list(order_ids)
-    if not ids or not all(isinstance(i, str) and i for i in ids) or len(set(ids)) != len(ids):
-        raise ValidationError(f"order_ids takes one or more distinct order ids; got {order_ids!r}")
-    orders = [BatchCancelOrdersV2RequestOrder(order_id=order_id) for order_id in ids]
+    orders = [
+        BatchCancelOrdersV2RequestOrder(
+            order_id=t.order_id, market_ticker=t.market_ticker, exchange_index=t.exchange_index
+        )
+        for t in targets
+    ]
     req = prepare("orders.cancel_batch", body=BatchCancelOrdersV2Request(orders=orders))
     return Call(req, BatchCancelResponse, lambda r: r.orders)
 

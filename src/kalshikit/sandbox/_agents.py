@@ -32,6 +32,7 @@ from kalshikit.models import (
     CreateOrderV2Request,
 )
 from kalshikit.sandbox._errors import ExchangeError
+from kalshikit.sandbox._requests import WriteRoute
 from kalshikit.sandbox.engine import MatchingEngine, RestingOrder
 from kalshikit.units import TICKS_PER_DOLLAR, centi_to_fp, ticks_to_dollars
 
@@ -61,7 +62,7 @@ class SimWriter(Protocol):
     def create_user(self, *, balance_cents: int, user_id: str | None = None) -> str: ...
     def deposit(self, user_id: str, cents: int) -> None: ...
     def create_order(self, user: str, req: CreateOrderV2Request) -> CreateOrderAck: ...
-    def cancel_order(self, user: str, order_id: str) -> CancelOrderAck: ...
+    def cancel_order(self, user: str, order_id: str, route: WriteRoute = ...) -> CancelOrderAck: ...
     def amend_order(self, user: str, order_id: str, req: AmendOrderV2Request) -> AmendOrderAck: ...
     def advance(self) -> None: ...
     def determine(self, ticker: str, result: Literal["yes", "no"]) -> None: ...
@@ -235,7 +236,8 @@ class Desk:
 
     def cancel(self, user: str, order: RestingOrder) -> None:
         try:
-            self.writer.cancel_order(user, order.order_id)
+            # routed by its market, as a client must (a combo rests on shard 1)
+            self.writer.cancel_order(user, order.order_id, WriteRoute(market_ticker=order.ticker))
         except ExchangeError as error:
             self.refused(error, user)
             return

@@ -27,6 +27,7 @@ from kalshikit.auth import (
     HEADER_KEY,
     HEADER_SIGNATURE,
     HEADER_TIMESTAMP,
+    SIGNATURE_WINDOW_MS,
     PublicKey,
     verify_signature,
 )
@@ -84,7 +85,7 @@ class Guard:
         *,
         clock: Clock,
         tier: str = "basic",
-        signature_window_ms: int = 30_000,
+        signature_window_ms: int = SIGNATURE_WINDOW_MS,
         limits_enabled: bool = True,
     ) -> None:
         self._keys = keys

@@ -23,7 +23,9 @@ from kalshikit.units import (
 )
 
 __all__ = [
+    "SHARD_ZERO",
     "OrderSpec",
+    "WriteRoute",
     "check_routing",
     "parse_count",
     "parse_create",
@@ -145,6 +147,24 @@ def parse_create(req: CreateOrderV2Request, grid: PriceGrid, now_ms: int) -> Ord
         order_group_id=req.order_group_id or None,
         cancel_on_pause=bool(req.cancel_order_on_pause),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class WriteRoute:
+    """Where a cancel or decrease goes: the shard of ``market_ticker``'s market when it is
+    given, else ``exchange_index`` (-1: route by ticker), else shard 0 (kalshi-rest.md 5.5)."""
+
+    market_ticker: str | None = None
+    exchange_index: int | None = None
+
+    def shard(self, market_shard: int) -> int:
+        """The shard reached, given the shard of the market ``market_ticker`` names."""
+        if self.market_ticker:
+            return market_shard
+        return self.exchange_index if self.exchange_index not in (None, -1) else 0
+
+
+SHARD_ZERO: Final = WriteRoute()
 
 
 def check_routing(subaccount: int | None, exchange_index: int | None, market_index: int) -> None:

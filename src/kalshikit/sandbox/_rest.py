@@ -36,6 +36,7 @@ from kalshikit.models.enums import MARKET_FILTER_STATUSES, ORDER_STATUSES
 from kalshikit.ratelimit import ENDPOINT_COSTS, BucketSpec
 from kalshikit.sandbox._guard import Guard
 from kalshikit.sandbox._http import ApiError, Query, bad_request, decode_body
+from kalshikit.sandbox._requests import WriteRoute
 from kalshikit.units import centi_to_fp, fp_to_centi
 
 if TYPE_CHECKING:
@@ -340,14 +341,16 @@ class RestHandlers:
         return {"orders": self.writer.batch_create(c.user, batch.orders)}
 
     def orders_cancel(self, c: Ctx) -> object:
-        return self.writer.cancel_order(c.user, c.path["order_id"])
+        route = WriteRoute(c.query.text("market_ticker"), c.query.integer("exchange_index", -1))
+        return self.writer.cancel_order(c.user, c.path["order_id"], route)
 
     def orders_cancel_batch(self, c: Ctx) -> object:
         batch = decode_body(c.body, BatchCancelOrdersV2Request)
         if not batch.orders:
             raise bad_request("orders must hold at least one order id", "orders")
         ids = [item.order_id for item in batch.orders]
-        return {"orders": self.writer.batch_cancel(c.user, ids)}
+        routes = [WriteRoute(item.market_ticker, item.exchange_index) for item in batch.orders]
+        return {"orders": self.writer.batch_cancel(c.user, ids, routes)}
 
     def orders_cancel_all(self, c: Ctx) -> object:
         self.writer.cancel_all(c.user)

@@ -31,7 +31,9 @@ from kalshikit.sandbox._lifecycle import MarketState
 from kalshikit.sandbox._orders import OrderRecord
 from kalshikit.sandbox._render import money
 from kalshikit.sandbox._requests import (
+    SHARD_ZERO,
     OrderSpec,
+    WriteRoute,
     check_routing,
     parse_count,
     parse_create,
@@ -225,9 +227,27 @@ class TradingMixin(ExchangeCore):
             )
         return order
 
-    def cancel_order(self, user: str, order_id: str) -> CancelOrderAck:
+    def _routed_order(self, account: Account, order_id: str, route: WriteRoute) -> OrderRecord:
+        """The resting order a cancel or decrease reaches. Kalshi routes these by market_ticker,
+        else to the exchange_index given, else to shard 0 (kalshi-rest.md 5.5): an order on
+        another shard is not found there."""
+        order = self._resting_order(account, order_id)
+        if route.market_ticker and route.market_ticker != order.ticker:
+            raise not_found("order_not_found", f"order {order_id} is not on {route.market_ticker}")
+        shard = self._exchange_index(order.ticker)
+        if route.shard(shard) != shard:
+            raise not_found(
+                "order_not_found",
+                f"no order {order_id} on exchange_index {route.shard(shard)}; it rests on "
+                f"shard {shard}: send its market_ticker so the request is routed there",
+            )
+        return order
+
+    def cancel_order(
+        self, user: str, order_id: str, route: WriteRoute = SHARD_ZERO
+    ) -> CancelOrderAck:
         batch = self._begin()
-        order = self._resting_order(self._account(user), order_id)
+        order = self._routed_order(self._account(user), order_id, route)
         reduced = order.remaining
         self._apply(self.engine.cancel(order_id, reason="user"), batch)
         self._finish(batch)
@@ -236,13 +256,16 @@ class TradingMixin(ExchangeCore):
             reduced_by=centi_to_fp(reduced), ts_ms=batch.now,
         )  # fmt: skip
 
-    def batch_cancel(self, user: str, order_ids: Sequence[str]) -> list[BatchCancelItem]:
+    def batch_cancel(
+        self, user: str, order_ids: Sequence[str], routes: Sequence[WriteRoute] | None = None
+    ) -> list[BatchCancelItem]:
+        """Each order on its own; ``routes`` (one per id) say where each cancel goes."""
         batch = self._begin()
         account = self._account(user)
         items: list[BatchCancelItem] = []
-        for order_id in order_ids:
+        for order_id, route in zip(order_ids, routes or [SHARD_ZERO] * len(order_ids), strict=True):
             try:
-                order = self._resting_order(account, order_id)
+                order = self._routed_order(account, order_id, route)
             except ExchangeError as exc:
                 error = ErrorResponse(code=exc.code, message=exc.message)
                 items.append(BatchCancelItem(order_id=order_id, error=error))
@@ -375,9 +398,8 @@ class TradingMixin(ExchangeCore):
     ) -> DecreaseOrderAck:
         """Shrink a resting order in place (it keeps its queue place); to 0 cancels it."""
         batch = self._begin()
-        order = self._resting_order(self._account(user), order_id)
-        if req.market_ticker and req.market_ticker != order.ticker:
-            raise not_found("order_not_found", f"order {order_id} is not on {req.market_ticker}")
+        route = WriteRoute(req.market_ticker, req.exchange_index)
+        order = self._routed_order(self._account(user), order_id, route)
         reduce_by, reduce_to = parse_decrease(req)
         if reduce_to is not None and reduce_to >= order.remaining:
             raise bad_request(

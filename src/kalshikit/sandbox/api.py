@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from kalshikit.auth import SIGNATURE_WINDOW_MS
 from kalshikit.http._core import ENDPOINTS, Endpoint
 from kalshikit.models import (
     AmendOrderAck,
@@ -56,6 +57,7 @@ from kalshikit.sandbox._http import (
     json_response,
     refusal_response,
 )
+from kalshikit.sandbox._requests import WriteRoute
 from kalshikit.sandbox._rest import Ctx, Handler, RestHandlers
 from kalshikit.sandbox.exchange import Exchange
 from kalshikit.sandbox.feeds import DEFAULT_QUEUE_LIMIT, FeedHub
@@ -83,8 +85,10 @@ class ExchangeWriter(Protocol):
     def batch_create(
         self, user: str, reqs: Sequence[CreateOrderV2Request]
     ) -> list[BatchCreateItem]: ...
-    def cancel_order(self, user: str, order_id: str) -> CancelOrderAck: ...
-    def batch_cancel(self, user: str, order_ids: Sequence[str]) -> list[BatchCancelItem]: ...
+    def cancel_order(self, user: str, order_id: str, route: WriteRoute = ...) -> CancelOrderAck: ...
+    def batch_cancel(
+        self, user: str, order_ids: Sequence[str], routes: Sequence[WriteRoute] | None = None
+    ) -> list[BatchCancelItem]: ...
     def cancel_all(self, user: str) -> int: ...
     def amend_order(self, user: str, order_id: str, req: AmendOrderV2Request) -> AmendOrderAck: ...
     def decrease_order(
@@ -110,7 +114,7 @@ def create_app(
     *,
     store_writer: ExchangeWriter | None = None,
     tier: str = "basic",
-    signature_window_ms: int = 30_000,
+    signature_window_ms: int = SIGNATURE_WINDOW_MS,
     clock: Callable[[], int] = _wall_clock_ms,
     limits_enabled: bool = True,
     extra_routes: Sequence[BaseRoute] = (),
@@ -121,7 +125,8 @@ def create_app(
     """The sandbox app: every ``ENDPOINTS`` route under ``/trade-api/v2``, the admin routes under
     ``/sandbox/admin``, the WebSocket endpoint at ``WS_PATH``, then ``extra_routes``.
 
-    ``clock`` (epoch ms) sets the signature window and refills the token buckets; ``tier`` is the
+    ``clock`` (epoch ms) sets the signature window (``signature_window_ms`` either way; tests
+    shorten it) and refills the token buckets; ``tier`` is the
     budget of users without one of their own, and of unsigned callers (per client address).
     ``ws_queue_limit`` is how many frames a WebSocket client may fall behind before it is cut
     off with error 25. ``background`` coroutine functions (the market simulator) run on the

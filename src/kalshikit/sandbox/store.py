@@ -41,6 +41,7 @@ from kalshikit.models import (
     DecreaseOrderV2Request,
 )
 from kalshikit.sandbox._render import datetime_of
+from kalshikit.sandbox._requests import SHARD_ZERO, WriteRoute
 from kalshikit.sandbox.catalog import build_catalog
 from kalshikit.sandbox.exchange import Exchange
 
@@ -159,14 +160,26 @@ def _struct(kind: type[T]) -> Callable[[object], T]:
 
 
 _create = _struct(CreateOrderV2Request)
+
+
+def _route(recorded: object) -> WriteRoute:
+    """A recorded cancel's route (commands recorded before routes existed went to shard 0)."""
+    return SHARD_ZERO if recorded is None else msgspec.convert(recorded, WriteRoute)
+
+
+def _routes(args: Mapping[str, Any]) -> list[WriteRoute] | None:
+    recorded = args.get("routes")
+    return None if recorded is None else [_route(r) for r in recorded]
+
+
 _APPLY: Final[dict[str, _Apply]] = {
     "create_user": lambda ex, a: ex.create_user(**a),
     "add_api_key": lambda ex, a: ex.add_api_key(a["user_id"], a["pem"], key_id=a["key_id"]),
     "deposit": lambda ex, a: ex.deposit(a["user_id"], a["cents"]),
     "create_order": lambda ex, a: ex.create_order(a["user"], _create(a["req"])),
     "batch_create": lambda ex, a: ex.batch_create(a["user"], [_create(r) for r in a["reqs"]]),
-    "cancel_order": lambda ex, a: ex.cancel_order(a["user"], a["order_id"]),
-    "batch_cancel": lambda ex, a: ex.batch_cancel(a["user"], a["order_ids"]),
+    "cancel_order": lambda ex, a: ex.cancel_order(a["user"], a["order_id"], _route(a.get("route"))),
+    "batch_cancel": lambda ex, a: ex.batch_cancel(a["user"], a["order_ids"], _routes(a)),
     "cancel_all": lambda ex, a: ex.cancel_all(a["user"]),
     "amend_order": lambda ex, a: ex.amend_order(
         a["user"], a["order_id"], _struct(AmendOrderV2Request)(a["req"])
@@ -274,13 +287,23 @@ class PersistentExchange:
         args: dict[str, object] = {"user": user, "reqs": list(reqs)}
         return self._run("batch_create", args, lambda: self.exchange.batch_create(user, reqs))
 
-    def cancel_order(self, user: str, order_id: str) -> CancelOrderAck:
-        args: dict[str, object] = {"user": user, "order_id": order_id}
-        return self._run("cancel_order", args, lambda: self.exchange.cancel_order(user, order_id))
+    def cancel_order(
+        self, user: str, order_id: str, route: WriteRoute = SHARD_ZERO
+    ) -> CancelOrderAck:
+        args: dict[str, object] = {"user": user, "order_id": order_id, "route": route}
+        return self._run(
+            "cancel_order", args, lambda: self.exchange.cancel_order(user, order_id, route)
+        )
 
-    def batch_cancel(self, user: str, order_ids: Sequence[str]) -> list[BatchCancelItem]:
+    def batch_cancel(
+        self, user: str, order_ids: Sequence[str], routes: Sequence[WriteRoute] | None = None
+    ) -> list[BatchCancelItem]:
         args: dict[str, object] = {"user": user, "order_ids": list(order_ids)}
-        return self._run("batch_cancel", args, lambda: self.exchange.batch_cancel(user, order_ids))
+        if routes is not None:
+            args["routes"] = list(routes)
+        return self._run(
+            "batch_cancel", args, lambda: self.exchange.batch_cancel(user, order_ids, routes)
+        )
 
     def cancel_all(self, user: str) -> int:
         return self._run("cancel_all", {"user": user}, lambda: self.exchange.cancel_all(user))

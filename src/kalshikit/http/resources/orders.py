@@ -114,6 +114,11 @@ def list_params(
     }
 
 
+def find_flow(ticker: str, client_order_id: str, since: Timestamp) -> Flow[dict[str, Order]]:
+    # a plain function, so a bad ``since`` is refused here, before anything is sent
+    return once.scan_flow(ticker, {client_order_id: None}, check.timestamp(since, "since"))
+
+
 # --- journal hooks (the journal is local SQLite: quick, and the same for both clients) ----------
 
 
@@ -264,14 +269,25 @@ class Orders(SyncResource):
         return finish_batch(client, requests, run_flow(client, flow))
 
     def cancel(
-        self, order_id: str, *, market_ticker: str | None = None, dry_run: bool = False
+        self,
+        order_id: str,
+        *,
+        market_ticker: str | None = None,
+        exchange_index: int | None = None,
+        dry_run: bool = False,
     ) -> CancelOrderAck | DryRun:
-        return self._write(core.cancel_call(order_id, market_ticker), dry_run)
+        """Cancel one resting order. Cancels reach the shard of ``market_ticker`` (else shard
+        0), so without it the order is read first to learn its market."""
+        target = self._target(order_id, market_ticker, exchange_index)
+        return self._write(core.cancel_call(target), dry_run)
 
     def cancel_batch(
-        self, order_ids: Sequence[str], *, dry_run: bool = False
+        self, orders: Sequence[str | Order], *, dry_run: bool = False
     ) -> builtins.list[BatchCancelItem] | DryRun:
-        return self._write(core.cancel_batch_call(order_ids), dry_run)
+        """Cancel several orders, each routed to its market's shard: an ``Order`` (from
+        ``list``) carries its market; a bare id is read first to learn it."""
+        targets = [self._target(item) for item in core.batch_cancel_ids(orders)]
+        return self._write(core.cancel_batch_call(targets), dry_run)
 
     def cancel_all(self, *, dry_run: bool = False) -> DryRun | None:
         """Cancel every resting order (the exchange answers 204: nothing to read)."""
@@ -311,19 +327,21 @@ class Orders(SyncResource):
         reduce_by: Count | None = None,
         reduce_to: Count | None = None,
         market_ticker: str | None = None,
+        exchange_index: int | None = None,
         dry_run: bool = False,
     ) -> DecreaseOrderAck | DryRun:
-        """Shrink a resting order in place (it keeps its queue position)."""
-        return self._write(
-            core.decrease_call(order_id, reduce_by, reduce_to, market_ticker), dry_run
-        )
+        """Shrink a resting order in place (it keeps its queue position); routed as ``cancel``."""
+        amounts = core.decrease_amounts(reduce_by, reduce_to)
+        target = self._target(order_id, market_ticker, exchange_index)
+        return self._write(core.decrease_call(target, amounts), dry_run)
 
     def get(self, order_id: str) -> Order:
         return self._client.call(get_call(order_id))
 
-    def find(self, ticker: str, client_order_id: str) -> Order | None:
-        """The order with this client_order_id among the newest on ``ticker``, if any."""
-        flow = once.scan_flow(ticker, {client_order_id: None})
+    def find(self, ticker: str, client_order_id: str, *, since: Timestamp = None) -> Order | None:
+        """The order with this client_order_id on ``ticker``, if any: every order created since
+        ``since`` is read (default: all of them), so None means it is not there."""
+        flow = find_flow(ticker, client_order_id, since)
         return run_flow(self._client, flow).get(client_order_id)
 
     def list(
@@ -355,6 +373,18 @@ class Orders(SyncResource):
 
     def _write(self, call: Call[Any, T], dry_run: bool) -> T | DryRun:
         return _dry(self._client, call.request) if dry_run else self._client.call(call)
+
+    def _target(
+        self,
+        order: str | Order,
+        market_ticker: str | None = None,
+        exchange_index: int | None = None,
+    ) -> core.OrderTarget:
+        """Where a cancel or decrease goes; an order named by id alone is read for its market."""
+        if isinstance(order, Order):
+            return core.OrderTarget.of(order)
+        given = core.given_target(order, market_ticker, exchange_index)
+        return given if given is not None else core.OrderTarget.of(self.get(order))
 
     def _grid(self, ticker: str) -> PriceGrid:
         """The market's tick grid, read once per ticker (an unknown ticker: NotFound)."""
@@ -419,14 +449,21 @@ class AsyncOrders(AsyncResource):
         return finish_batch(client, requests, await arun_flow(client, flow))
 
     async def cancel(
-        self, order_id: str, *, market_ticker: str | None = None, dry_run: bool = False
+        self,
+        order_id: str,
+        *,
+        market_ticker: str | None = None,
+        exchange_index: int | None = None,
+        dry_run: bool = False,
     ) -> CancelOrderAck | DryRun:
-        return await self._write(core.cancel_call(order_id, market_ticker), dry_run)
+        target = await self._target(order_id, market_ticker, exchange_index)
+        return await self._write(core.cancel_call(target), dry_run)
 
     async def cancel_batch(
-        self, order_ids: Sequence[str], *, dry_run: bool = False
+        self, orders: Sequence[str | Order], *, dry_run: bool = False
     ) -> builtins.list[BatchCancelItem] | DryRun:
-        return await self._write(core.cancel_batch_call(order_ids), dry_run)
+        targets = [await self._target(item) for item in core.batch_cancel_ids(orders)]
+        return await self._write(core.cancel_batch_call(targets), dry_run)
 
     async def cancel_all(self, *, dry_run: bool = False) -> DryRun | None:
         request = prepare("orders.cancel_all")
@@ -464,16 +501,20 @@ class AsyncOrders(AsyncResource):
         reduce_by: Count | None = None,
         reduce_to: Count | None = None,
         market_ticker: str | None = None,
+        exchange_index: int | None = None,
         dry_run: bool = False,
     ) -> DecreaseOrderAck | DryRun:
-        call = core.decrease_call(order_id, reduce_by, reduce_to, market_ticker)
-        return await self._write(call, dry_run)
+        amounts = core.decrease_amounts(reduce_by, reduce_to)
+        target = await self._target(order_id, market_ticker, exchange_index)
+        return await self._write(core.decrease_call(target, amounts), dry_run)
 
     async def get(self, order_id: str) -> Order:
         return await self._client.call(get_call(order_id))
 
-    async def find(self, ticker: str, client_order_id: str) -> Order | None:
-        flow = once.scan_flow(ticker, {client_order_id: None})
+    async def find(
+        self, ticker: str, client_order_id: str, *, since: Timestamp = None
+    ) -> Order | None:
+        flow = find_flow(ticker, client_order_id, since)
         return (await arun_flow(self._client, flow)).get(client_order_id)
 
     def list(
@@ -505,6 +546,17 @@ class AsyncOrders(AsyncResource):
         if dry_run:
             return _dry(self._client, call.request)
         return await self._client.call(call)
+
+    async def _target(
+        self,
+        order: str | Order,
+        market_ticker: str | None = None,
+        exchange_index: int | None = None,
+    ) -> core.OrderTarget:
+        if isinstance(order, Order):
+            return core.OrderTarget.of(order)
+        given = core.given_target(order, market_ticker, exchange_index)
+        return given if given is not None else core.OrderTarget.of(await self.get(order))
 
     async def _grid(self, ticker: str) -> PriceGrid:
         grids = self._client.price_grids
