@@ -4,8 +4,12 @@
   with 1, 8 and 64 concurrent callers (asyncio tasks on one AsyncKalshiClient), against the
   sandbox enforcing Basic in its own process (`kalshi sandbox serve`, as users run it).
   Writes are post-only bids at 1 cent (they rest, nothing trades), each cancelled at once.
+- Several processes on one key (2, 4, 8; issue 13): each its own AsyncKalshiClient with 8 tasks,
+  half reading, half placing and cancelling, the limiter shared through its file as the clients
+  share it by default; the budget fraction of all of them together and their 429s, a few runs
+  each (min / median / max), and one run each with sharing off (``KALSHI_RATE_SHARED=0``).
 - Limiter overhead per request when no wait is needed (the gate's acquire and settle), sync
-  and async.
+  and async, for a limiter of its own and one shared through its file.
 
 The rate is measured between grants, after the opening burst is spent: tokens granted after the
 first grant of the window, over the time from that grant to the last one. So it is the steady
@@ -19,15 +23,23 @@ Run: ``.venv/bin/python bench/bench_ratelimit.py``; bench/run.py gathers it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import multiprocessing
+import os
+import statistics
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
 from bench_sandbox_http import sandbox
 from kalshikit import APIConfig, AsyncKalshiClient, RateLimiter
+from kalshikit._limiter_file import share_name
 from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
+from kalshikit.errors import RateLimited
 from kalshikit.http._core import Endpoint, PreparedRequest, prepare
 from kalshikit.http._orders_core import BatchItemResult, OrderResult, OrderSpec
 from kalshikit.ratelimit import Budget, budget_for
@@ -42,7 +54,11 @@ RUNS = [("basic", w, c) for w in WORKLOADS for c in CALLERS] + [
 WARMUP_S = 1.5  # the opening burst is spent well within this, whatever the workload
 MEASURE_S = 6.0
 OVERHEAD_CALLS = 100_000
-TARGETS = {"fraction": 0.97, "overhead_us": 20.0}
+TARGETS = {"fraction": 0.97, "overhead_us": 20.0, "processes_fraction": 0.95}
+PROCESSES = (2, 4, 8)
+PROCESS_REPEATS = 3
+PROCESS_TASKS = 8
+PROCESS_MEASURE_S = 4.0
 
 
 @dataclass
@@ -98,7 +114,8 @@ def steps_for(client: AsyncKalshiClient, ticker: str) -> tuple[Step, Step]:
             ticker, side="yes", action="buy", count=1, price_cents=1, post_only=True
         )
         assert isinstance(placed, OrderResult)
-        await client.orders.cancel(placed.order_id)
+        # With its market named, a cancel is one write (without, the client reads the order first).
+        await client.orders.cancel(placed.order_id, market_ticker=ticker)
 
     return read, write
 
@@ -170,13 +187,17 @@ def fraction(workload: str, callers: int, measured: dict[str, float]) -> float:
     return max(both) if callers == 1 else min(both)  # see the module doc
 
 
-def measure_throughput(base: str) -> dict[str, float]:
+def first_linear(base: str) -> str:
     markets = httpx.get(f"{base}/trade-api/v2/markets", params={"status": "open", "limit": 50})
-    ticker = next(
+    return next(
         m["ticker"]
         for m in markets.json()["markets"]
         if m["price_level_structure"] == "linear_cent"
     )
+
+
+def measure_throughput(base: str) -> dict[str, float]:
+    ticker = first_linear(base)
     results: dict[str, float] = {}
     for tier, workload, callers in RUNS:
         measured = asyncio.run(run_load(base, ticker, tier, workload, callers))
@@ -188,9 +209,90 @@ def measure_throughput(base: str) -> dict[str, float]:
     return results
 
 
+# --- several processes on one key ---------------------------------------------------------------
+
+
+def process_worker(
+    url: str, key_id: str, pem: str, ticker: str, shared: bool, start: Any, out: Any
+) -> None:
+    """One process of a bot: its grants (system-wide monotonic times) and 429s, to ``out``."""
+    out.put(asyncio.run(process_load(url, key_id, pem, ticker, shared, start)))
+
+
+async def process_load(
+    url: str, key_id: str, pem: str, ticker: str, shared: bool, start: Any
+) -> dict[str, Any]:
+    config = APIConfig.resolve(
+        "local", rest_url=url, api_key_id=key_id, private_key_pem=pem, environ={}, dotenv_path=False
+    )
+    # What the clients make by default (KALSHI_RATE_SHARED=0 for the unshared runs).
+    limiter = RateLimiter("basic", share_as=share_name(url, key_id) if shared else None)
+    gate = RecordingGate(limiter)
+    async with AsyncKalshiClient(config=config, gate=gate, rate_limiter=limiter) as client:
+        read, write = steps_for(client, ticker)
+        await client.orders.create(
+            ticker, side="yes", action="buy", count=1, price_cents=1, dry_run=True
+        )
+        await asyncio.to_thread(start.wait)
+        deadline = time.monotonic() + WARMUP_S + PROCESS_MEASURE_S
+
+        async def caller(step: Step) -> None:
+            while time.monotonic() < deadline:
+                with contextlib.suppress(RateLimited):  # unshared runs: counted, go on
+                    await step()
+
+        await asyncio.gather(*(caller(s) for s in plan("mix", PROCESS_TASKS, read, write)))
+    return {"grants": gate.grants, "too_many": limiter.stats().rate_limited}
+
+
+def run_processes(base: str, ticker: str, count: int, shared: bool) -> dict[str, float]:
+    """``count`` processes on one fresh Basic key: their fraction together, and their 429s."""
+    config = new_user_config(base, "basic")
+    assert config.api_key_id is not None
+    assert config.private_key_pem is not None
+    context = multiprocessing.get_context("spawn")
+    start, out = context.Barrier(count), context.Queue()
+    args = (config.rest_url, config.api_key_id, config.private_key_pem, ticker, shared, start, out)
+    processes = [context.Process(target=process_worker, args=args) for _ in range(count)]
+    for process in processes:
+        process.start()
+    results = [out.get(timeout=120) for _ in processes]
+    for process in processes:
+        process.join(30)
+    first = min(g[0][0] for r in results for g in r["grants"].values() if g)
+    since = first + WARMUP_S
+    budget = budget_for("basic")
+    merged = {b: sorted(g for r in results for g in r["grants"][b]) for b in ("read", "write")}
+    read = steady_rate(merged["read"], since) / budget.read.rate
+    write = steady_rate(merged["write"], since) / budget.write.rate
+    too_many = float(sum(r["too_many"] for r in results))
+    return {"fraction": min(read, write), "read": read, "write": write, "429": too_many}
+
+
+def measure_processes(base: str, ticker: str) -> dict[str, float]:
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as state:
+        os.environ["KALSHI_RATE_STATE_DIR"] = state  # the spawned processes inherit it
+        for count in PROCESSES:
+            for run in range(PROCESS_REPEATS):
+                for key, value in run_processes(base, ticker, count, shared=True).items():
+                    results[f"processes_{count}_{run}_{key}"] = value
+            for key, value in run_processes(base, ticker, count, shared=False).items():
+                results[f"processes_{count}_off_{key}"] = value
+    return results
+
+
 def measure_overhead() -> dict[str, float]:
     """Microseconds per request through the gate when tokens are always there."""
-    unlimited = RateLimiter(Budget.custom(1e15, 1e15))
+    results = measure_gates(RateLimiter(Budget.custom(1e15, 1e15)), "")
+    with tempfile.TemporaryDirectory() as state:
+        os.environ["KALSHI_RATE_STATE_DIR"] = state
+        shared = RateLimiter(Budget.custom(1e15, 1e15), share_as=share_name("bench", "overhead"))
+        results |= measure_gates(shared, "_shared")
+    return results
+
+
+def measure_gates(unlimited: RateLimiter, suffix: str) -> dict[str, float]:
     single = prepare("markets.list")
     orders = [{"ticker": "T", "side": "bid", "price": "0.01", "count": "1"}] * 20
     batch = prepare("orders.create_batch", body={"orders": orders})
@@ -200,7 +302,7 @@ def measure_overhead() -> dict[str, float]:
         started = time.perf_counter()
         for _ in range(OVERHEAD_CALLS):
             sync_gate.settle(request.endpoint, sync_gate.acquire(request.endpoint, request))
-        results[label] = (time.perf_counter() - started) / OVERHEAD_CALLS * 1e6
+        results[label + suffix] = (time.perf_counter() - started) / OVERHEAD_CALLS * 1e6
 
     async def async_loop() -> float:
         gate = unlimited.async_gate
@@ -209,7 +311,7 @@ def measure_overhead() -> dict[str, float]:
             gate.settle(single.endpoint, await gate.acquire(single.endpoint, single))
         return (time.perf_counter() - started) / OVERHEAD_CALLS * 1e6
 
-    results["overhead_async_us"] = asyncio.run(async_loop())
+    results["overhead_async_us" + suffix] = asyncio.run(async_loop())
     return results
 
 
@@ -217,6 +319,7 @@ def run() -> dict[str, float]:
     results = measure_overhead()
     with sandbox(200, "--tier", "basic", "--no-liquidity", "--activity", "0") as (base, _, _):
         results |= measure_throughput(base)
+        results |= measure_processes(base, first_linear(base))
     return results
 
 
@@ -233,7 +336,7 @@ def markdown(r: dict[str, float]) -> str:
             f"| {tier} | {workload} | {callers} | {share:.3f} | {r[f'{name}_read']:.3f} | "
             f"{r[f'{name}_write']:.3f} | {too_many} | {verdict(ok)} |"
         )
-    overhead = max(r["overhead_us"], r["overhead_async_us"])
+    overhead = max(r["overhead_us"], r["overhead_async_us"], r["overhead_us_shared"])
     return "\n".join(
         [
             "### Rate limiter (sandbox enforcing the tier)\n",
@@ -251,11 +354,46 @@ def markdown(r: dict[str, float]) -> str:
             "|---|---:|---:|",
             f"| sync gate | {r['overhead_us']:.1f} us | 20 us ({verdict(overhead <= 20)}) |",
             f"| async gate | {r['overhead_async_us']:.1f} us | 20 us |",
+            f"| sync gate, shared with other processes "
+            f"| {r['overhead_us_shared']:.1f} us | 20 us |",
+            f"| async gate, shared with other processes "
+            f"| {r['overhead_async_us_shared']:.1f} us | 20 us |",
             f"| sync gate, 20-order batch (cost read from the body) "
             f"| {r['overhead_batch_us']:.1f} us | - |",
             "",
+            *processes_markdown(r),
         ]
     )
+
+
+def processes_markdown(r: dict[str, float]) -> list[str]:
+    rows = []
+    for count in PROCESSES:
+        runs = range(PROCESS_REPEATS)
+        shares = [r[f"processes_{count}_{n}_fraction"] for n in runs]
+        too_many = [int(r[f"processes_{count}_{n}_429"]) for n in runs]
+        ok = min(shares) >= TARGETS["processes_fraction"] and max(too_many) == 0
+        spread = f"{min(shares):.3f} / {statistics.median(shares):.3f} / {max(shares):.3f}"
+        off = f"{r[f'processes_{count}_off_fraction']:.3f}, {int(r[f'processes_{count}_off_429'])}"
+        rows.append(
+            f"| {count} | {spread} | {' '.join(map(str, too_many))} | {off} "
+            f"| {'meets' if ok else 'MISSES'} |"
+        )
+    return [
+        "#### Several processes on one key (issue 13)\n",
+        f"{', '.join(map(str, PROCESSES))} processes on one fresh Basic key, each an "
+        f"AsyncKalshiClient with {PROCESS_TASKS} tasks (half reading, half placing and "
+        "cancelling), started together; the limiter is shared through its file (the default). "
+        f"Fraction of the budget all processes together used (the lower of the two buckets), "
+        f"steady rate after a {WARMUP_S:g} s warm-up, over {PROCESS_MEASURE_S:g} s; "
+        f"{PROCESS_REPEATS} runs each. Target >= 0.95 with no 429. Last column: one run with "
+        "sharing off (`KALSHI_RATE_SHARED=0`, each process pacing itself as before).\n",
+        "| processes | fraction min / median / max | 429s per run | sharing off: fraction, "
+        "429s | target |",
+        "|---:|---|---|---|---|",
+        *rows,
+        "",
+    ]
 
 
 if __name__ == "__main__":

@@ -10,6 +10,12 @@ Sync and async callers share the lanes: a thread sleeps with ``time.sleep`` and 
 ``asyncio.sleep`` (the event loop is never held), and whoever heads a lane polls it again when
 its wait is over. Waiters behind the head park on a lock or a future that the lane releases
 when their turn comes, so the queue is served strictly in arrival order.
+
+Processes of one machine on one key share the buckets themselves: every operation on a bucket
+loads its state from the key's shared file and writes it back under the file's lock
+(``kalshikit._limiter_file``), so the processes together keep to one budget and everyone's
+in-flight tokens count. The queue stays per process: a process's head waits and polls again,
+as within one process. ``KALSHI_RATE_SHARED=0`` turns sharing off.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from typing import Final, Literal
 
 import msgspec
 
+from kalshikit._limiter_file import SharedFile, open_shared, share_name
+from kalshikit.errors import ValidationError
 from kalshikit.http._core import ENDPOINTS, Endpoint, PreparedRequest
 from kalshikit.models import AccountLimits
 from kalshikit.models import EndpointCosts as EndpointCostsWire
@@ -191,6 +199,11 @@ class RateLimiter:
     ``poll`` is the whole algorithm, with time passed in; ``acquire`` (threads) and
     ``acquire_async`` (tasks) wait with the real clock. A request that could never fit its bucket
     raises :class:`~kalshikit.ratelimit.CostTooHigh` at once instead of waiting forever.
+
+    With ``share_as`` (a file name from :func:`~kalshikit._limiter_file.share_name`; the
+    clients pass their key's), every process of this machine that names the same keeps to one
+    budget with this one; without it, or where the machine cannot share, it paces this
+    process alone.
     """
 
     def __init__(
@@ -200,7 +213,10 @@ class RateLimiter:
         costs: EndpointCosts = ENDPOINT_COSTS,
         headroom: float = HEADROOM,
         clock: Callable[[], float] = time.monotonic,
+        share_as: str | None = None,
     ) -> None:
+        if share_as is not None and clock is not time.monotonic:
+            raise ValidationError("processes share a budget only on the clock they all read")
         self.budget = resolve_budget(tier)
         self.costs = costs
         self.clock = clock
@@ -209,6 +225,7 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._lanes = {b: Lane(PacedBucket(self.budget.bucket(b), headroom)) for b in BUCKETS}
         self._counters = {b: _Counters() for b in BUCKETS}
+        self._store: SharedFile | _OwnStore = (share_as and open_shared(share_as)) or _OWN_STORE
         self._listeners: list[Callable[[ThrottleEvent], None]] = []
         self.sync_gate = SyncGate(self)
         self.async_gate = AsyncGate(self)
@@ -236,11 +253,15 @@ class RateLimiter:
         """One look at a lane: 0.0 granted; a finite wait to sleep before polling again; ``inf``
         to wait until ``ticket.wake`` is called (others are ahead)."""
         with self._lock:
+            lane = self._lanes[bucket]
+            now = self._store.load(bucket, lane.bucket, now)
             try:
-                wait = self._lanes[bucket].poll(ticket, now)
+                wait = lane.poll(ticket, now)
             except BaseException:
-                self._lanes[bucket].leave(ticket)
+                lane.leave(ticket)
                 raise
+            finally:
+                self._store.store(bucket, lane.bucket)
             event = self._count(bucket, ticket, wait, now)
         if event is not None:
             self._emit(event)
@@ -301,7 +322,12 @@ class RateLimiter:
         """The answer to a request acquired with ``hold`` is in, or never will be (the exchange
         has charged it, or never will)."""
         with self._lock:
-            self._lanes[bucket].bucket.settle(cost, self.clock())
+            paced = self._lanes[bucket].bucket
+            now = self._store.load(bucket, paced, self.clock())
+            try:
+                paced.settle(cost, now)
+            finally:
+                self._store.store(bucket, paced)
 
     # --- what the exchange tells us -------------------------------------------------------------
 
@@ -309,7 +335,12 @@ class RateLimiter:
         """After a 429: empty the bucket so every caller backs off, for ``retry_after`` if given."""
         pause = retry_after or 0.0
         with self._lock:
-            self._lanes[bucket].bucket.drain(self.clock(), pause)
+            paced = self._lanes[bucket].bucket
+            now = self._store.load(bucket, paced, self.clock())
+            try:
+                paced.drain(now, pause)
+            finally:
+                self._store.store(bucket, paced)
             self._counters[bucket].rate_limited += 1
         log.info(
             "429 on the %s bucket: every %s request now waits (%.2fs pause)", bucket, bucket, pause
@@ -322,8 +353,12 @@ class RateLimiter:
         with self._lock:
             for name, lane in self._lanes.items():
                 old, bucket = lane.bucket, PacedBucket(new.bucket(name), self._headroom)
-                bucket.tokens, bucket.updated = min(old.level(now), bucket.capacity), now
-                bucket.paused_until, bucket.in_flight = old.paused_until, old.in_flight
+                at = self._store.load(name, old, now)
+                try:
+                    bucket.tokens, bucket.updated = min(old.level(at), bucket.capacity), at
+                    bucket.paused_until, bucket.in_flight = old.paused_until, old.in_flight
+                finally:
+                    self._store.store(name, bucket)
                 lane.bucket = bucket
             self.budget, self.detected = new, detected
         log.debug("pacing to %r", self)
@@ -337,14 +372,17 @@ class RateLimiter:
         now = self.clock()
         events: list[ThrottleEvent] = []
         with self._lock:
+            snaps: dict[Bucket, BucketStats] = {}
             for name in BUCKETS:
                 lane = self._lanes[name]
-                idle = not lane.queue and lane.bucket.level(now) >= lane.bucket.capacity
-                event = self._counters[name].close_spell(name, now) if idle else None
+                at = self._store.load(name, lane.bucket, now)
+                try:
+                    idle = not lane.queue and lane.bucket.level(at) >= lane.bucket.capacity
+                    event = self._counters[name].close_spell(name, at) if idle else None
+                    snaps[name] = self._counters[name].snapshot(lane, at)
+                finally:
+                    self._store.store(name, lane.bucket)
                 events += [event] if event is not None else []
-            snaps = {
-                name: self._counters[name].snapshot(self._lanes[name], now) for name in BUCKETS
-            }
         for event in events:
             self._emit(event)
         return LimiterStats(self.budget.name, snaps["read"], snaps["write"])
@@ -364,6 +402,19 @@ class RateLimiter:
             )  # fmt: skip
         for listener in list(self._listeners):
             listener(event)
+
+
+class _OwnStore:
+    """Where a limiter that paces its process alone keeps its buckets: in the buckets."""
+
+    def load(self, bucket: Bucket, paced: PacedBucket, now: float) -> float:
+        return now
+
+    def store(self, bucket: Bucket, paced: PacedBucket) -> None:
+        pass
+
+
+_OWN_STORE: Final = _OwnStore()
 
 
 def _releaser(latch: threading.Lock) -> Callable[[], bool]:
@@ -469,13 +520,24 @@ def _forget_after_fork() -> None:
 os.register_at_fork(after_in_child=_forget_after_fork)
 
 
+def _sharing_on() -> bool:
+    return os.environ.get("KALSHI_RATE_SHARED", "").strip().lower() not in _NO
+
+
+_NO: Final = frozenset({"0", "false", "no", "off"})
+
+
 def shared_limiter(key: RegistryKey, budget: Budget | None = None) -> RateLimiter:
     """The process's limiter for ``key`` (environment, REST URL, API key id or None), made on
-    first use. A budget named here replaces the one it had (the newest setting wins)."""
+    first use; with a key id it keeps to one budget with every other process of this machine on
+    that URL and key, unless ``KALSHI_RATE_SHARED`` says no. A budget named here replaces the
+    one it had (the newest setting wins)."""
     with _REGISTRY.lock:
         limiter = _REGISTRY.limiters.get(key)
         if limiter is None:
-            limiter = _REGISTRY.limiters[key] = RateLimiter(budget)
+            _, url, key_id = key
+            share_as = share_name(url, key_id) if key_id and _sharing_on() else None
+            limiter = _REGISTRY.limiters[key] = RateLimiter(budget, share_as=share_as)
             return limiter
     if budget is not None and budget != limiter.budget:
         limiter.set_budget(budget)

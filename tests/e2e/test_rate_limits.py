@@ -1,6 +1,6 @@
 """The rate limiter against the sandbox enforcing the Basic tier over loopback: no 429s at full
 speed, no request lost when the sandbox answers 429 anyway, and one budget per key however many
-clients (sync and async) use it.
+clients (sync and async) and processes use it.
 
 The sandbox runs in its own process. Each test signs up fresh users, so the sandbox's buckets
 for them start full, as ours do. 429s are counted on the wire (a transport that records every
@@ -10,11 +10,14 @@ answer) and by the limiter itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import multiprocessing
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +26,7 @@ from _sandbox_process import sandbox_process
 
 from kalshikit import APIConfig, AsyncKalshiClient, KalshiClient
 from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
+from kalshikit.errors import RateLimited
 from kalshikit.http._orders_core import OrderResult
 from kalshikit.ratelimit import budget_for
 from kalshikit.sandbox.api import REST_PREFIX
@@ -155,7 +159,8 @@ async def test_64_tasks_for_20s_at_full_speed_and_no_429(box: Box) -> None:
 
         async def write() -> None:
             placed = await place_far(client, ticker)
-            await client.orders.cancel(placed.order_id)
+            # Its market named: one write (a bare id is read first to learn the market).
+            await client.orders.cancel(placed.order_id, market_ticker=ticker)
 
         started = time.monotonic()
         deadline = started + 20.0
@@ -269,3 +274,80 @@ async def test_sync_and_async_clients_in_one_process_share_one_budget(box: Box) 
     assert sum(sync_done) > 0
     assert sum(async_done) > 0
     assert stats.read.tokens >= 0.8 * BASIC.read.rate * elapsed  # both pushed past one budget
+
+
+@dataclass
+class Worker:
+    """What one process on the shared key did."""
+
+    requests: int = 0
+    too_many: int = 0
+    read_tokens: float = 0.0
+    write_tokens: float = 0.0
+    elapsed: float = 0.0
+
+
+async def hammer_one_key(config: APIConfig, ticker: str, start: Any, seconds: float) -> Worker:
+    """Six tasks (two placing and cancelling, four reading) flat out for ``seconds``."""
+    tape = Tape()
+    async with AsyncKalshiClient(config=config, transport=TapedAsync(tape)) as client:
+        await client.orders.create(
+            ticker, side="yes", action="buy", count=1, price_cents=1, dry_run=True
+        )  # reads the tick grid before the start, as every process would at once
+        reads = itertools.cycle(reads_for(client, ticker))
+
+        async def read() -> None:
+            with contextlib.suppress(RateLimited):  # counted on the tape; keep going
+                await next(reads)()
+
+        async def write() -> None:
+            with contextlib.suppress(RateLimited):
+                placed = await place_far(client, ticker)
+                await client.orders.cancel(placed.order_id, market_ticker=ticker)
+
+        await asyncio.to_thread(start.wait)  # every process starts together
+        started = time.monotonic()
+        deadline = started + seconds
+        steps = [write if n < 2 else read for n in range(6)]
+        await asyncio.gather(*(run_until(deadline, step) for step in steps))
+        stats = client.rate_limiter.stats()
+    elapsed = time.monotonic() - started
+    return Worker(
+        len(tape.seen), len(tape.too_many()), stats.read.tokens, stats.write.tokens, elapsed
+    )
+
+
+def worker_process(url: str, key_id: str, pem: str, ticker: str, start: Any, out: Any) -> None:
+    config = APIConfig.resolve(
+        "local", rest_url=url, api_key_id=key_id, private_key_pem=pem, environ={}, dotenv_path=False
+    )
+    out.put(asdict(asyncio.run(hammer_one_key(config, ticker, start, seconds=5.0))))
+
+
+def test_four_processes_on_one_key_share_its_budget_and_draw_no_429(
+    box: Box, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KALSHI_RATE_STATE_DIR", str(tmp_path / "rate"))  # the children inherit it
+    monkeypatch.delenv("KALSHI_RATE_SHARED", raising=False)
+    key = generate_private_key("ed25519")
+    made = box.admin("POST", "/users", {"public_key_pem": public_key_pem(key)})
+    context = multiprocessing.get_context("spawn")
+    start, out = context.Barrier(4), context.Queue()
+    args = (box.url, made["api_key_id"], private_key_to_pem(key), next(box.tickers), start, out)
+    processes = [context.Process(target=worker_process, args=args) for _ in range(4)]
+    for process in processes:
+        process.start()
+    workers = [Worker(**out.get(timeout=60)) for _ in processes]
+    for process in processes:
+        process.join(30)
+    assert [w.too_many for w in workers] == [0, 0, 0, 0]
+    assert all(w.requests > 0 for w in workers)  # nobody starved
+    elapsed = max(w.elapsed for w in workers)
+    # Together near the whole budget (so "no 429" means something), never over it; the exact
+    # fraction is bench/bench_ratelimit.py's.
+    for spent, spec in (
+        (sum(w.read_tokens for w in workers), BASIC.read),
+        (sum(w.write_tokens for w in workers), BASIC.write),
+    ):
+        assert spent >= 0.8 * spec.rate * elapsed
+        assert spent <= spec.capacity + spec.rate * elapsed
