@@ -273,6 +273,17 @@ def test_price_at_is_a_step_function() -> None:
     assert history.price_at(NOW + HOUR_MS) == 300
 
 
+def test_next_after_is_when_a_window_start_reaches_the_next_price() -> None:
+    history = PriceHistory()
+    for ts, price in ((-2 * HOUR_MS, 100), (-30 * MINUTE_MS, 200), (0, 300)):
+        history.add(NOW + ts, price)  # across the hour tier and the second tier
+    assert history.next_after(NOW - 3 * HOUR_MS) == NOW - 2 * HOUR_MS
+    assert history.next_after(NOW - 2 * HOUR_MS) == NOW - 30 * MINUTE_MS
+    assert history.next_after(NOW - MINUTE_MS) == NOW
+    assert history.next_after(NOW) is None
+    assert PriceHistory().next_after(NOW) is None
+
+
 def test_same_price_and_older_points_add_nothing() -> None:
     history = PriceHistory()
     history.add(NOW, 100)

@@ -1,9 +1,10 @@
 """MarketScanner: rankings seeded once by REST, then kept current by the WebSocket stream.
 
 Every ticker, trade, lifecycle message and book change re-scores the one market it touches (and,
-for arbitrage, its event), so :meth:`MarketScanner.top` is a lookup, not a scan. Rules that
-depend on the clock alone (a movers window sliding, a close coming nearer) are refreshed for
-every market once a second.
+for arbitrage, its event) in :class:`~kalshikit.scanner.rankings.Rankings`, so
+:meth:`MarketScanner.top` reads the first entries of a ranking kept in order, not a scan. What
+the clock alone changes (a movers window sliding, a close coming nearer) is re-scored when it
+comes due, market by market, at every query and once a second (see the rankings module).
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import heapq
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Final, Self
 
@@ -24,14 +24,14 @@ from kalshikit.http.client import AsyncKalshiClient
 from kalshikit.orderbook import OrderBook
 from kalshikit.scanner import rules
 from kalshikit.scanner._seed import Progress, ScanFilter, SeedReport, seed_states
-from kalshikit.scanner.state import HOUR_MS, MINUTE_MS, MarketState
+from kalshikit.scanner.rankings import WINDOWS, Rankings
+from kalshikit.scanner.state import MarketState
 from kalshikit.units import cached_dollars_to_ticks, cached_fp_to_centi
 from kalshikit.ws import KalshiWebSocket
 
 __all__ = ["KINDS", "WINDOWS", "MarketScanner"]
 
 _log = logging.getLogger("kalshikit.scanner")
-WINDOWS: Final = {"5m": 5 * MINUTE_MS, "1h": HOUR_MS, "24h": 24 * HOUR_MS}
 KINDS: Final = ("movers", "close-races", "spreads", "volume", "expiring", "arbitrage", "new")
 _REFRESH_S: Final = 1.0
 UpdateCallback = Callable[["MarketScanner"], None]
@@ -80,11 +80,9 @@ class MarketScanner:
         self.ws = ws or KalshiWebSocket(config=self._config)
         self._books_wanted, self._candle_markets, self._progress = books, candle_markets, progress
         self._clock, self._freeze_gc = clock, freeze_gc
-        self.states: dict[str, MarketState] = {}
-        self._by_event: dict[str, list[MarketState]] = {}
+        self._rankings = Rankings()
         self.report = SeedReport()
         self.created: dict[str, int] = {}  # tickers announced by lifecycle `created`, and when
-        self._signals: dict[str, dict[str, rules.Signal]] = {}
         self._callbacks: list[UpdateCallback] = []
         self._refresher: asyncio.Task[None] | None = None
         self.messages = 0
@@ -107,12 +105,10 @@ class MarketScanner:
     async def start(self) -> None:
         """Seed by REST, rank once, then follow the stream."""
         started = time.monotonic()
-        self.states, self.report = await seed_states(
+        states, self.report = await seed_states(
             self.client, self.filter, candle_markets=self._candle_markets, progress=self._progress
         )
-        for state in self.states.values():
-            self._by_event.setdefault(state.event_ticker, []).append(state)
-        self._rescore_all()
+        self._rankings.load(states.values(), self._now_ms())
         self.first_ranking_s = time.monotonic() - started
         if self._freeze_gc:
             # tens of thousands of long-lived states make every full collection pause the
@@ -137,11 +133,14 @@ class MarketScanner:
 
     # --- queries ------------------------------------------------------------------------------
 
+    @property
+    def states(self) -> dict[str, MarketState]:
+        """The markets scanned, by ticker."""
+        return self._rankings.states
+
     def top(self, kind: str, n: int = 10, *, window: str = "1h") -> list[rules.Signal]:
         """The ``n`` best signals of ``kind`` now (one of :data:`KINDS`)."""
-        key = _key(kind, window)
-        found = self._signals.get(key, {})
-        return heapq.nlargest(n, found.values(), key=lambda signal: signal.score)
+        return self._rankings.top(_key(kind, window), n, self._now_ms())
 
     def on_update(self, callback: UpdateCallback) -> Callable[[], None]:
         """Call ``callback(scanner)`` after every change to the rankings."""
@@ -205,7 +204,8 @@ class MarketScanner:
     def _on_lifecycle(self, msg: Any) -> None:
         kind = getattr(msg, "event_type", None)
         if kind == "created":
-            self.created[msg.market_ticker] = self._now_ms()
+            self.created[msg.market_ticker] = now_ms = self._now_ms()
+            self._rankings.announce(msg.market_ticker, now_ms)
             asyncio.get_running_loop().create_task(self._add_market(msg.market_ticker))
             return
         state = self.states.get(getattr(msg, "market_ticker", ""))
@@ -223,61 +223,31 @@ class MarketScanner:
         except KalshiError as error:
             _log.info("new market %s could not be read: %s", ticker, error)
             return
-        self.states[ticker] = state = MarketState.from_market(market)
-        self._by_event.setdefault(state.event_ticker, []).append(state)
+        state = MarketState.from_market(market)
+        self.messages += 1
+        self._rankings.add(state, self._now_ms())
+        self._notify()
         if not self._unfiltered():
             with contextlib.suppress(KalshiError):
                 await self.ws.update_subscription("ticker", add=[ticker])
-        self._touched(state)
 
     # --- scoring ------------------------------------------------------------------------------
 
     def _touched(self, state: MarketState) -> None:
         self.messages += 1
-        self._rescore([state], self._now_ms())
-        self._rescore_event(state.event_ticker)
+        self._rankings.update(state, self._now_ms())
+        self._notify()
+
+    def _notify(self) -> None:
         for callback in tuple(self._callbacks):
             callback(self)
-
-    def _rescore_all(self) -> None:
-        now_ms = self._now_ms()
-        self._rescore(list(self.states.values()), now_ms)
-        groups = rules.group_by_event(self.states.values())
-        self._signals["arbitrage"] = {s.ticker: s for s in rules.arbitrage(groups, now_ms)}
-
-    def _rescore(self, states: list[MarketState], now_ms: int) -> None:
-        tickers = {s.ticker for s in states}
-        for key, signals in self._score(states, now_ms):
-            held = self._signals.setdefault(key, {})
-            for ticker in tickers:
-                held.pop(ticker, None)
-            held.update((s.ticker, s) for s in signals)
-
-    def _score(
-        self, states: list[MarketState], now_ms: int
-    ) -> Iterable[tuple[str, list[rules.Signal]]]:
-        for name, window_ms in WINDOWS.items():
-            yield f"movers:{name}", rules.movers(states, window_ms, now_ms)
-        yield "close-races", rules.close_races(states, now_ms)
-        yield "spreads", rules.wide_spreads(states, now_ms)
-        yield "volume", rules.high_volume(states, now_ms, last_24h=False)
-        yield "expiring", rules.expiring_soon(states, now_ms)
-        fresh = [s for s in states if s.ticker in self.created]
-        yield "new", rules.new_markets(fresh, now_ms, include_unpriced=True)
-
-    def _rescore_event(self, event_ticker: str) -> None:
-        legs = self._by_event.get(event_ticker, [])
-        found = rules.arbitrage({event_ticker: legs}, self._now_ms())
-        held = self._signals.setdefault("arbitrage", {})
-        held.pop(event_ticker, None)
-        held.update((s.ticker, s) for s in found)
 
     async def _refresh(self) -> None:
         while True:
             await asyncio.sleep(_REFRESH_S)
-            self._rescore(list(self.states.values()), self._now_ms())
-            for callback in tuple(self._callbacks):
-                callback(self)
+            # what time alone changed (queries do this too): callbacks see a current ranking
+            self._rankings.advance(self._now_ms())
+            self._notify()
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)

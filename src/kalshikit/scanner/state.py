@@ -149,6 +149,14 @@ class PriceHistory:
                 return tier[0][0]
         return None
 
+    def next_after(self, ts_ms: int) -> int | None:
+        """The time of the first point after ``ts_ms``, or None: until a window's start passes
+        it, :meth:`price_at` of the start (and so the window's change) stays as it is."""
+        for tier in reversed(self._tiers):  # oldest tier first: points in time order
+            if tier and tier[-1][0] > ts_ms:
+                return tier[bisect.bisect_right(tier, ts_ms, key=lambda point: point[0])][0]
+        return None
+
     def price_at(self, ts_ms: int) -> int | None:
         """The price in effect at ``ts_ms`` (the last point at or before it), or None."""
         for tier in self._tiers:
