@@ -6,7 +6,7 @@ The names most programs need are here; everything else lives in its module (``ka
 
 from __future__ import annotations
 
-from kalshikit import errors
+from kalshikit import errors, logs
 from kalshikit._limiter import RateLimiter
 from kalshikit.config import APIConfig, Environment
 from kalshikit.errors import (
@@ -28,6 +28,9 @@ from kalshikit.units import Contracts, Price
 from kalshikit.ws import Backoff, KalshiStream, KalshiWebSocket, StreamEvent
 
 __version__ = "0.1.0"
+
+# Our loggers and those of the libraries we drive never show a signature or a whole key id.
+logs.protect_library_loggers()
 
 __all__ = [
     "APIConfig",
@@ -58,4 +61,5 @@ __all__ = [
     "ValidationError",
     "__version__",
     "errors",
+    "logs",
 ]

@@ -11,8 +11,9 @@ again once its snapshot is in.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ FAST = Backoff(initial_s=0.01, max_s=0.05, healthy_after_s=0.5)
 SMALL_FRAMES = 64 * 1024  # the client's frame limit in these tests: huge frames stay cheap
 
 Step = Callable[[ScriptedExchange], Awaitable[None]]
+Books = dict[str, OrderBook]
 
 
 # --- hostile frames ------------------------------------------------------------------------------
@@ -145,6 +147,9 @@ class Watcher:
         return {event.kind for event in self.events}
 
 
+Client = tuple[ScriptedExchange, KalshiWebSocket, Books, Watcher]
+
+
 async def settled(ws: KalshiWebSocket, books: dict[str, OrderBook]) -> None:
     """Wait until the reader has handled everything sent and every book is trusted again."""
     for _ in range(300):
@@ -172,7 +177,11 @@ async def seed(exchange: ScriptedExchange) -> None:
         exchange.truth[ticker]["no"][5000] = 500
 
 
-async def run_script(script: list[Step]) -> None:
+@contextlib.asynccontextmanager
+async def watched_client() -> AsyncIterator[
+    tuple[ScriptedExchange, KalshiWebSocket, Books, Watcher]
+]:
+    """A client on a seeded scripted exchange, small frame limit, books of both markets."""
     async with ScriptedExchange() as exchange:
         await seed(exchange)
         watcher = Watcher()
@@ -181,22 +190,26 @@ async def run_script(script: list[Step]) -> None:
         ws.on_event(watcher.on_event)
         async with ws:
             books = await ws.orderbooks(TICKERS, wait_s=5)
-            for book in books.values():
-                book.on_update(watcher.raise_sometimes)
-            tickers = await ws.ticker(TICKERS, on_message=watcher.raise_sometimes)
-            for step in script:
-                await step(exchange)
-            await settled(ws, books)
-            for ticker, book in books.items():
-                assert book_of(book) == exchange.truth[ticker], ticker
-            await exchange.ticker(TICKERS[0], 4200)  # the streams still deliver
-            msg = await asyncio.wait_for(_next_with_price(tickers), 5)
-            assert msg.price.ticks == 4200
-            assert ws._runner is not None
-            assert not ws._runner.done()
-        # close() returned without raising; what went wrong was counted
-        stats = ws.stats
-        assert stats.frames > 0
+            yield exchange, ws, books, watcher
+
+
+async def run_script(script: list[Step]) -> None:
+    async with watched_client() as (exchange, ws, books, watcher):
+        for book in books.values():
+            book.on_update(watcher.raise_sometimes)
+        tickers = await ws.ticker(TICKERS, on_message=watcher.raise_sometimes)
+        for step in script:
+            await step(exchange)
+        await settled(ws, books)
+        for ticker, book in books.items():
+            assert book_of(book) == exchange.truth[ticker], ticker
+        await exchange.ticker(TICKERS[0], 4200)  # the streams still deliver
+        msg = await asyncio.wait_for(_next_with_price(tickers), 5)
+        assert msg.price.ticks == 4200
+        assert ws._runner is not None
+        assert not ws._runner.done()
+    # close() returned without raising; what went wrong was counted
+    assert ws.stats.frames > 0
 
 
 async def _next_with_price(stream: Any) -> Any:
@@ -216,16 +229,9 @@ def test_no_frame_and_no_callback_stops_the_reader(script: list[Step]) -> None:
 
 
 @pytest.fixture
-async def client() -> Any:
-    async with ScriptedExchange() as exchange:
-        await seed(exchange)
-        watcher = Watcher()
-        ws = KalshiWebSocket(config=exchange.config(), signer=exchange.signer(), backoff=FAST,
-                             max_frame_bytes=SMALL_FRAMES)  # fmt: skip
-        ws.on_event(watcher.on_event)
-        async with ws:
-            books = await ws.orderbooks(TICKERS, wait_s=5)
-            yield exchange, ws, books, watcher
+async def client() -> AsyncIterator[Client]:
+    async with watched_client() as parts:
+        yield parts
 
 
 async def test_an_unknown_frame_on_a_live_sid_is_reported_not_fatal(client: Any) -> None:

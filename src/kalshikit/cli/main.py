@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from kalshikit import __version__
+from kalshikit import __version__, logs
 from kalshikit.cli import (
     config_cmd,
     doctor_cmd,
@@ -82,6 +82,7 @@ def root(
     ctx.obj = AppState(env=env, json=json, debug=debug, rate_tier=rate_tier)
     if debug:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+        logs.install()  # every handler, whichever library's record it formats
 
 
 def hoist_global_options(argv: Sequence[str]) -> list[str]:

@@ -7,6 +7,7 @@ those can stand in (a replay of a capture, a benchmark's frame list).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Final, NamedTuple, Protocol
 
@@ -49,6 +50,7 @@ Connector = Callable[[str, dict[str, str]], Awaitable[Transport]]
 # full book snapshot: 2 sides x 10,000 ticks x ~20 bytes, about 0.4 MB; 16 MiB leaves room
 # for much more, yet a broken or hostile server cannot make the client buffer gigabytes.
 DEFAULT_MAX_FRAME_BYTES: Final = 16 * 1024 * 1024
+WIRE_LOG: Final = logging.getLogger("kalshikit.ws.wire")
 TOO_BIG: Final = 1009  # the close code for a message over the size limit (RFC 6455)
 TRY_LATER: Final = 1013  # the sandbox's close code after error 25 (subscription buffer overflow)
 
@@ -76,6 +78,7 @@ def open_websocket(
             max_size=max_frame_bytes,
             max_queue=None,  # our reader never lets frames wait; backpressure is the server's
             compression=None,
+            logger=WIRE_LOG,  # its DEBUG lines carry the signed headers: redacted there
         )
         return socket
 
