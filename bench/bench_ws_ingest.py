@@ -37,6 +37,13 @@ OURS = {
 PEERS = ["json_dict_decimal", "orjson_ticks", "msgspec_ticks", "kalshi_sdk", "kalshi_sdk_frame"]
 
 
+def unavailable() -> str | None:
+    """Why this benchmark cannot run here (bench/run.py then skips it), or None."""
+    if HARNESS.is_dir():
+        return None
+    return f"needs the team's peer benchmark harness at {HARNESS} (or KALSHI_BENCH_HARNESS)"
+
+
 def _ensure_harness() -> None:
     if not HARNESS.is_dir():
         raise SystemExit(f"the shared harness is not at {HARNESS} (set KALSHI_BENCH_HARNESS)")

@@ -1,6 +1,6 @@
 """KalshiClient and AsyncKalshiClient over httpx.MockTransport serving recorded responses.
 
-The transport plays the exchange with the raw January 2026 bodies from shared/golden, so these
+The transport plays the exchange with the raw January 2026 bodies from tests/fixtures, so these
 tests pin the client to the real wire; end-to-end tests against the sandbox come with it.
 """
 

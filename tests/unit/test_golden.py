@@ -1,7 +1,8 @@
 """Every recorded January 2026 response parses into its envelope model, and says something true.
 
-One test per file of ``shared/golden/2026-01/`` (the core set; ``other/`` is out of scope). A file
-without an entry in ``GOLDEN`` fails ``test_every_golden_file_is_mapped``: nothing is skipped.
+One test per file of ``tests/fixtures/kalshi/golden/2026-01/`` (the core set; ``other/`` is out
+of scope). A file without an entry in ``GOLDEN`` fails ``test_every_golden_file_is_mapped``:
+nothing is skipped.
 """
 
 from __future__ import annotations

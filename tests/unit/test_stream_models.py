@@ -1,9 +1,10 @@
 """The WebSocket frame models: every frame type decodes from its wire shape, units are exact.
 
-Examples are the AsyncAPI spec's own (shared/reference/spec), kalshi-websocket.md section 3 and
-what the sandbox sends (sandbox/_ws_frames.py). Also: one-sided and empty books, January shapes
-(cents, whole contracts, centi-cents) reading the same as the current ones, numbers sent
-unquoted, unknown types surfaced, bad frames refused with a clear error, and ``as_record``.
+Examples are the AsyncAPI spec's own (tests/fixtures/kalshi/reference/spec),
+kalshi-websocket.md section 3 and what the sandbox sends (sandbox/_ws_frames.py). Also:
+one-sided and empty books, January shapes (cents, whole contracts, centi-cents) reading the
+same as the current ones, numbers sent unquoted, unknown types surfaced, bad frames refused
+with a clear error, and ``as_record``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from kalshikit.sandbox import _ws_frames as wire
 from kalshikit.sandbox.events import BookChanged, OrderGroupUpdated, TickerChanged
 from kalshikit.units import Contracts, Price, centi_to_fp, ticks_to_dollars
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
 TICKER = "FED-23DEC-T3.00"
 MARKET_ID = "9b0f6b43-5b68-4f9f-9f02-9a2d1b8ac1a1"
 
@@ -170,12 +170,12 @@ PAYLOADS = [
 ]  # fmt: skip
 
 
-def test_no_payload_field_is_invented() -> None:
+def test_no_payload_field_is_invented(reference_dir: Path) -> None:
     """Every wire name declared is in the AsyncAPI spec, the reference or the sandbox's frames."""
-    sources = [REFERENCE / "kalshi-websocket.md", *sorted((REFERENCE / "spec").glob("asyncapi*"))]
-    sources.append(Path(wire.__file__))
-    if not all(path.is_file() for path in sources):
-        pytest.fail(f"references missing under {REFERENCE} (shared/ must sit beside the repo)")
+    spec = sorted((reference_dir / "spec").glob("asyncapi*"))
+    sources = [reference_dir / "kalshi-websocket.md", *spec, Path(wire.__file__)]
+    assert spec, f"no AsyncAPI spec under {reference_dir}"
+    assert all(path.is_file() for path in sources), sources
     text = "\n".join(path.read_text() for path in sources)
     known = set(re.findall(r"[a-z][a-z0-9_]*", text))
     for payload in PAYLOADS:
