@@ -37,12 +37,13 @@ import httpx
 
 from bench_sandbox_http import sandbox
 from kalshikit import APIConfig, AsyncKalshiClient, RateLimiter
-from kalshikit._limiter_file import share_name
 from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
+from kalshikit.endpoints import Endpoint
 from kalshikit.errors import RateLimited
-from kalshikit.http._core import Endpoint, PreparedRequest, prepare
+from kalshikit.http._core import PreparedRequest, prepare
 from kalshikit.http._orders_core import BatchItemResult, OrderResult, OrderSpec
 from kalshikit.ratelimit import Budget, budget_for
+from kalshikit.ratelimit.shared import share_name
 
 CALLERS = (1, 8, 64)
 WORKLOADS = ("reads", "writes", "mix")

@@ -7,7 +7,6 @@ The names most programs need are here; everything else lives in its module (``ka
 from __future__ import annotations
 
 from kalshikit import errors, logs
-from kalshikit._limiter import RateLimiter
 from kalshikit.config import APIConfig, Environment
 from kalshikit.errors import (
     APIConnectionError,
@@ -22,7 +21,7 @@ from kalshikit.errors import (
 from kalshikit.http._orders_core import BatchItemResult, DryRun, OrderResult, OrderSpec
 from kalshikit.http.client import AsyncKalshiClient, KalshiClient
 from kalshikit.orderbook import OrderBook
-from kalshikit.ratelimit import RateTier
+from kalshikit.ratelimit import RateLimiter, RateTier
 from kalshikit.scanner import MarketScanner
 from kalshikit.units import Contracts, Price
 from kalshikit.ws import Backoff, KalshiStream, KalshiWebSocket, StreamEvent

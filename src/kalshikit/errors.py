@@ -48,6 +48,7 @@ __all__ = [
     "CommandRefused",
     "ConfigError",
     "Conflict",
+    "CostTooHigh",
     "ErrorBody",
     "Forbidden",
     "KalshiError",
@@ -73,6 +74,10 @@ class KalshiError(Exception):
 
 class ValidationError(KalshiError, ValueError):
     """Input refused before any request was built or sent."""
+
+
+class CostTooHigh(ValidationError):
+    """A request that costs more than the rate bucket can ever hold: waiting would never help."""
 
 
 class BookIntegrityError(KalshiError):

@@ -21,7 +21,7 @@ from kalshikit.auth import (
     private_key_to_pem,
     public_key_pem,
 )
-from kalshikit.http._core import ENDPOINTS
+from kalshikit.endpoints import ENDPOINTS
 from kalshikit.models import (
     AccountLimits,
     AmendOrderAck,

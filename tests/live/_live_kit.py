@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kalshikit import KalshiClient
-from kalshikit.http._core import Endpoint, PreparedRequest
+from kalshikit.endpoints import Endpoint
+from kalshikit.http._core import PreparedRequest
 from kalshikit.http.client import RequestGate
 
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kalshikit.endpoints import ENDPOINTS, endpoint
 from kalshikit.errors import (
     APIConnectionError,
     APIResponseError,
@@ -20,10 +21,8 @@ from kalshikit.errors import (
     ValidationError,
 )
 from kalshikit.http._core import (
-    ENDPOINTS,
     RetryPolicy,
     decode,
-    endpoint,
     parse_retry_after,
     prepare,
     status_error,

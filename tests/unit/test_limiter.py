@@ -22,18 +22,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kalshikit import AsyncKalshiClient, KalshiClient, RateLimiter, RateTier
-from kalshikit._limiter import (
-    ThrottleEvent,
-    batch_items,
-    budget_from_limits,
-    costs_from_wire,
-    shared_limiter,
-)
 from kalshikit.auth import generate_private_key, private_key_to_pem
 from kalshikit.cli.main import main
 from kalshikit.config import APIConfig
+from kalshikit.endpoints import endpoint
 from kalshikit.errors import APIError, RateLimited, ValidationError
-from kalshikit.http._core import RetryPolicy, endpoint, prepare
+from kalshikit.http._core import RetryPolicy, prepare
 from kalshikit.models import AccountLimits, BucketLimit, EndpointCost, EndpointCosts
 from kalshikit.ratelimit import (
     Bucket,
@@ -45,6 +39,13 @@ from kalshikit.ratelimit import (
     Ticket,
     TokenBucket,
     budget_for,
+)
+from kalshikit.ratelimit.limiter import (
+    ThrottleEvent,
+    batch_items,
+    budget_from_limits,
+    costs_from_wire,
+    shared_limiter,
 )
 
 INF = math.inf

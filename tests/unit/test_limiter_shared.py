@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kalshikit import RateLimiter
-from kalshikit._limiter import shared_limiter
-from kalshikit._limiter_file import share_name
-from kalshikit._limiter_state import SIZE, StateImage
 from kalshikit.ratelimit import BucketSpec, PacedBucket
+from kalshikit.ratelimit.limiter import shared_limiter
+from kalshikit.ratelimit.shared import share_name
+from kalshikit.ratelimit.shared_state import SIZE, StateImage
 
 SPEC = BucketSpec(rate=100.0, capacity=200.0)
 PROCESSES = 3

@@ -1,9 +1,9 @@
 """The request core shared by the sync and async clients. No I/O here.
 
-It holds the endpoint table (one truth for paths, auth, rate-limit bucket and page-size limits),
-builds requests from Python arguments, maps error answers to the error tree, and decides retries
-as pure functions of (attempt, error, random draw), so both send loops behave identically and the
-decisions are tested without a network.
+It builds requests from Python arguments and the endpoint table (:mod:`kalshikit.endpoints`),
+maps error answers to the error tree, and decides retries as pure functions of (attempt, error,
+random draw), so both send loops behave identically and the decisions are tested without a
+network.
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ from __future__ import annotations
 import email.utils
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final, Generic, Literal, TypeVar
+from typing import Final, Generic, TypeVar
 from urllib.parse import quote
 
 import msgspec
 
 from kalshikit.auth import SIGNATURE_WINDOW_MS
+from kalshikit.endpoints import Endpoint, Method, endpoint
 from kalshikit.errors import (
     APIConnectionError,
     APIError,
@@ -32,122 +33,6 @@ from kalshikit.errors import (
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-Method = Literal["GET", "POST", "PUT", "DELETE"]
-Bucket = Literal["read", "write"]
-ListStyle = Literal["csv", "repeat"]
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoint:
-    """One REST operation: what the client sends, the sandbox serves and the limiter charges."""
-
-    name: str
-    method: Method
-    path: str
-    auth: bool = False
-    bucket: Bucket = "read"
-    max_limit: int | None = None
-    list_style: Mapping[str, ListStyle] = field(default_factory=dict)
-
-    @property
-    def idempotent(self) -> bool:
-        """Safe to send twice: reads are; writes are made safe by client_order_id elsewhere."""
-        return self.method == "GET"
-
-
-def _ep(name: str, method: Method, path: str, **kw: Any) -> tuple[str, Endpoint]:
-    return name, Endpoint(name, method, path, **kw)
-
-
-_W: Final = {"auth": True, "bucket": "write"}
-
-ENDPOINTS: Final[Mapping[str, Endpoint]] = dict(
-    [
-        _ep("exchange.status", "GET", "/exchange/status"),
-        _ep("exchange.schedule", "GET", "/exchange/schedule"),
-        _ep("historical.cutoff", "GET", "/historical/cutoff"),
-        _ep("markets.list", "GET", "/markets", max_limit=1000, list_style={"tickers": "csv"}),
-        _ep("markets.get", "GET", "/markets/{ticker}"),
-        _ep("markets.orderbook", "GET", "/markets/{ticker}/orderbook"),
-        _ep("markets.orderbooks", "GET", "/markets/orderbooks", list_style={"tickers": "repeat"}),
-        _ep("markets.trades", "GET", "/markets/trades", max_limit=1000),
-        _ep(
-            "markets.candlesticks",
-            "GET",
-            "/series/{series_ticker}/markets/{ticker}/candlesticks",
-        ),
-        _ep(
-            "markets.batch_candlesticks",
-            "GET",
-            "/markets/candlesticks",
-            list_style={"market_tickers": "csv"},
-        ),
-        _ep("events.list", "GET", "/events", max_limit=200, list_style={"tickers": "csv"}),
-        _ep("events.get", "GET", "/events/{event_ticker}"),
-        _ep("series.list", "GET", "/series"),
-        _ep("series.get", "GET", "/series/{series_ticker}"),
-        _ep("account.limits", "GET", "/account/limits", auth=True),
-        _ep("account.endpoint_costs", "GET", "/account/endpoint_costs"),
-        _ep("portfolio.balance", "GET", "/portfolio/balance", auth=True),
-        _ep("portfolio.positions", "GET", "/portfolio/positions", auth=True, max_limit=1000),
-        _ep(
-            "portfolio.fills",
-            "GET",
-            "/portfolio/fills",
-            auth=True,
-            max_limit=1000,
-            list_style={"ticker": "csv"},
-        ),
-        _ep("portfolio.settlements", "GET", "/portfolio/settlements", auth=True, max_limit=1000),
-        _ep(
-            "portfolio.resting_order_value",
-            "GET",
-            "/portfolio/summary/total_resting_order_value",
-            auth=True,
-        ),
-        _ep(
-            "orders.list",
-            "GET",
-            "/portfolio/orders",
-            auth=True,
-            max_limit=1000,
-            list_style={"event_ticker": "csv"},
-        ),
-        _ep("orders.get", "GET", "/portfolio/orders/{order_id}", auth=True),
-        _ep(
-            "orders.queue_position",
-            "GET",
-            "/portfolio/orders/{order_id}/queue_position",
-            auth=True,
-        ),
-        _ep(
-            "orders.queue_positions",
-            "GET",
-            "/portfolio/orders/queue_positions",
-            auth=True,
-            list_style={"market_tickers": "csv"},
-        ),
-        _ep("orders.create", "POST", "/portfolio/events/orders", **_W),
-        _ep("orders.create_batch", "POST", "/portfolio/events/orders/batched", **_W),
-        _ep("orders.cancel", "DELETE", "/portfolio/events/orders/{order_id}", **_W),
-        _ep("orders.cancel_batch", "DELETE", "/portfolio/events/orders/batched", **_W),
-        _ep("orders.cancel_all", "DELETE", "/portfolio/events/orders", **_W),
-        _ep("orders.amend", "POST", "/portfolio/events/orders/{order_id}/amend", **_W),
-        _ep("orders.decrease", "POST", "/portfolio/events/orders/{order_id}/decrease", **_W),
-        _ep("order_groups.create", "POST", "/portfolio/order_groups/create", **_W),
-        _ep("order_groups.list", "GET", "/portfolio/order_groups", auth=True),
-        _ep("order_groups.get", "GET", "/portfolio/order_groups/{order_group_id}", auth=True),
-        _ep("order_groups.delete", "DELETE", "/portfolio/order_groups/{order_group_id}", **_W),
-        _ep("order_groups.reset", "PUT", "/portfolio/order_groups/{order_group_id}/reset", **_W),
-        _ep(
-            "order_groups.trigger", "PUT", "/portfolio/order_groups/{order_group_id}/trigger", **_W
-        ),
-        _ep(
-            "order_groups.set_limit", "PUT", "/portfolio/order_groups/{order_group_id}/limit", **_W
-        ),
-    ]
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,11 +64,6 @@ class Call(Generic[R, T]):
 
     def result(self, raw: bytes, base_url: str) -> T:
         return self.unwrap(decode(raw, self.model, self.request.info(base_url)))
-
-
-def endpoint(name: str) -> Endpoint:
-    """The endpoint called ``name`` (a programming error if unknown)."""
-    return ENDPOINTS[name]
 
 
 def _query_value(value: object) -> str:

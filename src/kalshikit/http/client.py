@@ -5,8 +5,8 @@ retry decisions) lives in ``_core``; this module sends, signs, waits at the rate
 sleeps between retries and turns transport failures into the error tree.
 
 Every attempt passes the gate first: by default the RateLimiter that this process shares among
-all clients of the same environment, URL and API key (``kalshikit._limiter``). A 429 drains its
-bucket, so every caller of that key backs off, not only the one that was refused.
+all clients of the same environment, URL and API key (``kalshikit.ratelimit``). A 429 drains
+its bucket, so every caller of that key backs off, not only the one that was refused.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import Any, Protocol, Self, TypeVar
 
 import httpx
 
-from kalshikit._limiter import RateLimiter, shared_limiter
 from kalshikit.auth import KalshiAuth
 from kalshikit.config import APIConfig, Environment
+from kalshikit.endpoints import Endpoint
 from kalshikit.errors import (
     APIConnectionError,
     APIError,
@@ -32,7 +32,7 @@ from kalshikit.errors import (
     RequestInfo,
     SandboxNotRunning,
 )
-from kalshikit.http._core import Call, Endpoint, PreparedRequest, RetryPolicy, status_error
+from kalshikit.http._core import Call, PreparedRequest, RetryPolicy, status_error
 from kalshikit.http.resources.account import Account, AsyncAccount
 from kalshikit.http.resources.exchange import AsyncExchange, AsyncHistorical, Exchange, Historical
 from kalshikit.http.resources.markets import (
@@ -48,6 +48,7 @@ from kalshikit.http.resources.orders import AsyncOrders, Orders
 from kalshikit.http.resources.portfolio import AsyncPortfolio, Portfolio
 from kalshikit.journal import OrderJournal
 from kalshikit.ratelimit import Budget, RateTier, is_auto, resolve_budget
+from kalshikit.ratelimit.limiter import RateLimiter, shared_limiter
 from kalshikit.units import PriceGrid
 
 __all__ = ["AsyncKalshiClient", "AsyncRequestGate", "KalshiClient", "RequestGate"]

@@ -31,7 +31,7 @@ from kalshikit.auth import (
     PublicKey,
     verify_signature,
 )
-from kalshikit.http._core import Endpoint
+from kalshikit.endpoints import Endpoint
 from kalshikit.ratelimit import (
     ENDPOINT_COSTS,
     Budget,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from kalshikit.http._core import ENDPOINTS
+from kalshikit.endpoints import ENDPOINTS
 from kalshikit.models import (
     AccountLimits,
     AmendOrderV2Request,

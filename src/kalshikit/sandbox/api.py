@@ -1,8 +1,8 @@
 """The sandbox's HTTP face: a Starlette app serving Trade API v2 over a local :class:`Exchange`.
 
 This layer only translates: query strings and bodies in, exchange calls, wire structs out. It owns
-no market state. Every REST route comes from ``http._core.ENDPOINTS`` (the table the client sends
-from), so the two cannot disagree on a path, a method, auth or a rate-limit bucket.
+no market state. Every REST route comes from ``kalshikit.endpoints.ENDPOINTS`` (the table the
+client sends from), so the two cannot disagree on a path, a method, auth or a rate-limit bucket.
 
 Per request: injected status fault -> caller identity (signature, 401) -> rate limit (429) ->
 handler (400 on a malformed request, the exchange's own status on a refusal) -> JSON answer
@@ -30,7 +30,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from kalshikit.auth import SIGNATURE_WINDOW_MS
-from kalshikit.http._core import ENDPOINTS, Endpoint
+from kalshikit.endpoints import ENDPOINTS, Endpoint
 from kalshikit.models import (
     AmendOrderAck,
     AmendOrderV2Request,

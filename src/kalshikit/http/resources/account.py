@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from kalshikit._limiter import RateLimiter, budget_from_limits, costs_from_wire
 from kalshikit.http._core import Call, prepare
 from kalshikit.models import AccountLimits, EndpointCosts
 from kalshikit.ratelimit import Budget
+from kalshikit.ratelimit.limiter import RateLimiter, budget_from_limits, costs_from_wire
 
 if TYPE_CHECKING:
     from kalshikit.http.client import AsyncKalshiClient, KalshiClient

@@ -3,8 +3,8 @@
 One small file per key (named by a hash of the API URL and key id, never the id itself) in a
 directory only this user can enter: ``$KALSHI_RATE_STATE_DIR``, else ``$XDG_RUNTIME_DIR/kalshikit``,
 else ``<tempdir>/kalshikit-<uid>``. Every process maps it (``mmap``) and reads and writes it as a
-:class:`~kalshikit._limiter_state.StateImage` under a POSIX record lock on its first byte, so an
-operation costs two lock calls and no read or write call.
+:class:`~kalshikit.ratelimit.shared_state.StateImage` under a POSIX record lock on its first
+byte, so an operation costs two lock calls and no read or write call.
 
 Each process also holds a record lock on a byte of its own (its slot) for as long as it lives.
 The kernel drops a process's locks when it dies, however it dies, so whoever can take a slot's
@@ -32,8 +32,9 @@ import time
 from pathlib import Path
 from typing import Final
 
-from kalshikit._limiter_state import SIZE, SLOTS, StateImage
-from kalshikit.ratelimit import Bucket, PacedBucket
+from kalshikit.endpoints import Bucket
+from kalshikit.ratelimit.bucket import PacedBucket
+from kalshikit.ratelimit.shared_state import SIZE, SLOTS, StateImage
 
 BUCKETS: Final[tuple[Bucket, Bucket]] = ("read", "write")
 

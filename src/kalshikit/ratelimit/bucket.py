@@ -1,155 +1,20 @@
-"""Kalshi's rate limits as data, and a pure token bucket. No I/O and no clock here.
+"""Token buckets driven by the caller's clock: the arithmetic of pacing. No I/O, no clock.
 
-Kalshi meters requests with two token buckets per user (kalshi-rest.md 5.4): *read* (GETs and
-anything unrouted) and *write* (order create/amend/cancel/decrease, order groups). Each request
-spends its endpoint's cost in tokens; a bucket refills at the tier's rate up to its capacity.
-This module is the one table of tiers and costs: the sandbox enforces it and the client's limiter
-paces itself with it, so the two cannot disagree.
-
-Costs (docs, late 2026): default 10 tokens; single cancel 2; batch cancel 2 per order; batch
-create 10 per order (no batching discount). Single-order reads are "below default" without a
-published number; we charge them the default until ``GET /account/endpoint_costs`` says
-otherwise (``EndpointCosts.from_wire`` refreshes the table).
-
-The client paces itself with :class:`PacedBucket` (the exchange's bucket less some headroom) and
-:class:`Lane` (one bucket and the requests queued for it, first come, first served); the locks,
-sleeps and statistics around them live in ``kalshikit._limiter``.
+:class:`TokenBucket` is the exchange's bucket (the sandbox enforces it); the client paces itself
+with :class:`PacedBucket` (the exchange's bucket less some headroom) and :class:`Lane` (one
+bucket and the requests queued for it, first come, first served). The locks, sleeps and
+statistics around them live in :mod:`kalshikit.ratelimit.limiter`.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
-from types import MappingProxyType
-from typing import Final, Literal
 
-from kalshikit.errors import ValidationError
-
-Bucket = Literal["read", "write"]
-
-DEFAULT_COST: Final = 10
-# The share of each bucket the client leaves unspent (see PacedBucket).
-HEADROOM: Final = 0.1
-_PER_ITEM: Final = frozenset({"orders.create_batch", "orders.cancel_batch"})
-
-
-class RateTier(StrEnum):
-    """Kalshi's API usage tiers. Budgets are tokens per second (read, write)."""
-
-    BASIC = "basic"
-    ADVANCED = "advanced"
-    PREMIER = "premier"
-    PARAGON = "paragon"
-    PRIME = "prime"
-
-    @classmethod
-    def parse(cls, value: str | RateTier) -> RateTier:
-        if isinstance(value, RateTier):
-            return value
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            names = ", ".join(t.value for t in cls)
-            raise ValidationError(f"unknown rate tier {value!r}: choose one of {names}") from None
-
-
-@dataclass(frozen=True, slots=True)
-class BucketSpec:
-    """One bucket: refill rate (tokens/s) and capacity (tokens)."""
-
-    rate: float
-    capacity: float
-
-    def __post_init__(self) -> None:
-        if self.rate <= 0 or self.capacity <= 0:
-            raise ValidationError("a rate-limit bucket needs a positive rate and capacity")
-
-
-@dataclass(frozen=True, slots=True)
-class Budget:
-    """The read and write buckets of a tier (or of a custom budget)."""
-
-    name: str
-    read: BucketSpec
-    write: BucketSpec
-
-    def bucket(self, which: Bucket) -> BucketSpec:
-        return self.read if which == "read" else self.write
-
-    @classmethod
-    def custom(cls, read_per_s: float, write_per_s: float, *, name: str = "custom") -> Budget:
-        """Read bucket holds 1 s of budget, write 2 s (as the SDK describes the tiers)."""
-        return cls(
-            name, BucketSpec(read_per_s, read_per_s), BucketSpec(write_per_s, 2 * write_per_s)
-        )
-
-
-_BUDGETS: Final = {
-    RateTier.BASIC: (200, 100),
-    RateTier.ADVANCED: (300, 300),
-    RateTier.PREMIER: (1000, 1000),
-    RateTier.PARAGON: (2000, 2000),
-    RateTier.PRIME: (4000, 4000),
-}
-
-
-DEFAULT_TIER: Final = RateTier.BASIC
-AUTO_TIER: Final = "auto"  # read the tier from GET /account/limits on first use
-
-
-def is_auto(tier: object) -> bool:
-    return isinstance(tier, str) and tier.strip().lower() == AUTO_TIER
-
-
-def budget_for(tier: RateTier | str) -> Budget:
-    """The published budget of a tier."""
-    parsed = RateTier.parse(tier)
-    read, write = _BUDGETS[parsed]
-    return Budget.custom(read, write, name=parsed.value)
-
-
-def resolve_budget(tier: Budget | RateTier | str | None) -> Budget:
-    """A budget from a tier name, a tier, or a custom Budget; nothing given means Basic."""
-    if isinstance(tier, Budget):
-        return tier
-    return budget_for(DEFAULT_TIER if tier is None else tier)
-
-
-@dataclass(frozen=True, slots=True)
-class EndpointCosts:
-    """Token cost per endpoint name (``http._core.ENDPOINTS`` names); batch calls cost per item."""
-
-    default: int = DEFAULT_COST
-    costs: Mapping[str, int] = field(
-        default_factory=lambda: MappingProxyType(
-            {"orders.cancel": 2, "orders.cancel_batch": 2, "orders.create_batch": 10}
-        )
-    )
-
-    def cost(self, endpoint_name: str, items: int = 1) -> int:
-        unit = self.costs.get(endpoint_name, self.default)
-        return unit * max(1, items) if endpoint_name in _PER_ITEM else unit
-
-    @classmethod
-    def from_wire(
-        cls,
-        default: int,
-        entries: Iterable[tuple[str, str, int]],
-        names: Mapping[tuple[str, str], str],
-    ) -> EndpointCosts:
-        """From ``GET /account/endpoint_costs`` rows (method, path, cost); ``names`` maps them."""
-        costs = {names[(m.upper(), p)]: c for m, p, c in entries if (m.upper(), p) in names}
-        return cls(default, MappingProxyType(costs))
-
-
-ENDPOINT_COSTS: Final = EndpointCosts()
-
-
-class CostTooHigh(ValidationError):
-    """A request that costs more than the bucket can ever hold: waiting would never help."""
+from kalshikit.errors import CostTooHigh, ValidationError
+from kalshikit.ratelimit.budgets import HEADROOM, BucketSpec
 
 
 @dataclass(slots=True)

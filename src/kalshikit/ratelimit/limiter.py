@@ -1,10 +1,11 @@
 """RateLimiter: paces one account's requests to its tier, for sync and async callers at once.
 
-The arithmetic (PacedBucket, Lane) lives in ``kalshikit.ratelimit`` and takes ``now``; this
-module adds what needs a clock or a thread: one lock around a read and a write lane, the blocking
-(``acquire``) and awaiting (``acquire_async``) ways to wait, the gates the clients call before
-every attempt, statistics, throttling events, and the registry that gives every client of one
-(environment, URL, API key) in a process the same limiter, whether sync or async.
+The arithmetic (PacedBucket, Lane) lives in :mod:`kalshikit.ratelimit.bucket` and takes
+``now``; this module adds what needs a clock or a thread: one lock around a read and a write
+lane, the blocking (``acquire``) and awaiting (``acquire_async``) ways to wait, the gates the
+clients call before every attempt, statistics, throttling events, and the registry that gives
+every client of one (environment, URL, API key) in a process the same limiter, whether sync or
+async.
 
 Sync and async callers share the lanes: a thread sleeps with ``time.sleep`` and a task with
 ``asyncio.sleep`` (the event loop is never held), and whoever heads a lane polls it again when
@@ -13,7 +14,7 @@ when their turn comes, so the queue is served strictly in arrival order.
 
 Processes of one machine on one key share the buckets themselves: every operation on a bucket
 loads its state from the key's shared file and writes it back under the file's lock
-(``kalshikit._limiter_file``), so the processes together keep to one budget and everyone's
+(:mod:`kalshikit.ratelimit.shared`), so the processes together keep to one budget and everyone's
 in-flight tokens count. The queue stays per process: a process's head waits and polls again,
 as within one process. ``KALSHI_RATE_SHARED=0`` turns sharing off.
 """
@@ -28,28 +29,25 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 import msgspec
 
-from kalshikit._limiter_file import SharedFile, open_shared, share_name
+from kalshikit.endpoints import ENDPOINTS, PER_ITEM, REST_PREFIX, Bucket, Endpoint
 from kalshikit.errors import ValidationError
-from kalshikit.http._core import ENDPOINTS, Endpoint, PreparedRequest
 from kalshikit.models import AccountLimits
 from kalshikit.models import EndpointCosts as EndpointCostsWire
-from kalshikit.ratelimit import (
+from kalshikit.ratelimit.bucket import Lane, PacedBucket, Ticket
+from kalshikit.ratelimit.budgets import (
     ENDPOINT_COSTS,
     HEADROOM,
-    Bucket,
     BucketSpec,
     Budget,
     EndpointCosts,
-    Lane,
-    PacedBucket,
     RateTier,
-    Ticket,
     resolve_budget,
 )
+from kalshikit.ratelimit.shared import SharedFile, open_shared, share_name
 
 __all__ = [
     "BucketStats",
@@ -62,9 +60,17 @@ __all__ = [
 ]
 
 log = logging.getLogger("kalshikit.ratelimit")
+
+
+class HasBody(Protocol):
+    """A request as the limiter sees it (``http._core.PreparedRequest``): a batch's cost is
+    per order in its body."""
+
+    @property
+    def body(self) -> bytes | None: ...
+
+
 BUCKETS: Final[tuple[Bucket, Bucket]] = ("read", "write")
-_PER_ITEM: Final = frozenset({"orders.create_batch", "orders.cancel_batch"})
-_API_PREFIX: Final = "/trade-api/v2"
 
 
 # --- what the limiter reports -------------------------------------------------------------------
@@ -200,7 +206,7 @@ class RateLimiter:
     ``acquire_async`` (tasks) wait with the real clock. A request that could never fit its bucket
     raises :class:`~kalshikit.ratelimit.CostTooHigh` at once instead of waiting forever.
 
-    With ``share_as`` (a file name from :func:`~kalshikit._limiter_file.share_name`; the
+    With ``share_as`` (a file name from :func:`~kalshikit.ratelimit.shared.share_name`; the
     clients pass their key's), every process of this machine that names the same keeps to one
     budget with this one; without it, or where the machine cannot share, it paces this
     process alone.
@@ -241,10 +247,10 @@ class RateLimiter:
     def tier(self) -> str:
         return self.budget.name
 
-    def cost(self, endpoint: Endpoint, request: PreparedRequest | None = None) -> int:
+    def cost(self, endpoint: Endpoint, request: HasBody | None = None) -> int:
         """Tokens a request spends: its endpoint's cost, per order for batches."""
         body = request.body if request is not None else None
-        items = batch_items(body) if endpoint.name in _PER_ITEM else 1
+        items = batch_items(body) if endpoint.name in PER_ITEM else 1
         return self.costs.cost(endpoint.name, items)
 
     # --- the algorithm (time passed in) ---------------------------------------------------------
@@ -457,7 +463,7 @@ class SyncGate(_Gate):
     """``RequestGate`` for KalshiClient: charges each attempt to the limiter and holds its
     tokens in flight until the answer is in."""
 
-    def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> float:
+    def acquire(self, endpoint: Endpoint, request: HasBody) -> float:
         cost = self.limiter.cost(endpoint, request)
         self.limiter.acquire(endpoint.bucket, cost, hold=True)
         return cost
@@ -467,7 +473,7 @@ class SyncGate(_Gate):
 class AsyncGate(_Gate):
     """``AsyncRequestGate`` for AsyncKalshiClient."""
 
-    async def acquire(self, endpoint: Endpoint, request: PreparedRequest) -> float:
+    async def acquire(self, endpoint: Endpoint, request: HasBody) -> float:
         cost = self.limiter.cost(endpoint, request)
         await self.limiter.acquire_async(endpoint.bucket, cost, hold=True)
         return cost
@@ -491,7 +497,7 @@ def costs_from_wire(answer: EndpointCostsWire) -> EndpointCosts:
     ``/trade-api/v2`` prefix); endpoints it leaves out cost its default."""
     names: dict[tuple[str, str], str] = {(ep.method, ep.path): n for n, ep in ENDPOINTS.items()}
     rows = [
-        (row.method, row.path.removeprefix(_API_PREFIX), row.cost) for row in answer.endpoint_costs
+        (row.method, row.path.removeprefix(REST_PREFIX), row.cost) for row in answer.endpoint_costs
     ]
     return EndpointCosts.from_wire(answer.default_cost, rows, names)
 

@@ -22,7 +22,8 @@ import math
 import struct
 from typing import Final
 
-from kalshikit.ratelimit import Bucket, PacedBucket
+from kalshikit.endpoints import Bucket
+from kalshikit.ratelimit.bucket import PacedBucket
 
 __all__ = ["SIZE", "SLOTS", "StateImage"]
 

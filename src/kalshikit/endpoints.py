@@ -1,0 +1,176 @@
+"""Every REST operation of the Trade API v2 that kalshikit speaks, as data: the one truth.
+
+Per operation (``"orders.create"``...): method, path (below :data:`REST_PREFIX`), whether it is
+signed, its rate-limit bucket and cost (per order in it for batches), the page-size maximum, how
+list parameters are sent, and the status of a successful answer. The client builds requests from
+it, the limiter charges by it, and the sandbox serves and meters exactly it; adding an endpoint
+starts here (docs/architecture.md).
+
+Costs (kalshi-rest.md 5.4, late 2026): default 10 tokens; single cancel 2; batch cancel 2 per
+order; batch create 10 per order (no batching discount). Single-order reads are "below default"
+without a published number: they are charged the default until ``GET /account/endpoint_costs``
+says otherwise (the limiter refreshes its table from it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+__all__ = [
+    "DEFAULT_COST",
+    "ENDPOINTS",
+    "PER_ITEM",
+    "REST_PREFIX",
+    "Bucket",
+    "Endpoint",
+    "ListStyle",
+    "Method",
+    "endpoint",
+]
+
+REST_PREFIX: Final = "/trade-api/v2"  # every REST path is below it, on every exchange
+DEFAULT_COST: Final = 10
+
+Method = Literal["GET", "POST", "PUT", "DELETE"]
+Bucket = Literal["read", "write"]
+ListStyle = Literal["csv", "repeat"]
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One REST operation: what the client sends, the sandbox serves and the limiter charges."""
+
+    name: str
+    method: Method
+    path: str
+    auth: bool = False
+    bucket: Bucket = "read"
+    max_limit: int | None = None
+    list_style: Mapping[str, ListStyle] = field(default_factory=dict)
+    cost: int = DEFAULT_COST  # rate-limit tokens, per request or (per_item) per order in it
+    per_item: bool = False
+    success: int = 200  # the status of a successful answer
+
+    @property
+    def idempotent(self) -> bool:
+        """Safe to send twice: reads are; writes are made safe by client_order_id elsewhere."""
+        return self.method == "GET"
+
+
+def _ep(name: str, method: Method, path: str, **kw: Any) -> tuple[str, Endpoint]:
+    return name, Endpoint(name, method, path, **kw)
+
+
+_W: Final = {"auth": True, "bucket": "write"}
+_CREATED: Final = {**_W, "success": 201}
+
+ENDPOINTS: Final[Mapping[str, Endpoint]] = dict(
+    [
+        _ep("exchange.status", "GET", "/exchange/status"),
+        _ep("exchange.schedule", "GET", "/exchange/schedule"),
+        _ep("historical.cutoff", "GET", "/historical/cutoff"),
+        _ep("markets.list", "GET", "/markets", max_limit=1000, list_style={"tickers": "csv"}),
+        _ep("markets.get", "GET", "/markets/{ticker}"),
+        _ep("markets.orderbook", "GET", "/markets/{ticker}/orderbook"),
+        _ep("markets.orderbooks", "GET", "/markets/orderbooks", list_style={"tickers": "repeat"}),
+        _ep("markets.trades", "GET", "/markets/trades", max_limit=1000),
+        _ep(
+            "markets.candlesticks",
+            "GET",
+            "/series/{series_ticker}/markets/{ticker}/candlesticks",
+        ),
+        _ep(
+            "markets.batch_candlesticks",
+            "GET",
+            "/markets/candlesticks",
+            list_style={"market_tickers": "csv"},
+        ),
+        _ep("events.list", "GET", "/events", max_limit=200, list_style={"tickers": "csv"}),
+        _ep("events.get", "GET", "/events/{event_ticker}"),
+        _ep("series.list", "GET", "/series"),
+        _ep("series.get", "GET", "/series/{series_ticker}"),
+        _ep("account.limits", "GET", "/account/limits", auth=True),
+        _ep("account.endpoint_costs", "GET", "/account/endpoint_costs"),
+        _ep("portfolio.balance", "GET", "/portfolio/balance", auth=True),
+        _ep("portfolio.positions", "GET", "/portfolio/positions", auth=True, max_limit=1000),
+        _ep(
+            "portfolio.fills",
+            "GET",
+            "/portfolio/fills",
+            auth=True,
+            max_limit=1000,
+            list_style={"ticker": "csv"},
+        ),
+        _ep("portfolio.settlements", "GET", "/portfolio/settlements", auth=True, max_limit=1000),
+        _ep(
+            "portfolio.resting_order_value",
+            "GET",
+            "/portfolio/summary/total_resting_order_value",
+            auth=True,
+        ),
+        _ep(
+            "orders.list",
+            "GET",
+            "/portfolio/orders",
+            auth=True,
+            max_limit=1000,
+            list_style={"event_ticker": "csv"},
+        ),
+        _ep("orders.get", "GET", "/portfolio/orders/{order_id}", auth=True),
+        _ep(
+            "orders.queue_position",
+            "GET",
+            "/portfolio/orders/{order_id}/queue_position",
+            auth=True,
+        ),
+        _ep(
+            "orders.queue_positions",
+            "GET",
+            "/portfolio/orders/queue_positions",
+            auth=True,
+            list_style={"market_tickers": "csv"},
+        ),
+        _ep("orders.create", "POST", "/portfolio/events/orders", **_CREATED),
+        _ep(
+            "orders.create_batch",
+            "POST",
+            "/portfolio/events/orders/batched",
+            **_CREATED,
+            cost=10,
+            per_item=True,
+        ),
+        _ep("orders.cancel", "DELETE", "/portfolio/events/orders/{order_id}", **_W, cost=2),
+        _ep(
+            "orders.cancel_batch",
+            "DELETE",
+            "/portfolio/events/orders/batched",
+            **_W,
+            cost=2,
+            per_item=True,
+        ),
+        _ep("orders.cancel_all", "DELETE", "/portfolio/events/orders", **_W, success=204),
+        _ep("orders.amend", "POST", "/portfolio/events/orders/{order_id}/amend", **_W),
+        _ep("orders.decrease", "POST", "/portfolio/events/orders/{order_id}/decrease", **_W),
+        _ep("order_groups.create", "POST", "/portfolio/order_groups/create", **_CREATED),
+        _ep("order_groups.list", "GET", "/portfolio/order_groups", auth=True),
+        _ep("order_groups.get", "GET", "/portfolio/order_groups/{order_group_id}", auth=True),
+        _ep("order_groups.delete", "DELETE", "/portfolio/order_groups/{order_group_id}", **_W),
+        _ep("order_groups.reset", "PUT", "/portfolio/order_groups/{order_group_id}/reset", **_W),
+        _ep(
+            "order_groups.trigger", "PUT", "/portfolio/order_groups/{order_group_id}/trigger", **_W
+        ),
+        _ep(
+            "order_groups.set_limit", "PUT", "/portfolio/order_groups/{order_group_id}/limit", **_W
+        ),
+    ]
+)
+
+
+PER_ITEM: Final = frozenset(name for name, ep in ENDPOINTS.items() if ep.per_item)
+
+
+def endpoint(name: str) -> Endpoint:
+    """The operation called ``name``; a KeyError names an operation that does not exist."""
+    return ENDPOINTS[name]
