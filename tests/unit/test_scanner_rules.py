@@ -12,9 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kalshikit.fees import FeeSchedule, cents_ceil_micro, exact_taker_fee, fee_units, taker_fee
 from kalshikit.orderbook import OrderBook
-from kalshikit.sandbox._fees import FeeSchedule, cents_ceil_micro, fee_units
-from kalshikit.scanner._fees import exact_taker_fee, taker_fee
 from kalshikit.scanner.rules import (
     ARBITRAGE,
     Signal,

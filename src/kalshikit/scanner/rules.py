@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from typing import Final, Literal, NamedTuple
 
-from kalshikit.scanner._fees import TAKER_RATE, taker_fee
+from kalshikit.fees import TAKER_RATE, taker_fee
 from kalshikit.scanner.state import HOUR_MS, MINUTE_MS, SECOND_MS, Level, MarketState, Quote
 from kalshikit.units import CENTI_PER_CONTRACT, TICKS_PER_DOLLAR
 
