@@ -5,6 +5,7 @@ Kalshi's published schema: where our wire and theirs differ, this fails.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -126,3 +127,33 @@ def test_order_lifecycle_validates(box: Box) -> None:
     settlements = trader.get_settlements(ticker=market.ticker).settlements
     assert [(s.ticker, s.market_result) for s in settlements] == [(market.ticker, "yes")]
     assert settlements[0].revenue == 200  # two YES contracts pay $1 each, in cents
+
+
+def test_deprecated_fields_and_candles_before_start_validate(box: Box) -> None:
+    """What a client migrating from the January API reads, through the SDK's own calls."""
+    taker, maker = box.sdk_client(), box.sdk_client()
+    market = cent_market(taker)
+    now = int(time.time())  # before any order here: every candle ending by this hour is empty
+    maker.create_order_v2(**order_body(market.ticker, "ask", "0.4000", "3.00", post_only=True))
+    taker.create_order_v2(
+        **order_body(market.ticker, "bid", "0.4000", "2.00", time_in_force="immediate_or_cancel")
+    )
+    assert [t.taker_side for t in taker.get_trades(ticker=market.ticker).trades] == ["yes"]
+    assert [(f.side, f.action) for f in taker.get_fills(ticker=market.ticker).fills] == [
+        ("yes", "buy")
+    ]
+    resting = maker.get_orders(ticker=market.ticker).orders
+    assert [(o.side, o.action) for o in resting] == [("no", "buy")]
+
+    # The sandbox started moments ago: the past day is all before it, books empty then.
+    series = taker.get_event(market.event_ticker).event.series_ticker
+    window = {"start_ts": now - 86_400, "end_ts": now, "period_interval": 60}
+    candles = taker.get_market_candlesticks(
+        series, market.ticker, include_latest_before_start=True, **window
+    ).candlesticks
+    assert len(candles) >= 24
+    assert {(c.yes_bid.close_dollars, c.yes_ask.close_dollars) for c in candles[:-1]} == {
+        ("0.0000", "0.0000")
+    }
+    batch = taker.batch_get_market_candlesticks(market_tickers=market.ticker, **window)
+    assert [len(m.candlesticks) for m in batch.markets] == [len(candles) - 1]

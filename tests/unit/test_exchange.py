@@ -724,7 +724,7 @@ def test_order_reads_are_private(ex: Exchange, alice: str, bob: str) -> None:
     assert direction == ("yes", "bid", "0.4000")
     assert (shown.no_price_dollars, shown.remaining_count_fp) == ("0.6000", "10.00")
     assert shown.yes_price_cents is None
-    assert shown.side is None
+    assert (shown.side, shown.action) == ("yes", "buy")  # deprecated, still sent
 
 
 def test_orderbook_depth_and_market_quotes(ex: Exchange, alice: str, bob: str) -> None:

@@ -87,6 +87,8 @@ class Market(WireModel, kw_only=True, frozen=True):
     previous_yes_bid_dollars: str | None = None
     previous_yes_ask_dollars: str | None = None
     previous_price_dollars: str | None = None
+    # Deprecated (January wire, not in SDK 3.34): value of the resting orders, in dollars.
+    liquidity_dollars: str | None = None
     settlement_value_dollars: str | None = None
     settlement_ts: datetime | None = None
     settlement_bounds_type: str = ""

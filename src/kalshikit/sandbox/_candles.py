@@ -3,7 +3,10 @@
 No I/O here. A candle covers ``(end - period, end]`` with ``end_period_ts`` a multiple of the period
 (unix seconds, inclusive end). ``price`` comes from the trades inside it (null when none traded;
 ``mean`` is volume-weighted, rounded to the tick), ``yes_bid``/``yes_ask`` from the best quotes in
-force during it, ``open_interest_fp`` is the value at its end.
+force during it (carried forward through quiet periods, as in the January recordings),
+``open_interest_fp`` is the value at its end. ``yes_bid``/``yes_ask`` always carry all four
+``*_dollars`` (SDK 3.34 requires them): before the first quote the sandbox saw (before it
+started, or before any order) the book was empty, which Kalshi quotes as 0.
 """
 
 from __future__ import annotations
@@ -104,7 +107,7 @@ def _quotes_in(
 
 def _ohlc(values: list[int]) -> BidAskOhlc:
     if not values:
-        return BidAskOhlc()
+        values = [0]  # no quote yet: an empty side, quoted 0 as on the market object
     return BidAskOhlc(
         open_dollars=ticks_to_dollars(values[0]), low_dollars=ticks_to_dollars(min(values)),
         high_dollars=ticks_to_dollars(max(values)), close_dollars=ticks_to_dollars(values[-1]),
@@ -117,13 +120,15 @@ def _interest_at(state: MarketState, at_ms: int) -> int:
 
 
 def _synthetic(state: MarketState, start_ms: int) -> Candlestick:
-    """The candle before the first one: no OHLC, only the last traded price before it."""
+    """The candle before the first one: no price OHLC, only the last traded price before it;
+    the quotes are those in force at its end (a price-less instant, like any quiet period)."""
     index = bisect_right(state.trade_times, start_ms)
     previous = _dollars(state.trades[index - 1].price) if index else None
+    quotes = _quotes_in(state.quotes, start_ms, start_ms)
     return Candlestick(
         end_period_ts=start_ms // 1000,
-        yes_bid=BidAskOhlc(),
-        yes_ask=BidAskOhlc(),
+        yes_bid=_ohlc([bid for bid, _ in quotes]),
+        yes_ask=_ohlc([ask for _, ask in quotes]),
         price=PriceOhlc(previous_dollars=previous),
         volume_fp="0.00",
         open_interest_fp=centi_to_fp(_interest_at(state, start_ms)),

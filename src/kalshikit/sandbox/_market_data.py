@@ -35,6 +35,7 @@ from kalshikit.sandbox._lifecycle import FILTER_STATUSES, MarketState
 from kalshikit.sandbox._orders import TradeRecord
 from kalshikit.sandbox._pages import check_limit, in_order, newest_first
 from kalshikit.sandbox._render import millis_of, render_market, render_orderbook, render_trade
+from kalshikit.units import TICKS_PER_DOLLAR
 
 __all__ = ["MarketDataMixin"]
 
@@ -148,14 +149,26 @@ class MarketDataMixin(ExchangeCore):
 
         page, next_cursor = in_order(self.catalog.markets, "markets", cursor, limit, keep)
         now = self._clock()
-        return [render_market(self._markets[m.ticker], now) for m in page], next_cursor
+        return [self._render_market(self._markets[m.ticker], now) for m in page], next_cursor
+
+    def _render_market(self, state: MarketState, now_ms: int) -> Market:
+        return render_market(state, now_ms, self._resting_value(state.ticker))
+
+    def _resting_value(self, ticker: str) -> int:
+        """What the resting orders would pay if all filled (micro-dollars): YES bids their price,
+        YES asks (NO bids) 1 minus it. Our reading of the deprecated ``liquidity_dollars``."""
+        if not self.engine.has_market(ticker):
+            return 0
+        bids = sum(p * s for p, s in self.engine.levels(ticker, "bid"))
+        asks = sum((TICKS_PER_DOLLAR - p) * s for p, s in self.engine.levels(ticker, "ask"))
+        return bids + asks
 
     @staticmethod
     def _series_ticker(state: MarketState) -> str | None:
         return state.series.ticker if state.series else None
 
     def market(self, ticker: str) -> Market:
-        return render_market(self._market_state(ticker), self._clock())
+        return self._render_market(self._market_state(ticker), self._clock())
 
     def orderbook(self, ticker: str, depth: int = 0) -> OrderbookFp:
         """YES bids and NO bids (YES asks at 1 - p), each ascending by its own price."""
@@ -205,7 +218,7 @@ class MarketDataMixin(ExchangeCore):
     def _nested(self, event: Event, with_markets: bool) -> tuple[Event, list[Market]]:
         now = self._clock()
         markets = [
-            render_market(self._markets[m.ticker], now)
+            self._render_market(self._markets[m.ticker], now)
             for m in self.catalog.markets_of_event(event.event_ticker)
         ]
         shown = msgspec.structs.replace(event, markets=markets) if with_markets else event

@@ -3,8 +3,9 @@
 Prices are ticks -> ``"0.5600"``, sizes centi-contracts -> ``"10.00"``, money micro-dollars ->
 ``"0.1800"`` (4 decimals, or 6 when a sub-cent price times a fractional size needs them), times
 epoch ms -> aware UTC datetimes. January-only attributes (``*_cents``, ``*_int``, embedded
-orders) and the deprecated direction fields (``side``, ``action``, ``taker_side``) stay None:
-the current wire has ``outcome_side``/``book_side`` and ``taker_outcome_side``/``taker_book_side``.
+orders) stay None. The deprecated fields real Kalshi still sends are sent too (SDK 3.34 keeps
+them as optional, the January recordings carry them): ``side``/``action`` on orders and fills,
+``taker_side`` on trades, ``ts`` on fills and ``liquidity_dollars`` on markets.
 """
 
 from __future__ import annotations
@@ -78,6 +79,11 @@ def _outcome(side: str) -> str:
     return "yes" if side == "bid" else "no"
 
 
+# V2 orders name only the book side, so the deprecated pair reads as the legacy buy that maps
+# to it (reference 4.4: buy YES -> bid, buy NO -> ask), as the sandbox's WS frames do.
+_LEGACY_ACTION: Final = "buy"
+
+
 def render_order(order: OrderRecord, exchange_index: int | None) -> Order:
     expiration = order.expiration_ms
     return Order(
@@ -85,6 +91,8 @@ def render_order(order: OrderRecord, exchange_index: int | None) -> Order:
         user_id=order.user_id,
         client_order_id=order.client_order_id or "",
         ticker=order.ticker,
+        side=_outcome(order.side),
+        action=_LEGACY_ACTION,
         outcome_side=_outcome(order.side),
         book_side=order.side,
         type="limit",
@@ -116,6 +124,8 @@ def render_fill(fill: FillRecord, exchange_index: int | None) -> Fill:
         order_id=fill.order_id,
         ticker=fill.ticker,
         market_ticker=fill.ticker,
+        side=_outcome(fill.side),
+        action=_LEGACY_ACTION,
         outcome_side=_outcome(fill.side),
         book_side=fill.side,
         count_fp=centi_to_fp(fill.size),
@@ -124,6 +134,7 @@ def render_fill(fill: FillRecord, exchange_index: int | None) -> Fill:
         is_taker=fill.is_taker,
         fee_cost=money(fill.fee),
         created_time=datetime_of(fill.ts_ms),
+        ts=fill.ts_ms // 1000,
         subaccount_number=0,
         exchange_index=exchange_index,
     )
@@ -136,6 +147,7 @@ def render_trade(trade: TradeRecord) -> Trade:
         count_fp=centi_to_fp(trade.size),
         yes_price_dollars=ticks_to_dollars(trade.price),
         no_price_dollars=ticks_to_dollars(TICKS_PER_DOLLAR - trade.price),
+        taker_side=_outcome(trade.taker_side),
         taker_outcome_side=_outcome(trade.taker_side),
         taker_book_side=trade.taker_side,
         created_time=datetime_of(trade.ts_ms),
@@ -204,11 +216,12 @@ def _settlement_fields(state: MarketState) -> dict[str, object]:
     return fields
 
 
-def render_market(state: MarketState, now_ms: int) -> Market:
+def render_market(state: MarketState, now_ms: int, resting_value: int) -> Market:
     """The catalog market with its live status, result, quotes and statistics.
 
     As on the real wire, a side without orders quotes 0 and the NO quotes are 1 minus the YES
-    ones (so an empty book reads yes 0/0, no 1/1).
+    ones (so an empty book reads yes 0/0, no 1/1). ``resting_value`` (micro-dollars) is what
+    the resting orders would pay if they all filled: the deprecated ``liquidity_dollars``.
     """
     bid, ask = state.best_bid, state.best_ask
     return msgspec.structs.replace(
@@ -226,6 +239,7 @@ def render_market(state: MarketState, now_ms: int) -> Market:
         volume_fp=centi_to_fp(state.volume),
         volume_24h_fp=centi_to_fp(state.volume_since(now_ms - DAY_MS)),
         open_interest_fp=centi_to_fp(state.open_interest),
+        liquidity_dollars=money(resting_value),
         **_settlement_fields(state),
     )
 
