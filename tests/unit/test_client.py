@@ -194,24 +194,3 @@ async def test_async_client_reads_and_pages(golden_dir: Path) -> None:
         book = await client.markets.orderbook("T")
     assert len(found) == 2 * len(markets)  # type: ignore[arg-type]
     assert book.yes == sorted(book.yes, key=lambda level: level[0])
-
-
-def _public_methods(resource: type) -> dict[str, list[str]]:
-    import inspect
-
-    return {
-        name: list(inspect.signature(member).parameters)
-        for name, member in inspect.getmembers(resource, inspect.isfunction)
-        if not name.startswith("_")
-    }
-
-
-def test_sync_and_async_resources_match() -> None:
-    config = APIConfig.resolve("demo", environ={}, dotenv_path=False)
-    sync_client = KalshiClient(config=config)
-    async_client = AsyncKalshiClient(config=config)
-    for name in ("exchange", "historical", "markets", "events", "series"):
-        sync_resource = type(getattr(sync_client, name))
-        async_resource = type(getattr(async_client, name))
-        assert _public_methods(sync_resource) == _public_methods(async_resource), name
-    sync_client.close()

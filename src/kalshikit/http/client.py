@@ -76,20 +76,22 @@ class AsyncRequestGate(Protocol):
 class _ClientBase:
     """Configuration, signing and request/response translation shared by both clients."""
 
+    # No defaults here: each client's own signature holds them (documented, and pinned equal
+    # between the two by tests/unit/test_public_api.py).
     def __init__(
         self,
-        env: Environment | str | None = None,
+        env: Environment | str | None,
         *,
-        config: APIConfig | None = None,
-        api_key_id: str | None = None,
-        private_key_path: str | Path | None = None,
-        private_key_pem: str | None = None,
-        rest_url: str | None = None,
-        timeout: float | None = None,
-        max_retries: int = 3,
-        rate_tier: Budget | RateTier | str | None = None,
-        rate_limiter: RateLimiter | None = None,
-        journal: OrderJournal | None = None,
+        config: APIConfig | None,
+        api_key_id: str | None,
+        private_key_path: str | Path | None,
+        private_key_pem: str | None,
+        rest_url: str | None,
+        timeout: float | None,
+        max_retries: int,
+        rate_tier: Budget | RateTier | str | None,
+        rate_limiter: RateLimiter | None,
+        journal: OrderJournal | None,
     ) -> None:
         self.config = config or APIConfig.resolve(
             env,
@@ -207,11 +209,48 @@ class KalshiClient(_ClientBase):
         self,
         env: Environment | str | None = None,
         *,
+        config: APIConfig | None = None,
+        api_key_id: str | None = None,
+        private_key_path: str | Path | None = None,
+        private_key_pem: str | None = None,
+        rest_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int = 3,
+        rate_tier: Budget | RateTier | str | None = None,
+        rate_limiter: RateLimiter | None = None,
+        journal: OrderJournal | None = None,
         gate: RequestGate | None = None,
         transport: httpx.BaseTransport | None = None,
-        **options: Any,
     ) -> None:
-        super().__init__(env, **options)
+        """Connect to one exchange (nothing is sent until the first request).
+
+        - ``env``: "local" (the sandbox), "demo" or "prod"; default: KALSHI_ENV, else local.
+        - ``config``: a resolved :class:`APIConfig`; when given, it replaces ``env``,
+          ``api_key_id``, ``private_key_path``, ``private_key_pem`` and ``rest_url``.
+        - ``api_key_id``, ``private_key_path`` / ``private_key_pem``: the key that signs
+          requests; default: the environment's variables and ``.env``.
+        - ``rest_url``: another base URL for the REST API (a proxy, a sandbox on another port).
+        - ``timeout``: seconds to wait for each answer; default: the config's (10 s).
+        - ``max_retries``: automatic retries of reads (and of creates, after a lookup); 0: none.
+        - ``rate_tier``: how to pace requests (see the class doc); default: KALSHI_RATE_TIER.
+        - ``rate_limiter``: a limiter of your own instead of the one shared per key.
+        - ``journal``: an :class:`OrderJournal` that records every create (off by default).
+        - ``gate``: where each attempt waits for its tokens; default: the limiter's gate.
+        - ``transport``: an httpx transport (``httpx.MockTransport`` in tests).
+        """
+        super().__init__(
+            env,
+            config=config,
+            api_key_id=api_key_id,
+            private_key_path=private_key_path,
+            private_key_pem=private_key_pem,
+            rest_url=rest_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            rate_tier=rate_tier,
+            rate_limiter=rate_limiter,
+            journal=journal,
+        )
         self.gate: RequestGate = gate or self.rate_limiter.sync_gate
         self._http = httpx.Client(timeout=self.timeout, transport=transport)
         self.account = Account(self)
@@ -284,11 +323,38 @@ class AsyncKalshiClient(_ClientBase):
         self,
         env: Environment | str | None = None,
         *,
+        config: APIConfig | None = None,
+        api_key_id: str | None = None,
+        private_key_path: str | Path | None = None,
+        private_key_pem: str | None = None,
+        rest_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int = 3,
+        rate_tier: Budget | RateTier | str | None = None,
+        rate_limiter: RateLimiter | None = None,
+        journal: OrderJournal | None = None,
         gate: AsyncRequestGate | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        **options: Any,
     ) -> None:
-        super().__init__(env, **options)
+        """Connect to one exchange (nothing is sent until the first request).
+
+        The options are those of :class:`KalshiClient`; only ``gate`` (an
+        :class:`AsyncRequestGate`) and ``transport`` (an ``httpx.AsyncBaseTransport``, e.g.
+        ``httpx.MockTransport``) are their async kinds.
+        """
+        super().__init__(
+            env,
+            config=config,
+            api_key_id=api_key_id,
+            private_key_path=private_key_path,
+            private_key_pem=private_key_pem,
+            rest_url=rest_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            rate_tier=rate_tier,
+            rate_limiter=rate_limiter,
+            journal=journal,
+        )
         self.gate: AsyncRequestGate = gate or self.rate_limiter.async_gate
         self._http = httpx.AsyncClient(timeout=self.timeout, transport=transport)
         self.account = AsyncAccount(self)

@@ -1,6 +1,12 @@
 """kalshikit.ws: the WebSocket stream - protocol core, client, sync facade, capture and replay."""
 
-from kalshikit.ws._types import Command, StreamEvent, Subscription
+from kalshikit.ws._types import (
+    Command,
+    LifecycleFrame,
+    LifecycleMsg,
+    StreamEvent,
+    Subscription,
+)
 from kalshikit.ws.backoff import Backoff
 from kalshikit.ws.capture import CaptureWriter, read_capture, replay
 from kalshikit.ws.client import KalshiWebSocket
@@ -14,6 +20,8 @@ __all__ = [
     "Command",
     "KalshiStream",
     "KalshiWebSocket",
+    "LifecycleFrame",
+    "LifecycleMsg",
     "Protocol",
     "ProtocolStats",
     "Stream",

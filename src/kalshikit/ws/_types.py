@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeAlias
+
+from kalshikit.models.stream import (
+    EventFeeUpdateFrame,
+    EventFeeUpdateMsg,
+    EventLifecycleFrame,
+    EventLifecycleMsg,
+    MarketLifecycleFrame,
+    MarketLifecycleMsg,
+)
 
 __all__ = [
     "BOOK_CHANNEL",
@@ -17,6 +26,8 @@ __all__ = [
     "CommandKind",
     "EventKind",
     "FrameSink",
+    "LifecycleFrame",
+    "LifecycleMsg",
     "StreamEvent",
     "Subscription",
 ]
@@ -52,6 +63,9 @@ EventKind = Literal[
     "mismatch",
 ]
 FrameSink = Callable[[Any], None]
+# the market_lifecycle_v2 channel carries three message types (kalshi-websocket.md section 3)
+LifecycleMsg: TypeAlias = MarketLifecycleMsg | EventLifecycleMsg | EventFeeUpdateMsg
+LifecycleFrame: TypeAlias = MarketLifecycleFrame | EventLifecycleFrame | EventFeeUpdateFrame
 
 
 @dataclass(eq=False)

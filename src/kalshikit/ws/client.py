@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Literal, Self, TypeVar, overload
 
 from kalshikit.auth import Signer
 from kalshikit.config import APIConfig, Environment
@@ -29,7 +29,22 @@ from kalshikit.errors import (
     ValidationError,
 )
 from kalshikit.http.client import AsyncKalshiClient
-from kalshikit.models.stream import AnyFrame, ErrorFrame
+from kalshikit.models.stream import (
+    AnyFrame,
+    ErrorFrame,
+    FillFrame,
+    FillMsg,
+    OrderGroupFrame,
+    OrderGroupMsg,
+    PositionFrame,
+    PositionMsg,
+    TickerFrame,
+    TickerMsg,
+    TradeFrame,
+    TradeMsg,
+    UserOrderFrame,
+    UserOrderMsg,
+)
 from kalshikit.orderbook import OrderBook
 from kalshikit.ws._transport import (
     DEFAULT_MAX_FRAME_BYTES,
@@ -41,7 +56,14 @@ from kalshikit.ws._transport import (
     open_websocket,
     permanent_failure,
 )
-from kalshikit.ws._types import BOOK_CHANNEL, Command, StreamEvent, Subscription
+from kalshikit.ws._types import (
+    BOOK_CHANNEL,
+    Command,
+    LifecycleFrame,
+    LifecycleMsg,
+    StreamEvent,
+    Subscription,
+)
 from kalshikit.ws.backoff import Backoff
 from kalshikit.ws.capture import CaptureWriter
 from kalshikit.ws.protocol import Protocol, ProtocolStats
@@ -57,9 +79,15 @@ T = TypeVar("T")
 class KalshiWebSocket:
     """``async with KalshiWebSocket(env="demo") as ws:`` then subscribe with the helpers.
 
-    Every helper returns a :class:`Stream` (an async iterator that also takes a callback);
-    :meth:`orderbooks` returns live :class:`OrderBook` objects. ``events()`` / ``on_event``
-    report the stream's health: connected, disconnected, reconnecting, gap, recovered ...
+    Every helper returns a :class:`Stream` of its channel's message type (``ticker`` a
+    ``Stream[TickerMsg]``, ...); :meth:`orderbooks` returns live :class:`OrderBook` objects.
+    ``events()`` / ``on_event`` report the stream's health: connected, disconnected,
+    reconnecting, gap, recovered ...
+
+    The helpers share these options: ``on_message`` (called in the reader task with each
+    message), ``iterate=False`` (callback only: nothing is buffered), ``frames=True`` (whole
+    frames, e.g. ``TickerFrame``, instead of their ``msg``), ``maxsize`` (the buffer's bound);
+    any other keyword is a channel option sent as is (``skip_ticker_ack``, ...).
 
     No frame the server sends and no callback of yours can stop the reader: unreadable frames
     and raising callbacks are logged, counted in :attr:`stats` and reported as events, and the
@@ -206,34 +234,279 @@ class KalshiWebSocket:
             if view.push in sub.sinks:
                 sub.sinks.remove(view.push)
 
-    async def ticker(self, tickers: Iterable[str] | None = None, **options: Any) -> Stream[Any]:
+    # The typed channel helpers. Each has two overloads because ``frames=True`` yields whole
+    # frames (``TickerFrame``) instead of their payloads (``TickerMsg``): mypy picks the
+    # element type from the literal given.
+
+    @overload
+    async def ticker(
+        self,
+        tickers: Iterable[str] | None = None,
+        *,
+        on_message: Callable[[TickerMsg], Any] | None = None,
+        iterate: bool = True,
+        frames: Literal[False] = False,
+        maxsize: int = 100_000,
+        send_initial_snapshot: bool = True,
+        **params: Any,
+    ) -> Stream[TickerMsg]: ...
+
+    @overload
+    async def ticker(
+        self,
+        tickers: Iterable[str] | None = None,
+        *,
+        on_message: Callable[[TickerFrame], Any] | None = None,
+        iterate: bool = True,
+        frames: Literal[True],
+        maxsize: int = 100_000,
+        send_initial_snapshot: bool = True,
+        **params: Any,
+    ) -> Stream[TickerFrame]: ...
+
+    async def ticker(
+        self,
+        tickers: Iterable[str] | None = None,
+        *,
+        on_message: Callable[[Any], Any] | None = None,
+        iterate: bool = True,
+        frames: bool = False,
+        maxsize: int = 100_000,
+        send_initial_snapshot: bool = True,
+        **params: Any,
+    ) -> Stream[TickerMsg] | Stream[TickerFrame]:
         """Ticker updates (full state per message); the current state of each market first."""
-        options.setdefault("send_initial_snapshot", True)
-        return await self.subscribe("ticker", tickers, **options)
+        return await self.subscribe("ticker", tickers, on_message=on_message, iterate=iterate,
+                                    frames=frames, maxsize=maxsize,
+                                    send_initial_snapshot=send_initial_snapshot,
+                                    **params)  # fmt: skip
 
-    async def trades(self, tickers: Iterable[str] | None = None, **options: Any) -> Stream[Any]:
-        return await self.subscribe("trade", tickers, **options)
+    @overload
+    async def trades(
+        self,
+        tickers: Iterable[str] | None = None,
+        *,
+        on_message: Callable[[TradeMsg], Any] | None = None,
+        iterate: bool = True,
+        frames: Literal[False] = False,
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[TradeMsg]: ...
 
-    async def fills(self, tickers: Iterable[str] | None = None, **options: Any) -> Stream[Any]:
+    @overload
+    async def trades(
+        self,
+        tickers: Iterable[str] | None = None,
+        *,
+        on_message: Callable[[TradeFrame], Any] | None = None,
+        iterate: bool = True,
+        frames: Literal[True],
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[TradeFrame]: ...
+
+    async def trades(
+        self,
+        tickers: Iterable[str] | None = None,
+        *,
+        on_message: Callable[[Any], Any] | None = None,
+        iterate: bool = True,
+        frames: bool = False,
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[TradeMsg] | Stream[TradeFrame]:
+        """Public trades as they print."""
+        return await self.subscribe("trade", tickers, on_message=on_message, iterate=iterate,
+                                    frames=frames, maxsize=maxsize, **params)  # fmt: skip
+
+    @overload
+    async def fills(
+        self,
+        tickers: Iterable[str] | None = None,
+        *,
+        on_message: Callable[[FillMsg], Any] | None = None,
+        iterate: bool = True,
+        frames: Literal[False] = False,
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[FillMsg]: ...
+
+    @overload
+    async def fills(
+        self,
+        tickers: Iterable[str] | None = None,
+        *,
+        on_message: Callable[[FillFrame], Any] | None = None,
+        iterate: bool = True,
+        frames: Literal[True],
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[FillFrame]: ...
+
+    async def fills(
+        self,
+        tickers: Iterable[str] | None = None,
+        *,
+        on_message: Callable[[Any], Any] | None = None,
+        iterate: bool = True,
+        frames: bool = False,
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[FillMsg] | Stream[FillFrame]:
         """Your fills (private)."""
-        return await self.subscribe("fill", tickers, **options)
+        return await self.subscribe("fill", tickers, on_message=on_message, iterate=iterate,
+                                    frames=frames, maxsize=maxsize, **params)  # fmt: skip
 
-    async def positions(self, tickers: Iterable[str] | None = None, **options: Any) -> Stream[Any]:
+    @overload
+    async def positions(
+        self,
+        tickers: Iterable[str] | None = None,
+        *,
+        on_message: Callable[[PositionMsg], Any] | None = None,
+        iterate: bool = True,
+        frames: Literal[False] = False,
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[PositionMsg]: ...
+
+    @overload
+    async def positions(
+        self,
+        tickers: Iterable[str] | None = None,
+        *,
+        on_message: Callable[[PositionFrame], Any] | None = None,
+        iterate: bool = True,
+        frames: Literal[True],
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[PositionFrame]: ...
+
+    async def positions(
+        self,
+        tickers: Iterable[str] | None = None,
+        *,
+        on_message: Callable[[Any], Any] | None = None,
+        iterate: bool = True,
+        frames: bool = False,
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[PositionMsg] | Stream[PositionFrame]:
         """Your market positions (private)."""
-        return await self.subscribe("market_positions", tickers, **options)
+        return await self.subscribe("market_positions", tickers, on_message=on_message,
+                                    iterate=iterate, frames=frames, maxsize=maxsize,
+                                    **params)  # fmt: skip
+
+    @overload
+    async def user_orders(
+        self,
+        tickers: Iterable[str] | None = None,
+        *,
+        on_message: Callable[[UserOrderMsg], Any] | None = None,
+        iterate: bool = True,
+        frames: Literal[False] = False,
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[UserOrderMsg]: ...
+
+    @overload
+    async def user_orders(
+        self,
+        tickers: Iterable[str] | None = None,
+        *,
+        on_message: Callable[[UserOrderFrame], Any] | None = None,
+        iterate: bool = True,
+        frames: Literal[True],
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[UserOrderFrame]: ...
 
     async def user_orders(
-        self, tickers: Iterable[str] | None = None, **options: Any
-    ) -> Stream[Any]:
+        self,
+        tickers: Iterable[str] | None = None,
+        *,
+        on_message: Callable[[Any], Any] | None = None,
+        iterate: bool = True,
+        frames: bool = False,
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[UserOrderMsg] | Stream[UserOrderFrame]:
         """Your orders as they change (private)."""
-        return await self.subscribe("user_orders", tickers, **options)
+        return await self.subscribe("user_orders", tickers, on_message=on_message,
+                                    iterate=iterate, frames=frames, maxsize=maxsize,
+                                    **params)  # fmt: skip
 
-    async def lifecycle(self, **options: Any) -> Stream[Any]:
-        """Market and event lifecycle: created, activated, closed dates, determined, settled."""
-        return await self.subscribe("market_lifecycle_v2", None, **options)
+    @overload
+    async def lifecycle(
+        self,
+        *,
+        on_message: Callable[[LifecycleMsg], Any] | None = None,
+        iterate: bool = True,
+        frames: Literal[False] = False,
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[LifecycleMsg]: ...
 
-    async def order_groups(self, **options: Any) -> Stream[Any]:
-        return await self.subscribe("order_group_updates", None, **options)
+    @overload
+    async def lifecycle(
+        self,
+        *,
+        on_message: Callable[[LifecycleFrame], Any] | None = None,
+        iterate: bool = True,
+        frames: Literal[True],
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[LifecycleFrame]: ...
+
+    async def lifecycle(
+        self,
+        *,
+        on_message: Callable[[Any], Any] | None = None,
+        iterate: bool = True,
+        frames: bool = False,
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[LifecycleMsg] | Stream[LifecycleFrame]:
+        """Market and event lifecycle: created, activated, closed dates, determined, settled;
+        new events and their fee changes (``LifecycleMsg`` is the union of the three)."""
+        return await self.subscribe("market_lifecycle_v2", None, on_message=on_message,
+                                    iterate=iterate, frames=frames, maxsize=maxsize,
+                                    **params)  # fmt: skip
+
+    @overload
+    async def order_groups(
+        self,
+        *,
+        on_message: Callable[[OrderGroupMsg], Any] | None = None,
+        iterate: bool = True,
+        frames: Literal[False] = False,
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[OrderGroupMsg]: ...
+
+    @overload
+    async def order_groups(
+        self,
+        *,
+        on_message: Callable[[OrderGroupFrame], Any] | None = None,
+        iterate: bool = True,
+        frames: Literal[True],
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[OrderGroupFrame]: ...
+
+    async def order_groups(
+        self,
+        *,
+        on_message: Callable[[Any], Any] | None = None,
+        iterate: bool = True,
+        frames: bool = False,
+        maxsize: int = 100_000,
+        **params: Any,
+    ) -> Stream[OrderGroupMsg] | Stream[OrderGroupFrame]:
+        """Your order groups as they change: created, triggered, reset, deleted (private)."""
+        return await self.subscribe("order_group_updates", None, on_message=on_message,
+                                    iterate=iterate, frames=frames, maxsize=maxsize,
+                                    **params)  # fmt: skip
 
     async def orderbooks(
         self, tickers: Iterable[str], *, use_yes_price: bool = False, wait_s: float = 10.0
