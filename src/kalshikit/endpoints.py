@@ -23,6 +23,7 @@ __all__ = [
     "ENDPOINTS",
     "PER_ITEM",
     "REST_PREFIX",
+    "WS_PATH",
     "Bucket",
     "Endpoint",
     "ListStyle",
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 REST_PREFIX: Final = "/trade-api/v2"  # every REST path is below it, on every exchange
+WS_PATH: Final = "/trade-api/ws/v2"  # the WebSocket's path, on every exchange
 DEFAULT_COST: Final = 10
 
 Method = Literal["GET", "POST", "PUT", "DELETE"]
