@@ -1,0 +1,152 @@
+"""The catalog itself: every family's events, sized to the request, assembled with O(1) lookups."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+
+from kalshikit.errors import ValidationError
+from kalshikit.models import Event, Market, Series
+from kalshikit.sandbox.catalog import specs
+from kalshikit.sandbox.catalog.combos import combos
+from kalshikit.sandbox.catalog.crypto import crypto_events
+from kalshikit.sandbox.catalog.culture import chart_events
+from kalshikit.sandbox.catalog.drafts import (
+    COMBO_SHARE,
+    CRYPTO_HOURS,
+    MIN_COMBOS,
+    Ctx,
+    Drafted,
+    Plan,
+    series_struct,
+    utc,
+)
+from kalshikit.sandbox.catalog.macro import cpi_events, fed_events
+from kalshikit.sandbox.catalog.politics import election_events
+from kalshikit.sandbox.catalog.sports import nba_events
+from kalshikit.sandbox.catalog.weather import weather_events
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """The seeded series, events and markets, with O(1) lookups. Treat it as read-only.
+
+    ``fair_value`` maps every market ticker to its latent YES probability in ticks of $0.0001
+    (1..9999); within a mutually exclusive event the values sum to exactly 10000.
+    """
+
+    series: list[Series]
+    events: list[Event]
+    markets: list[Market]
+    fair_value: dict[str, int]
+    _market_index: dict[str, Market] = field(init=False, repr=False, compare=False)
+    _event_index: dict[str, Event] = field(init=False, repr=False, compare=False)
+    _series_index: dict[str, Series] = field(init=False, repr=False, compare=False)
+    _event_markets: dict[str, list[Market]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        event_markets: dict[str, list[Market]] = {}
+        for market in self.markets:
+            event_markets.setdefault(market.event_ticker, []).append(market)
+        object.__setattr__(self, "_market_index", {m.ticker: m for m in self.markets})
+        object.__setattr__(self, "_event_index", {e.event_ticker: e for e in self.events})
+        object.__setattr__(self, "_series_index", {s.ticker: s for s in self.series})
+        object.__setattr__(self, "_event_markets", event_markets)
+
+    def market(self, ticker: str) -> Market | None:
+        return self._market_index.get(ticker)
+
+    def event(self, event_ticker: str) -> Event | None:
+        return self._event_index.get(event_ticker)
+
+    def series_of(self, ticker: str) -> Series | None:
+        """The series of a market ticker, an event ticker or a series ticker; None if unknown."""
+        market = self._market_index.get(ticker)
+        event = self._event_index.get(market.event_ticker if market else ticker)
+        return self._series_index.get(event.series_ticker if event else ticker)
+
+    def markets_of_event(self, event_ticker: str) -> list[Market]:
+        """The event's markets in catalog order (ascending strikes); empty if unknown."""
+        return list(self._event_markets.get(event_ticker, ()))
+
+
+def build_catalog(*, seed: int = 0, markets: int = 200, now: datetime) -> Catalog:
+    """A realistic catalog of about ``markets`` markets whose times are consistent with ``now``.
+
+    ``now`` must be timezone-aware (it is read in UTC). The same seed, size and ``now`` always
+    give the same catalog.
+    """
+    if type(markets) is not int or markets < 1:
+        raise ValidationError(f"markets must be a positive int, got {markets!r}")
+    ctx = Ctx(utc(now), random.Random(seed))
+    drafted: list[Drafted] = []
+    for plan in _listed_plans():
+        drafted += _take(plan, ctx, plan.share * markets)
+    # crypto fills the room left for it; combos, which are always open, round off the size
+    room = markets * (1 - COMBO_SHARE) - _size(drafted)
+    for plan in _crypto_plans(room):
+        drafted += _take(plan, ctx, plan.share * room)
+    drafted += combos(ctx, drafted, max(markets - _size(drafted), MIN_COMBOS))
+    return _assemble(ctx, drafted)
+
+
+# --- sizing and assembly --------------------------------------------------------------------------
+
+
+def _listed_plans() -> tuple[Plan, ...]:
+    """Each series' share of the size and how many events it lists at most (how far ahead)."""
+    first_city, *other_cities = specs.CITIES
+    return (
+        Plan(0.025, partial(weather_events, city=first_city), min_events=1, max_events=3),
+        *(Plan(0.014, partial(weather_events, city=c), max_events=3) for c in other_cities),
+        Plan(0.02, fed_events, min_events=1, max_events=8),
+        # two CPI events at least: the next release's is open, the one after is not yet
+        Plan(0.03, cpi_events, min_events=2, max_events=4),
+        Plan(0.04, election_events, min_events=1, max_events=2),
+        Plan(0.05, nba_events, min_events=1, max_events=40),
+        Plan(0.03, chart_events, min_events=1, max_events=3),
+    )
+
+
+def _crypto_plans(room: float) -> tuple[Plan, ...]:
+    """Each asset's share of the room; past two days of hourly events (all a market lists ahead)
+    a bigger catalog lists more strikes per event, not more hours, so most of it stays open."""
+    plans = []
+    for asset, share in ((specs.BITCOIN, 0.45), (specs.ETHER, 0.35), (specs.SOLANA, 0.20)):
+        per_event = asset.buckets + asset.thresholds
+        density = max(1, math.ceil(share * room / (CRYPTO_HOURS * per_event)))
+        events = partial(crypto_events, asset=asset, density=density)
+        plans.append(Plan(share, events, int(asset is specs.BITCOIN), CRYPTO_HOURS))
+    return tuple(plans)
+
+
+def _size(drafted: list[Drafted]) -> int:
+    return sum(len(d.markets) for d in drafted)
+
+
+def _take(plan: Plan, ctx: Ctx, budget: float) -> list[Drafted]:
+    """The plan's events in date order until ``budget`` markets are filled."""
+    taken: list[Drafted] = []
+    size = 0
+    for drafted in plan.events(ctx):
+        enough = len(taken) >= plan.min_events
+        # take an event unless it would overshoot the budget by more than half of itself
+        if len(taken) >= plan.max_events or (enough and size + len(drafted.markets) / 2 > budget):
+            break
+        taken.append(drafted)
+        size += len(drafted.markets)
+    return taken
+
+
+def _assemble(ctx: Ctx, drafted: list[Drafted]) -> Catalog:
+    made = [specs.BITCOIN.series, specs.ETHER.series, specs.SOLANA.series]
+    made += [city.series for city in specs.CITIES]
+    made += [specs.FED, specs.CPI, specs.PRESIDENT_STATES, specs.NBA, specs.TOP_SONG, specs.COMBOS]
+    midnight = ctx.now.replace(hour=0, minute=0, second=0, microsecond=0)
+    series = [series_struct(s, midnight - timedelta(days=ctx.rng.randint(1, 90))) for s in made]
+    fair = {m.ticker: f for d in drafted for m, f in zip(d.markets, d.fair, strict=True)}
+    markets = [market for d in drafted for market in d.markets]
+    return Catalog(series, [d.event for d in drafted], markets, fair)

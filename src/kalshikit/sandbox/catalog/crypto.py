@@ -1,0 +1,92 @@
+"""Crypto: hourly ladders of ``between`` ranges and ``greater`` thresholds (KXBTCD, ...)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from itertools import count
+
+from kalshikit.sandbox.catalog import specs
+from kalshikit.sandbox.catalog.drafts import (
+    EST,
+    SECONDS_PER_YEAR,
+    Ctx,
+    Drafted,
+    EventDraft,
+    Outcome,
+    Strike,
+    day_code,
+    day_text,
+    draft_markets,
+    floor_hour,
+    phi,
+    schedule,
+    ticks,
+)
+
+# --- crypto: hourly ladders of ranges and thresholds ----------------------------------------------
+
+
+def crypto_events(ctx: Ctx, asset: specs.CryptoAsset, density: int) -> Iterator[Drafted]:
+    spot = round(ctx.rng.uniform(asset.spot_low, asset.spot_high), 2)
+    first_close = floor_hour(ctx.now) + timedelta(hours=1)
+    for hours in count():
+        yield _crypto_event(ctx, asset, spot, first_close + timedelta(hours=hours), density)
+
+
+def _crypto_event(
+    ctx: Ctx, asset: specs.CryptoAsset, spot: float, close: datetime, density: int
+) -> Drafted:
+    local = close.astimezone(EST)
+    hour = f"{(local.hour - 1) % 12 + 1}{'am' if local.hour < 12 else 'pm'}"
+    years = max((close - ctx.now).total_seconds(), 60.0) / SECONDS_PER_YEAR
+    spread = spot * asset.annual_volatility * math.sqrt(years)  # the price's sd at the close
+    outcomes = [
+        _crypto_range(asset, low, spot, spread) for low in _ladder(asset, spot, density, True)
+    ]
+    outcomes += [_crypto_threshold(k, spot, spread) for k in _ladder(asset, spot, density, False)]
+    ticker = f"{asset.series.ticker}-{day_code(local.date())}{local.hour:02d}"
+    words = {"when": f"{hour} EST on {day_text(local.date())}"}
+    fairs = [ticks(outcome.probability) for outcome in outcomes]
+    draft = EventDraft(ticker, schedule(ctx, asset.series, close), words, outcomes, fairs, close)
+    return draft_markets(ctx, asset.series, draft)
+
+
+def _ladder(asset: specs.CryptoAsset, spot: float, density: int, ranges: bool) -> list[int]:
+    """Range floors (or thresholds) centred on the spot price, ``density`` times the usual count."""
+    step, steps = (
+        (asset.bucket_width, asset.buckets) if ranges else (asset.threshold_step, asset.thresholds)
+    )
+    steps *= density
+    first = round(spot / step) * step - steps // 2 * step
+    return [first + i * step for i in range(steps)]
+
+
+def _crypto_range(asset: specs.CryptoAsset, low: int, spot: float, spread: float) -> Outcome:
+    high = low + asset.bucket_width
+    cap = round(high - 0.01, 2)
+    probability = phi((high - spot) / spread) - phi((low - spot) / spread)
+    phrase = f"between ${low:,.2f} and ${cap:,.2f}"
+    strike = Strike("between", float(low), cap)
+    suffix = f"B{low + asset.bucket_width // 2}"
+    return Outcome(suffix, f"${low:,} to {cap:,.2f}", phrase, probability, strike)
+
+
+def _crypto_threshold(strike: int, spot: float, spread: float) -> Outcome:
+    probability = 1.0 - phi((strike - spot) / spread)
+    above = Strike("greater", floor=float(strike))
+    return Outcome(
+        f"T{strike}",
+        f"Above ${strike:,}",
+        f"above ${strike:,.2f}",
+        probability,
+        above,
+        _crypto_grid(probability),
+    )
+
+
+def _crypto_grid(probability: float) -> str:
+    # a threshold deep in or out of the money trades within 10c of $0 or $1 all its life, where
+    # the tapered grid's 0.1c ticks matter; ranges and the rest keep whole cents
+    return "linear_cent" if 0.03 <= probability <= 0.97 else "tapered_deci_cent"
