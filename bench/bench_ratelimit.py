@@ -41,7 +41,7 @@ from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_
 from kalshikit.endpoints import Endpoint
 from kalshikit.errors import RateLimited
 from kalshikit.http._core import PreparedRequest, prepare
-from kalshikit.http._orders_core import BatchItemResult, OrderResult, OrderSpec
+from kalshikit.http.orders_core import BatchItemResult, OrderResult, OrderSpec
 from kalshikit.ratelimit import Budget, budget_for
 from kalshikit.ratelimit.shared import share_name
 

@@ -18,8 +18,8 @@ from kalshikit.errors import (
     RateLimited,
     ValidationError,
 )
-from kalshikit.http._orders_core import BatchItemResult, DryRun, OrderResult, OrderSpec
 from kalshikit.http.client import AsyncKalshiClient, KalshiClient
+from kalshikit.http.orders_core import BatchItemResult, DryRun, OrderResult, OrderSpec
 from kalshikit.orderbook import OrderBook
 from kalshikit.ratelimit import RateLimiter, RateTier
 from kalshikit.scanner import MarketScanner

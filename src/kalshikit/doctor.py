@@ -46,8 +46,7 @@ from kalshikit.errors import (
 )
 from kalshikit.http.client import KalshiClient
 from kalshikit.ratelimit import is_auto
-from kalshikit.ws import KalshiWebSocket
-from kalshikit.ws._transport import open_websocket
+from kalshikit.ws import KalshiWebSocket, open_websocket
 
 __all__ = [
     "MAX_SKEW_S",

@@ -32,19 +32,33 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, Self, cast
+from typing import TYPE_CHECKING, Any, Final, Protocol, Self, cast
 
 import msgspec
 
-from kalshikit.http._exactly_once import Failed, JournalState, lookup_since, same_order
-from kalshikit.http._orders_core import BatchItemResult, OrderResult, OrderSpec
+from kalshikit.http.exactly_once import (
+    Failed,
+    JournalState,
+    ResendWindow,
+    lookup_since,
+    same_order,
+)
+from kalshikit.http.orders_core import BatchItemResult, OrderResult, OrderSpec
 from kalshikit.models import CreateOrderV2Request, Order
 from kalshikit.units import Contracts
 
 if TYPE_CHECKING:
-    from kalshikit.http.client import AsyncKalshiClient, KalshiClient
+    from kalshikit.config import APIConfig
 
-__all__ = ["JournalEntry", "JournalState", "OrderJournal", "intent_of", "outcome_entry"]
+__all__ = [
+    "AsyncReconcilingClient",
+    "JournalEntry",
+    "JournalState",
+    "OrderJournal",
+    "ReconcilingClient",
+    "intent_of",
+    "outcome_entry",
+]
 
 UNRESOLVED: Final = ("pending", "unknown")
 _SCHEMA: Final = """
@@ -66,6 +80,46 @@ _COLUMNS: Final = (
     "client_order_id, env, base_url, ticker, intent, request, state, order_id, detail, "
     "created_at, updated_at"
 )
+
+
+# What reconcile needs from a client. The journal never names the client classes (the clients
+# hold a journal); KalshiClient and AsyncKalshiClient have these parts, which mypy checks at the
+# end of kalshikit.http.client.
+
+
+class ClientExchange(Protocol):
+    """Which exchange a client talks to, and how late one of its creates may still land."""
+
+    @property
+    def config(self) -> APIConfig: ...
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def retry_policy(self) -> ResendWindow: ...
+
+
+class OrderFinder(Protocol):
+    def find(self, ticker: str, client_order_id: str, *, since: int) -> Order | None: ...
+
+
+class AsyncOrderFinder(Protocol):
+    async def find(self, ticker: str, client_order_id: str, *, since: int) -> Order | None: ...
+
+
+class ReconcilingClient(ClientExchange, Protocol):
+    """What :meth:`OrderJournal.reconcile` needs from a client (``KalshiClient`` is one)."""
+
+    @property
+    def orders(self) -> OrderFinder: ...
+
+
+class AsyncReconcilingClient(ClientExchange, Protocol):
+    """What :meth:`OrderJournal.areconcile` needs (``AsyncKalshiClient`` is one)."""
+
+    @property
+    def orders(self) -> AsyncOrderFinder: ...
 
 
 def _utc_now() -> datetime:
@@ -215,7 +269,7 @@ class OrderJournal:
 
     # -- reconciling
 
-    def reconcile(self, client: KalshiClient) -> list[JournalEntry]:
+    def reconcile(self, client: ReconcilingClient) -> list[JournalEntry]:
         """Settle the unresolved entries sent to this client's exchange; returns them, updated."""
         settled = []
         for entry in self._to_reconcile(client):
@@ -224,7 +278,7 @@ class OrderJournal:
             settled.append(self._settle(entry, found, client.retry_policy.resend_after))
         return settled
 
-    async def areconcile(self, client: AsyncKalshiClient) -> list[JournalEntry]:
+    async def areconcile(self, client: AsyncReconcilingClient) -> list[JournalEntry]:
         """``reconcile`` for the async client."""
         settled = []
         for entry in self._to_reconcile(client):
@@ -233,7 +287,7 @@ class OrderJournal:
             settled.append(self._settle(entry, found, client.retry_policy.resend_after))
         return settled
 
-    def _to_reconcile(self, client: KalshiClient | AsyncKalshiClient) -> list[JournalEntry]:
+    def _to_reconcile(self, client: ClientExchange) -> list[JournalEntry]:
         return self.unresolved(client.config.environment.value, client.base_url)
 
     def _settle(

@@ -20,7 +20,7 @@ from _delaying_proxy import DelayingProxy, delaying_proxy
 
 from kalshikit import AsyncKalshiClient, KalshiClient
 from kalshikit.http._core import RetryPolicy
-from kalshikit.http._orders_core import OrderResult, OrderSpec
+from kalshikit.http.orders_core import OrderResult, OrderSpec
 from kalshikit.sandbox.server import default_exchange, running
 from kalshikit.units import Contracts
 

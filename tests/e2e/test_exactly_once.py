@@ -30,7 +30,7 @@ from _client_kit import (  # noqa: F401 (fixtures)
 
 from kalshikit import KalshiClient
 from kalshikit.errors import Conflict, ServerError
-from kalshikit.http._orders_core import OrderResult, OrderSpec
+from kalshikit.http.orders_core import OrderResult, OrderSpec
 from kalshikit.journal import OrderJournal
 from kalshikit.ratelimit import Budget
 from kalshikit.sandbox.server import running

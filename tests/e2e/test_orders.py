@@ -28,7 +28,7 @@ from _client_kit import (  # noqa: F401 (fixtures)
 from kalshikit import KalshiClient
 from kalshikit.errors import BadRequest, NotFound, ValidationError
 from kalshikit.http._core import prepare
-from kalshikit.http._orders_core import (
+from kalshikit.http.orders_core import (
     BatchItemResult,
     DryRun,
     OrderResult,

@@ -16,7 +16,7 @@ from _client_kit import Kit, aclient, kit, pool, sandbox_url, wire_of  # noqa: F
 
 from kalshikit import AsyncKalshiClient
 from kalshikit.errors import BadRequest, Conflict, NotFound, ValidationError
-from kalshikit.http._orders_core import DryRun, OrderResult, OrderSpec
+from kalshikit.http.orders_core import DryRun, OrderResult, OrderSpec
 from kalshikit.journal import OrderJournal
 from kalshikit.units import Contracts, Price
 

@@ -27,7 +27,7 @@ from _sandbox_process import sandbox_process
 from kalshikit import APIConfig, AsyncKalshiClient, KalshiClient
 from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
 from kalshikit.errors import RateLimited
-from kalshikit.http._orders_core import OrderResult
+from kalshikit.http.orders_core import OrderResult
 from kalshikit.ratelimit import budget_for
 from kalshikit.sandbox.api import REST_PREFIX
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from kalshikit.errors import APIConnectionError, BadRequest, ErrorBody
-from kalshikit.http._exactly_once import Failed
-from kalshikit.http._orders_core import BatchItemResult, OrderResult, OrderSpec
+from kalshikit.http.exactly_once import Failed
+from kalshikit.http.orders_core import BatchItemResult, OrderResult, OrderSpec
 from kalshikit.journal import JournalEntry, OrderJournal, intent_of, outcome_entry
 from kalshikit.models import CreateOrderAck, CreateOrderV2Request, ErrorResponse
 

@@ -33,9 +33,10 @@ from kalshikit.errors import (
     ServerError,
 )
 from kalshikit.errors import ValidationError as Invalid
-from kalshikit.http import _exactly_once as once
+from kalshikit.http import exactly_once as once
 from kalshikit.http._core import Call, PreparedRequest, RetryPolicy, prepare
-from kalshikit.http._orders_core import (
+from kalshikit.http.client import AsyncKalshiClient, KalshiClient
+from kalshikit.http.orders_core import (
     DryRun,
     OrderResult,
     OrderSpec,
@@ -51,7 +52,6 @@ from kalshikit.http._orders_core import (
     given_target,
     priced_intent,
 )
-from kalshikit.http.client import AsyncKalshiClient, KalshiClient
 from kalshikit.models import CreateOrderV2Request, Order, OrdersPage
 from kalshikit.sandbox._guard import Guard
 from kalshikit.units import PriceGrid

@@ -18,7 +18,7 @@ from kalshikit.cli._state import AppState, state
 from kalshikit.cli.market_cmds import LimitOption, take
 from kalshikit.config import Environment
 from kalshikit.errors import ValidationError
-from kalshikit.http._orders_core import DryRun, OrderResult
+from kalshikit.http.orders_core import DryRun, OrderResult
 from kalshikit.models import Order
 from kalshikit.units import Price, intent_to_wire, parse_action, parse_side
 

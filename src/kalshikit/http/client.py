@@ -17,7 +17,7 @@ import random
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 import httpx
 
@@ -46,7 +46,7 @@ from kalshikit.http.resources.markets import (
 from kalshikit.http.resources.order_groups import AsyncOrderGroups, OrderGroups
 from kalshikit.http.resources.orders import AsyncOrders, Orders
 from kalshikit.http.resources.portfolio import AsyncPortfolio, Portfolio
-from kalshikit.journal import OrderJournal
+from kalshikit.journal import AsyncReconcilingClient, OrderJournal, ReconcilingClient
 from kalshikit.ratelimit import Budget, RateTier, is_auto, resolve_budget
 from kalshikit.ratelimit.limiter import RateLimiter, shared_limiter
 from kalshikit.units import PriceGrid
@@ -415,3 +415,12 @@ class AsyncKalshiClient(_ClientBase):
         self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+if TYPE_CHECKING:
+
+    def _clients_reconcile(sync: KalshiClient, aio: AsyncKalshiClient) -> None:
+        """Never called: mypy checks here that both clients are what the journal reconciles
+        (``OrderJournal.reconcile`` and ``areconcile`` take a client by the parts they use)."""
+        _: ReconcilingClient = sync
+        _async: AsyncReconcilingClient = aio

@@ -14,8 +14,8 @@ from typing import Any, Final
 
 import msgspec
 
-from kalshikit.models._base import contracts_of, price_of
 from kalshikit.models._stream_msgs import Units, money_of
+from kalshikit.models.base import contracts_of, price_of
 from kalshikit.models.market import MveSelectedLeg, PriceRange
 from kalshikit.units import Contracts, Price
 

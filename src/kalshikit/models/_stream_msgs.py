@@ -3,7 +3,7 @@
 One struct per ``msg`` shape of kalshi-websocket.md section 3 and the AsyncAPI spec, current
 fields first, January fields (integer cents and counts, centi-cents) after them. A January field
 whose plain name a typed property needs is declared under a unit-suffixed attribute with the wire
-name kept (``price_cents`` reads ``"price"``), as in :mod:`kalshikit.models._base`. The deprecated
+name kept (``price_cents`` reads ``"price"``), as in :mod:`kalshikit.models.base`. The deprecated
 RFC3339 twins of the ``*_ms`` times (``ts`` on deltas, ``time`` on tickers, ``created_time``,
 ``last_update_time`` and ``expiration_time`` on user orders) are left undeclared: msgspec skips
 undeclared keys, which is cheaper than reading them. Every other field is declared, deprecated
@@ -24,7 +24,7 @@ from typing import Final
 import msgspec
 
 from kalshikit.errors import ValidationError
-from kalshikit.models._base import contracts_of, price_of
+from kalshikit.models.base import contracts_of, price_of
 from kalshikit.units import (
     Contracts,
     Price,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kalshikit.models._base import WireModel
+from kalshikit.models.base import WireModel
 
 __all__ = ["AccountLimits", "ApiUsageLevelGrant", "BucketLimit", "EndpointCost", "EndpointCosts"]
 

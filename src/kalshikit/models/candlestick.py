@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import msgspec
 
-from kalshikit.models._base import WireModel
+from kalshikit.models.base import WireModel
 
 __all__ = [
     "BatchCandlesticksResponse",

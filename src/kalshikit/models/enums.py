@@ -3,7 +3,8 @@
 The structs keep these fields as plain ``str`` so a value Kalshi adds later is kept rather than
 failing the decode; code that must validate (order entry, query building, the sandbox) checks
 against these tuples. Values are from the SDK 3.34 models and reference section 3.11; the
-order-direction ones (``SIDES``, ``ACTIONS``, ``BOOK_SIDES``) are ``units.py``'s, re-exported.
+order-direction ones (``SIDES``, ``ACTIONS``, ``BOOK_SIDES``) are :mod:`kalshikit.units`'s,
+re-exported.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ documented 429 ``{"error": "too many requests"}``. One struct parses all three;
 
 from __future__ import annotations
 
-from kalshikit.models._base import WireModel
+from kalshikit.models.base import WireModel
 
 __all__ = ["ErrorResponse"]
 

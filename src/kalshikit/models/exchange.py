@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kalshikit.models._base import WireModel
+from kalshikit.models.base import WireModel
 
 __all__ = [
     "DailySchedule",

@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from kalshikit.models._base import WireModel, contracts_of, price_of
+from kalshikit.models.base import WireModel, contracts_of, price_of
 from kalshikit.units import Contracts, Price, PriceGrid
 
 __all__ = [

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import msgspec
 
-from kalshikit.models._base import WireModel, contracts_of, price_of
+from kalshikit.models.base import WireModel, contracts_of, price_of
 from kalshikit.models.error import ErrorResponse
 from kalshikit.units import Contracts, Price
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import msgspec
 
-from kalshikit.models._base import WireModel
+from kalshikit.models.base import WireModel
 from kalshikit.units import (
     centi_to_fp,
     cents_to_ticks,

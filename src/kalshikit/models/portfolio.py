@@ -13,7 +13,7 @@ from typing import TypeAlias
 
 import msgspec
 
-from kalshikit.models._base import WireModel, contracts_of, price_of
+from kalshikit.models.base import WireModel, contracts_of, price_of
 from kalshikit.units import Contracts, Price, money_from_cents, parse_money
 
 __all__ = [

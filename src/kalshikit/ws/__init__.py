@@ -1,5 +1,9 @@
-"""kalshikit.ws: the WebSocket stream - protocol core, client, sync facade, capture and replay."""
+"""kalshikit.ws: the WebSocket stream - protocol core, client, sync facade, capture and replay.
 
+``open_websocket`` makes the default connector (the signed handshake) that the client uses.
+"""
+
+from kalshikit.ws._transport import open_websocket
 from kalshikit.ws._types import (
     Command,
     LifecycleFrame,
@@ -28,6 +32,7 @@ __all__ = [
     "StreamEvent",
     "Subscription",
     "SyncStream",
+    "open_websocket",
     "read_capture",
     "replay",
 ]

@@ -5,6 +5,9 @@ keeps subscriptions, sids, sequence numbers and books; commands wait for their r
 futures, so no data frame is ever read and dropped while a command waits. When the socket dies
 the client re-signs, reconnects with jittered backoff, restores every subscription and
 re-snapshots every book; a refused handshake (401, 403) is raised instead of retried.
+
+The typed channel helpers (``ticker``, ``trades``, ``fills``, ...) come from
+:class:`~kalshikit.ws.channels.ChannelHelpers`: each is one ``subscribe`` call, typed.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Self, TypeVar, overload
+from typing import Any, Self, TypeVar
 
 from kalshikit.auth import Signer
 from kalshikit.config import APIConfig, Environment
@@ -29,22 +32,7 @@ from kalshikit.errors import (
     ValidationError,
 )
 from kalshikit.http.client import AsyncKalshiClient
-from kalshikit.models.stream import (
-    AnyFrame,
-    ErrorFrame,
-    FillFrame,
-    FillMsg,
-    OrderGroupFrame,
-    OrderGroupMsg,
-    PositionFrame,
-    PositionMsg,
-    TickerFrame,
-    TickerMsg,
-    TradeFrame,
-    TradeMsg,
-    UserOrderFrame,
-    UserOrderMsg,
-)
+from kalshikit.models.stream import AnyFrame, ErrorFrame
 from kalshikit.orderbook import OrderBook
 from kalshikit.ws._transport import (
     DEFAULT_MAX_FRAME_BYTES,
@@ -56,16 +44,10 @@ from kalshikit.ws._transport import (
     open_websocket,
     permanent_failure,
 )
-from kalshikit.ws._types import (
-    BOOK_CHANNEL,
-    Command,
-    LifecycleFrame,
-    LifecycleMsg,
-    StreamEvent,
-    Subscription,
-)
+from kalshikit.ws._types import BOOK_CHANNEL, Command, StreamEvent, Subscription
 from kalshikit.ws.backoff import Backoff
 from kalshikit.ws.capture import CaptureWriter
+from kalshikit.ws.channels import ChannelHelpers
 from kalshikit.ws.protocol import Protocol, ProtocolStats
 from kalshikit.ws.stream import Stream
 
@@ -76,7 +58,7 @@ EventCallback = Callable[[StreamEvent], Any]
 T = TypeVar("T")
 
 
-class KalshiWebSocket:
+class KalshiWebSocket(ChannelHelpers):
     """``async with KalshiWebSocket(env="demo") as ws:`` then subscribe with the helpers.
 
     Every helper returns a :class:`Stream` of its channel's message type (``ticker`` a
@@ -233,280 +215,6 @@ class KalshiWebSocket:
         for sub in self.protocol.subscriptions:
             if view.push in sub.sinks:
                 sub.sinks.remove(view.push)
-
-    # The typed channel helpers. Each has two overloads because ``frames=True`` yields whole
-    # frames (``TickerFrame``) instead of their payloads (``TickerMsg``): mypy picks the
-    # element type from the literal given.
-
-    @overload
-    async def ticker(
-        self,
-        tickers: Iterable[str] | None = None,
-        *,
-        on_message: Callable[[TickerMsg], Any] | None = None,
-        iterate: bool = True,
-        frames: Literal[False] = False,
-        maxsize: int = 100_000,
-        send_initial_snapshot: bool = True,
-        **params: Any,
-    ) -> Stream[TickerMsg]: ...
-
-    @overload
-    async def ticker(
-        self,
-        tickers: Iterable[str] | None = None,
-        *,
-        on_message: Callable[[TickerFrame], Any] | None = None,
-        iterate: bool = True,
-        frames: Literal[True],
-        maxsize: int = 100_000,
-        send_initial_snapshot: bool = True,
-        **params: Any,
-    ) -> Stream[TickerFrame]: ...
-
-    async def ticker(
-        self,
-        tickers: Iterable[str] | None = None,
-        *,
-        on_message: Callable[[Any], Any] | None = None,
-        iterate: bool = True,
-        frames: bool = False,
-        maxsize: int = 100_000,
-        send_initial_snapshot: bool = True,
-        **params: Any,
-    ) -> Stream[TickerMsg] | Stream[TickerFrame]:
-        """Ticker updates (full state per message); the current state of each market first."""
-        return await self.subscribe("ticker", tickers, on_message=on_message, iterate=iterate,
-                                    frames=frames, maxsize=maxsize,
-                                    send_initial_snapshot=send_initial_snapshot,
-                                    **params)  # fmt: skip
-
-    @overload
-    async def trades(
-        self,
-        tickers: Iterable[str] | None = None,
-        *,
-        on_message: Callable[[TradeMsg], Any] | None = None,
-        iterate: bool = True,
-        frames: Literal[False] = False,
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[TradeMsg]: ...
-
-    @overload
-    async def trades(
-        self,
-        tickers: Iterable[str] | None = None,
-        *,
-        on_message: Callable[[TradeFrame], Any] | None = None,
-        iterate: bool = True,
-        frames: Literal[True],
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[TradeFrame]: ...
-
-    async def trades(
-        self,
-        tickers: Iterable[str] | None = None,
-        *,
-        on_message: Callable[[Any], Any] | None = None,
-        iterate: bool = True,
-        frames: bool = False,
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[TradeMsg] | Stream[TradeFrame]:
-        """Public trades as they print."""
-        return await self.subscribe("trade", tickers, on_message=on_message, iterate=iterate,
-                                    frames=frames, maxsize=maxsize, **params)  # fmt: skip
-
-    @overload
-    async def fills(
-        self,
-        tickers: Iterable[str] | None = None,
-        *,
-        on_message: Callable[[FillMsg], Any] | None = None,
-        iterate: bool = True,
-        frames: Literal[False] = False,
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[FillMsg]: ...
-
-    @overload
-    async def fills(
-        self,
-        tickers: Iterable[str] | None = None,
-        *,
-        on_message: Callable[[FillFrame], Any] | None = None,
-        iterate: bool = True,
-        frames: Literal[True],
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[FillFrame]: ...
-
-    async def fills(
-        self,
-        tickers: Iterable[str] | None = None,
-        *,
-        on_message: Callable[[Any], Any] | None = None,
-        iterate: bool = True,
-        frames: bool = False,
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[FillMsg] | Stream[FillFrame]:
-        """Your fills (private)."""
-        return await self.subscribe("fill", tickers, on_message=on_message, iterate=iterate,
-                                    frames=frames, maxsize=maxsize, **params)  # fmt: skip
-
-    @overload
-    async def positions(
-        self,
-        tickers: Iterable[str] | None = None,
-        *,
-        on_message: Callable[[PositionMsg], Any] | None = None,
-        iterate: bool = True,
-        frames: Literal[False] = False,
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[PositionMsg]: ...
-
-    @overload
-    async def positions(
-        self,
-        tickers: Iterable[str] | None = None,
-        *,
-        on_message: Callable[[PositionFrame], Any] | None = None,
-        iterate: bool = True,
-        frames: Literal[True],
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[PositionFrame]: ...
-
-    async def positions(
-        self,
-        tickers: Iterable[str] | None = None,
-        *,
-        on_message: Callable[[Any], Any] | None = None,
-        iterate: bool = True,
-        frames: bool = False,
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[PositionMsg] | Stream[PositionFrame]:
-        """Your market positions (private)."""
-        return await self.subscribe("market_positions", tickers, on_message=on_message,
-                                    iterate=iterate, frames=frames, maxsize=maxsize,
-                                    **params)  # fmt: skip
-
-    @overload
-    async def user_orders(
-        self,
-        tickers: Iterable[str] | None = None,
-        *,
-        on_message: Callable[[UserOrderMsg], Any] | None = None,
-        iterate: bool = True,
-        frames: Literal[False] = False,
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[UserOrderMsg]: ...
-
-    @overload
-    async def user_orders(
-        self,
-        tickers: Iterable[str] | None = None,
-        *,
-        on_message: Callable[[UserOrderFrame], Any] | None = None,
-        iterate: bool = True,
-        frames: Literal[True],
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[UserOrderFrame]: ...
-
-    async def user_orders(
-        self,
-        tickers: Iterable[str] | None = None,
-        *,
-        on_message: Callable[[Any], Any] | None = None,
-        iterate: bool = True,
-        frames: bool = False,
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[UserOrderMsg] | Stream[UserOrderFrame]:
-        """Your orders as they change (private)."""
-        return await self.subscribe("user_orders", tickers, on_message=on_message,
-                                    iterate=iterate, frames=frames, maxsize=maxsize,
-                                    **params)  # fmt: skip
-
-    @overload
-    async def lifecycle(
-        self,
-        *,
-        on_message: Callable[[LifecycleMsg], Any] | None = None,
-        iterate: bool = True,
-        frames: Literal[False] = False,
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[LifecycleMsg]: ...
-
-    @overload
-    async def lifecycle(
-        self,
-        *,
-        on_message: Callable[[LifecycleFrame], Any] | None = None,
-        iterate: bool = True,
-        frames: Literal[True],
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[LifecycleFrame]: ...
-
-    async def lifecycle(
-        self,
-        *,
-        on_message: Callable[[Any], Any] | None = None,
-        iterate: bool = True,
-        frames: bool = False,
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[LifecycleMsg] | Stream[LifecycleFrame]:
-        """Market and event lifecycle: created, activated, closed dates, determined, settled;
-        new events and their fee changes (``LifecycleMsg`` is the union of the three)."""
-        return await self.subscribe("market_lifecycle_v2", None, on_message=on_message,
-                                    iterate=iterate, frames=frames, maxsize=maxsize,
-                                    **params)  # fmt: skip
-
-    @overload
-    async def order_groups(
-        self,
-        *,
-        on_message: Callable[[OrderGroupMsg], Any] | None = None,
-        iterate: bool = True,
-        frames: Literal[False] = False,
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[OrderGroupMsg]: ...
-
-    @overload
-    async def order_groups(
-        self,
-        *,
-        on_message: Callable[[OrderGroupFrame], Any] | None = None,
-        iterate: bool = True,
-        frames: Literal[True],
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[OrderGroupFrame]: ...
-
-    async def order_groups(
-        self,
-        *,
-        on_message: Callable[[Any], Any] | None = None,
-        iterate: bool = True,
-        frames: bool = False,
-        maxsize: int = 100_000,
-        **params: Any,
-    ) -> Stream[OrderGroupMsg] | Stream[OrderGroupFrame]:
-        """Your order groups as they change: created, triggered, reset, deleted (private)."""
-        return await self.subscribe("order_group_updates", None, on_message=on_message,
-                                    iterate=iterate, frames=frames, maxsize=maxsize,
-                                    **params)  # fmt: skip
 
     async def orderbooks(
         self, tickers: Iterable[str], *, use_yes_price: bool = False, wait_s: float = 10.0

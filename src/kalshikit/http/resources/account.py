@@ -8,15 +8,12 @@ which every client of the same key shares, so it is read once per process and ke
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from kalshikit.http._core import Call, prepare
+from kalshikit.http.resources._base import AsyncResourceClient, ResourceClient
 from kalshikit.models import AccountLimits, EndpointCosts
 from kalshikit.ratelimit import Budget
 from kalshikit.ratelimit.limiter import RateLimiter, budget_from_limits, costs_from_wire
-
-if TYPE_CHECKING:
-    from kalshikit.http.client import AsyncKalshiClient, KalshiClient
 
 __all__ = ["Account", "AsyncAccount"]
 
@@ -40,7 +37,7 @@ def adopt_limits(limiter: RateLimiter, limits: AccountLimits) -> Budget:
 class Account:
     """``client.account`` on the sync client."""
 
-    def __init__(self, client: KalshiClient) -> None:
+    def __init__(self, client: ResourceClient) -> None:
         self._client = client
 
     def limits(self) -> AccountLimits:
@@ -62,7 +59,7 @@ class Account:
 class AsyncAccount:
     """``client.account`` on the async client."""
 
-    def __init__(self, client: AsyncKalshiClient) -> None:
+    def __init__(self, client: AsyncResourceClient) -> None:
         self._client = client
 
     async def limits(self) -> AccountLimits:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from kalshikit.http._core import Call, prepare
+from kalshikit.http.resources._base import AsyncResourceClient, ResourceClient
 from kalshikit.models import ExchangeStatus, HistoricalCutoff, Schedule, ScheduleResponse
-
-if TYPE_CHECKING:
-    from kalshikit.http.client import AsyncKalshiClient, KalshiClient
 
 
 def status_call() -> Call[ExchangeStatus, ExchangeStatus]:
@@ -26,7 +22,7 @@ def cutoff_call() -> Call[HistoricalCutoff, HistoricalCutoff]:
 class Exchange:
     """``client.exchange``: is the exchange open, and when."""
 
-    def __init__(self, client: KalshiClient) -> None:
+    def __init__(self, client: ResourceClient) -> None:
         self._client = client
 
     def status(self) -> ExchangeStatus:
@@ -37,7 +33,7 @@ class Exchange:
 
 
 class AsyncExchange:
-    def __init__(self, client: AsyncKalshiClient) -> None:
+    def __init__(self, client: AsyncResourceClient) -> None:
         self._client = client
 
     async def status(self) -> ExchangeStatus:
@@ -50,7 +46,7 @@ class AsyncExchange:
 class Historical:
     """``client.historical``: where the live data ends and the archive begins."""
 
-    def __init__(self, client: KalshiClient) -> None:
+    def __init__(self, client: ResourceClient) -> None:
         self._client = client
 
     def cutoff(self) -> HistoricalCutoff:
@@ -58,7 +54,7 @@ class Historical:
 
 
 class AsyncHistorical:
-    def __init__(self, client: AsyncKalshiClient) -> None:
+    def __init__(self, client: AsyncResourceClient) -> None:
         self._client = client
 
     async def cutoff(self) -> HistoricalCutoff:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from kalshikit.http._core import Call, prepare
-from kalshikit.http._orders_core import DryRun, order_count
+from kalshikit.http.orders_core import DryRun, order_count
 from kalshikit.http.resources._base import AsyncResource, SyncResource
 from kalshikit.models import (
     CreateOrderGroupRequest,

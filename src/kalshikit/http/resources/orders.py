@@ -1,6 +1,6 @@
 """``client.orders``: place, change, cancel and read orders, exactly once, on both clients.
 
-The checks and decisions live in ``_orders_core`` (no I/O); this module adds the three things
+The checks and decisions live in ``orders_core`` (no I/O); this module adds the three things
 that need the exchange: the market's tick grid (read once per ticker and cached on the client),
 the send, and the lookup by client_order_id that settles a create whose outcome is unknown
 before it is ever sent again. Only creates are retried, and only after that lookup; amend,
@@ -15,15 +15,16 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from kalshikit.errors import APIError, APIResponseError, ValidationError
-from kalshikit.http import _exactly_once as once
-from kalshikit.http import _orders_core as core
 from kalshikit.http import _pager
+from kalshikit.http import exactly_once as once
+from kalshikit.http import orders_core as core
+from kalshikit.http import param_checks as check
 from kalshikit.http._core import Call, PreparedRequest, prepare
-from kalshikit.http._exactly_once import Failed, Flow
-from kalshikit.http._orders_core import (
+from kalshikit.http.exactly_once import Failed, Flow
+from kalshikit.http.orders_core import (
     BatchItemResult,
     DryRun,
     OrderResult,
@@ -31,8 +32,13 @@ from kalshikit.http._orders_core import (
     SelfTradePrevention,
     TimeInForce,
 )
-from kalshikit.http.resources import _params as check
-from kalshikit.http.resources._base import AsyncResource, SyncResource
+from kalshikit.http.resources._base import (
+    AsyncResource,
+    AsyncResourceClient,
+    ClientSettings,
+    ResourceClient,
+    SyncResource,
+)
 from kalshikit.http.resources.markets import market_call
 from kalshikit.journal import intent_of
 from kalshikit.models import (
@@ -48,11 +54,8 @@ from kalshikit.models import (
     QueuePositionResponse,
     QueuePositionsResponse,
 )
-from kalshikit.models._base import contracts_of
+from kalshikit.models.base import contracts_of
 from kalshikit.units import Action, Contracts, PriceGrid, Side
-
-if TYPE_CHECKING:
-    from kalshikit.http.client import AsyncKalshiClient, KalshiClient, _ClientBase
 
 __all__ = ["AsyncOrders", "Orders"]
 
@@ -122,7 +125,7 @@ def find_flow(ticker: str, client_order_id: str, since: Timestamp) -> Flow[dict[
 # --- journal hooks (the journal is local SQLite: quick, and the same for both clients) ----------
 
 
-def journal_pending(client: _ClientBase, spec: OrderSpec, request: CreateOrderV2Request) -> None:
+def journal_pending(client: ClientSettings, spec: OrderSpec, request: CreateOrderV2Request) -> None:
     """Record the intent before it is sent, so a crash mid-send leaves a trace to reconcile."""
     if client.journal is not None:
         env, url = client.config.environment.value, client.base_url
@@ -130,7 +133,7 @@ def journal_pending(client: _ClientBase, spec: OrderSpec, request: CreateOrderV2
 
 
 def journal_outcome(
-    client: _ClientBase,
+    client: ClientSettings,
     request: CreateOrderV2Request,
     outcome: OrderResult | BatchItemResult | Failed,
 ) -> None:
@@ -139,7 +142,7 @@ def journal_outcome(
 
 
 def finish_create(
-    client: _ClientBase, request: CreateOrderV2Request, outcome: OrderResult | Failed
+    client: ClientSettings, request: CreateOrderV2Request, outcome: OrderResult | Failed
 ) -> OrderResult:
     journal_outcome(client, request, outcome)
     if isinstance(outcome, Failed):
@@ -148,7 +151,7 @@ def finish_create(
 
 
 def finish_batch(
-    client: _ClientBase, requests: Sequence[CreateOrderV2Request], outcome: once.BatchOutcome
+    client: ClientSettings, requests: Sequence[CreateOrderV2Request], outcome: once.BatchOutcome
 ) -> builtins.list[BatchItemResult]:
     """Journal each order of a batch; the results in request order, or the failure raised."""
     results, failed = outcome
@@ -164,14 +167,14 @@ def _unanswered() -> Failed:
     return Failed(APIResponseError("the batch answer left this order out"), "unknown")
 
 
-def _dry(client: _ClientBase, request: PreparedRequest) -> DryRun:
+def _dry(client: ClientSettings, request: PreparedRequest) -> DryRun:
     return DryRun.of(request, client.base_url)
 
 
 # --- flow drivers ---------------------------------------------------------------------------------
 
 
-def run_flow(client: KalshiClient, flow: Flow[T]) -> T:
+def run_flow(client: ResourceClient, flow: Flow[T]) -> T:
     """Drive an exactly-once flow with the sync client."""
     reply: object = None
     failure: APIError | None = None
@@ -192,7 +195,7 @@ def run_flow(client: KalshiClient, flow: Flow[T]) -> T:
             failure = error
 
 
-async def arun_flow(client: AsyncKalshiClient, flow: Flow[T]) -> T:
+async def arun_flow(client: AsyncResourceClient, flow: Flow[T]) -> T:
     """Drive an exactly-once flow with the async client."""
     reply: object = None
     failure: APIError | None = None

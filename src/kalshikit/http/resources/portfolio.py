@@ -13,8 +13,8 @@ from datetime import datetime
 
 from kalshikit.errors import ValidationError
 from kalshikit.http import _pager
+from kalshikit.http import param_checks as check
 from kalshikit.http._core import Call, prepare
-from kalshikit.http.resources import _params as check
 from kalshikit.http.resources._base import AsyncResource, SyncResource
 from kalshikit.models import (
     Balance,

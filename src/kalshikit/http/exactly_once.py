@@ -26,7 +26,7 @@ import random
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal, Protocol, TypeVar
 
 import msgspec
 
@@ -39,7 +39,7 @@ from kalshikit.errors import (
     RequestInfo,
 )
 from kalshikit.http._core import Call, PreparedRequest, RetryPolicy, decode, prepare
-from kalshikit.http._orders_core import BatchItemResult, OrderResult, ResolvedBy
+from kalshikit.http.orders_core import BatchItemResult, OrderResult, ResolvedBy
 from kalshikit.models import (
     BatchCreateItem,
     BatchCreateOrdersV2Request,
@@ -56,6 +56,7 @@ __all__ = [
     "Failed",
     "Flow",
     "JournalState",
+    "ResendWindow",
     "Step",
     "batch_flow",
     "create_flow",
@@ -68,6 +69,13 @@ JournalState = Literal["pending", "placed", "refused", "unknown", "absent"]
 Wanted = Mapping[str, CreateOrderV2Request | None]  # by client_order_id; None: any order
 Clock = Callable[[], float]  # unix seconds
 LOOKUP_PAGE_SIZE: Final = 1000  # the most GET /portfolio/orders returns at once
+
+
+class ResendWindow(Protocol):
+    """What :func:`lookup_since` reads of a retry policy (:class:`RetryPolicy` is one)."""
+
+    @property
+    def resend_after(self) -> float: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +304,7 @@ def lookup_page_call(
     return Call(prepare("orders.list", params=params), OrdersPage, lambda page: page)
 
 
-def lookup_since(first_attempt: float, policy: RetryPolicy) -> int:
+def lookup_since(first_attempt: float, policy: ResendWindow) -> int:
     """The earliest creation time (unix seconds) an order from an attempt made at or after
     ``first_attempt`` can carry: the exchange accepts a signature up to the window early."""
     return math.floor(first_attempt - policy.resend_after)

@@ -10,7 +10,7 @@ built; the one check that needs the market (its tick grid) takes the grid as an 
 and the bodies of the other writes (amend, decrease, cancel) built the same way; cancels and
 decreases carry the order's market so they reach the shard it rests on (``OrderTarget``).
 Also the result types users see: OrderSpec, OrderResult, BatchItemResult and DryRun. Making
-sure a create happens exactly once is ``_exactly_once``'s job.
+sure a create happens exactly once is ``exactly_once``'s job.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from urllib.parse import urlencode, urlsplit
 import msgspec
 
 from kalshikit.errors import ValidationError
+from kalshikit.http import param_checks as check
 from kalshikit.http._core import Call, PreparedRequest, prepare
-from kalshikit.http.resources import _params as check
 from kalshikit.models import (
     AmendOrderAck,
     AmendOrderV2Request,
