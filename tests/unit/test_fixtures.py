@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures" / "kalshi"
 
 SHARED = REPO.parent / "shared"
 COPIES = {
