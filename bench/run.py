@@ -21,6 +21,7 @@ BENCHMARKS = {
     "engine": "bench_engine",
     "sandbox_http": "bench_sandbox_http",
     "sandbox_ws": "bench_sandbox_ws",
+    "sandbox_restart": "bench_sandbox_restart",
     "ratelimit": "bench_ratelimit",
     "rest_parse": "bench_rest_parse",
     "ws_ingest": "bench_ws_ingest",

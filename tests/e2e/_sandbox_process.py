@@ -1,7 +1,8 @@
 """A sandbox in its own process, as a user starts it (`kalshi sandbox serve`), on a free port.
 
 The WebSocket and scanner suites use a process rather than the in-thread sandbox so that the
-simulator's load and the client under test do not share one interpreter.
+simulator's load and the client under test do not share one interpreter. ``kalshi_process`` runs
+any `kalshi` command that way, for commands that serve until stopped when they do not refuse.
 """
 
 from __future__ import annotations
@@ -42,3 +43,10 @@ def _wait(port: int) -> None:
         except OSError:
             time.sleep(0.05)
     raise TimeoutError("the sandbox did not start")
+
+
+def kalshi_process(*argv: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    """`kalshi ARGV` in its own process; one that should have refused but serves is killed at
+    ``timeout`` (subprocess.TimeoutExpired), so that failure cannot hang the suite."""
+    command = [sys.executable, "-m", "kalshikit.cli.main", *argv]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)

@@ -133,7 +133,7 @@ async def open_sandbox(**app_options: Any) -> tuple[Sandbox, httpx.AsyncClient]:
     catalog = build_catalog(seed=7, markets=200, now=NOW)
     exchange = Exchange(catalog, clock=clock, seed=7)
     app = create_app(exchange, clock=clock, **app_options)
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox")
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1")
     return Sandbox(http, exchange, catalog, clock), http
 
 

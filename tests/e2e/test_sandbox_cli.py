@@ -1,33 +1,50 @@
-"""`kalshi sandbox keygen|start|status|stop|reset` from a clean data dir, as a user runs them.
+"""`kalshi sandbox keygen|start|serve|status|stop|reset` from a clean data dir, as a user runs
+them.
 
-The sandbox runs as its own background process on a free loopback port; the key keygen writes
-signs real requests from our client; a restart replays the store to the same state.
+The sandbox runs as its own process on a free loopback port; the key keygen writes signs real
+requests from our client; a restart replays the store to the same state. A data dir has one
+writer and its own catalog; a key goes to the data dir's sandbox, not to whatever answers on a
+port (nothing here relies on the default port, except the test of the CLI's own auto-start).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from _sandbox_process import kalshi_process, sandbox_process
 
 from kalshikit import KalshiClient
 from kalshikit.cli.main import main
 from kalshikit.config import APIConfig
+from kalshikit.errors import Unauthorized
 from kalshikit.http._core import Call, prepare
 from kalshikit.models import BalanceResponse
+from kalshikit.sandbox import launch
+from kalshikit.sandbox._datadir_lock import DataDirBusy
+from kalshikit.sandbox.store import DB_NAME, SNAPSHOT_SUFFIX
 
 pytestmark = pytest.mark.slow
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct ports free now (each socket stays bound until all are picked)."""
+    with ExitStack() as stack:
+        socks = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in socks]
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, object]:
@@ -44,6 +61,20 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
     main(["sandbox", "stop", "--data-dir", str(directory)])
 
 
+@pytest.fixture
+def data_dirs(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
+    """Names data dirs under tmp_path; whatever sandbox runs from them is stopped after."""
+    made: list[Path] = []
+
+    def make(name: str) -> Path:
+        made.append(tmp_path / name)
+        return made[-1]
+
+    yield make
+    for directory in made:
+        main(["sandbox", "stop", "--data-dir", str(directory)])
+
+
 def client_for(port: int, key: dict[str, object]) -> KalshiClient:
     config = APIConfig.resolve(
         "local",
@@ -54,6 +85,33 @@ def client_for(port: int, key: dict[str, object]) -> KalshiClient:
         dotenv_path=False,
     )
     return KalshiClient(config=config)
+
+
+def balance_at(port: int, key: dict[str, object]) -> Decimal:
+    with client_for(port, key) as client:
+        return client.portfolio.balance().balance
+
+
+def port_of(url: object) -> int:
+    return int(str(url).split(":")[-1].split("/")[0])
+
+
+def store_digest(data_dir: Path) -> str:
+    """The bytes of the data dir's store (log, WAL, snapshot): they change only on a write.
+    Not the -shm file: readers' shared memory, not data."""
+    digest = hashlib.sha256()
+    snapshot = Path(DB_NAME).with_suffix(SNAPSHOT_SUFFIX).name
+    for name in (DB_NAME, f"{DB_NAME}-wal", snapshot):
+        path = data_dir / name
+        digest.update(path.read_bytes() if path.exists() else b"-")
+    return digest.hexdigest()
+
+
+def one_error_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: ")
+    return lines[0]
 
 
 def test_keygen_start_use_restart_reset(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,8 +167,6 @@ def test_local_commands_start_a_sandbox_when_none_answers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """DESIGN.md: with --env local at the default URL, the CLI starts the sandbox and says so."""
-    from kalshikit.sandbox import launch
-
     if launch.is_answering(launch.DEFAULT_HOST, launch.DEFAULT_PORT):
         pytest.skip("something already listens on the default sandbox port 8470")
     for name in [n for n in os.environ if n.startswith("KALSHI_")]:
@@ -126,3 +182,159 @@ def test_local_commands_start_a_sandbox_when_none_answers(
         assert "started the local sandbox" in captured.err
     finally:
         main(["sandbox", "stop", "--data-dir", str(data_dir)])
+
+
+def test_local_commands_use_the_default_sandbox_wherever_it_listens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The default data dir's sandbox runs on another port: --env local talks to it (and its
+    default user), and starts no second one; whatever answers on 8470 is not asked."""
+    for name in [n for n in os.environ if n.startswith("KALSHI_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    data_dir = launch.default_data_dir()
+    (port,) = free_ports(1)
+    run_json(capsys, "sandbox", "start", "--port", str(port), "--activity", "0")
+    try:
+        assert main(["--env", "local", "--json", "portfolio", "balance"]) == 0
+        captured = capsys.readouterr()
+        assert "started the local sandbox" not in captured.err
+        assert Decimal(json.loads(captured.out)["balance_dollars"]) == 10_000
+    finally:
+        main(["sandbox", "stop", "--data-dir", str(data_dir)])
+
+
+def test_keygen_writes_into_its_data_dirs_sandbox_not_the_one_on_the_port(
+    data_dirs: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another data dir's sandbox listens on the port keygen is given (before the fix, the port
+    keygen used); the key still goes to its own data dir, stopped (store) or running (server)."""
+    other, mine = data_dirs("other"), data_dirs("mine")
+    other_port, my_port = free_ports(2)
+    quiet = ("--activity", "0")
+    run_json(
+        capsys, "sandbox", "start", "--data-dir", str(other), "--port", f"{other_port}", *quiet
+    )
+
+    def keygen(balance: str) -> dict[str, object]:
+        argv = ["sandbox", "keygen", "--data-dir", str(mine), "--port", str(other_port)]
+        assert main(["--json", *argv, "--balance", balance]) == 0
+        said = capsys.readouterr()
+        assert "--host/--port are ignored" in said.err  # the user is told where the key went
+        found = json.loads(said.out)
+        assert isinstance(found, dict)
+        return found
+
+    stored = keygen("111")  # mine is stopped: the key goes into its store
+    run_json(capsys, "sandbox", "start", "--data-dir", str(mine), "--port", str(my_port), *quiet)
+    live = keygen("222")  # mine runs: the key goes through its server, at once
+    assert balance_at(my_port, stored) == Decimal("111")
+    assert balance_at(my_port, live) == Decimal("222")
+    with pytest.raises(Unauthorized):
+        balance_at(other_port, live)
+
+
+def test_keygen_beside_a_running_server_goes_through_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """keygen with a port that is not the server's (before the fix: straight into the live
+    store, a key the server never heard of); orders keep their ids across a restart."""
+    data = tmp_path / "sandbox"
+    data.mkdir()
+    with sandbox_process(data, "--activity", "0") as base:  # a foreground `serve`: no pid file
+        status = run_json(capsys, "sandbox", "status", "--data-dir", str(data))
+        assert status["status"] == "running"
+        assert status["url"] == f"{base}/trade-api/v2"
+        argv = ["sandbox", "keygen", "--data-dir", str(data), "--port", str(free_port())]
+        key = run_json(capsys, *argv)
+        with client_for(port_of(base), key) as client:
+            ticker = client.markets.list(status="open").to_list()[0].ticker
+            for cents in (2, 3, 4):
+                buy = {"side": "yes", "action": "buy", "count": 1, "price_cents": cents}
+                client.orders.create(ticker, client_order_id=f"mine-{cents}", **buy)
+            acknowledged = {o.client_order_id: o.order_id for o in client.orders.list().to_list()}
+        assert len(acknowledged) == 3
+
+    with sandbox_process(data, "--activity", "0") as base, client_for(port_of(base), key) as client:
+        replayed = {o.client_order_id: o.order_id for o in client.orders.list().to_list()}
+        assert replayed == acknowledged
+        assert run_json(capsys, "sandbox", "reset", "--data-dir", str(data))["status"] == "reset"
+        assert not launch.is_answering("127.0.0.1", port_of(base))  # reset stopped it first
+        assert not data.exists()
+
+
+def test_a_second_server_on_a_data_dir_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Refused before it writes anything, naming the data dir, the running one and the fix;
+    `start` reports the running one instead of starting another; the first one goes on."""
+    data = tmp_path / "sandbox"
+    data.mkdir()
+    with sandbox_process(data, "--activity", "0") as base:
+        status = run_json(capsys, "sandbox", "status", "--data-dir", str(data))
+        written = store_digest(data)
+        serve = ["sandbox", "serve", "--data-dir", str(data), "--port", str(free_port())]
+        second = kalshi_process(*serve)
+        assert second.returncode == 1
+        refusal = one_error_line(second.stderr)
+        assert f"{data} is in use by the sandbox on 127.0.0.1:{port_of(base)}" in refusal
+        assert f"pid {status['pid']}" in refusal
+        assert f"`kalshi sandbox stop --data-dir {data}`" in refusal
+
+        again = ["sandbox", "start", "--data-dir", str(data), "--port", str(free_port())]
+        started = run_json(capsys, *again)
+        assert started["status"] == "already running"
+        assert started["url"] == status["url"]
+        with pytest.raises(DataDirBusy, match=f"{data} is in use by the sandbox on 127.0.0.1"):
+            launch.start_background(launch.SandboxSettings(data_dir=data, port=free_port()))
+        assert store_digest(data) == written
+        with KalshiClient(rest_url=str(status["url"])) as client:  # the first one goes on
+            assert client.markets.list(status="open").to_list()
+
+
+def test_a_data_dir_keeps_the_catalog_it_was_made_with(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """keygen before the first start makes the store (seed 0, 200 markets): a different --seed
+    or --markets later is refused, not silently ignored; the stored ones (given or not) run."""
+    run_json(capsys, "sandbox", "keygen", "--data-dir", str(data_dir))
+    port = free_port()
+    served = ("sandbox", "serve", "--data-dir", str(data_dir), "--port", str(port))
+    refused = kalshi_process(*served, "--markets", "20")
+    assert refused.returncode == 2
+    refusal = one_error_line(refused.stderr)
+    assert "was made with --seed 0 --markets 200" in refusal
+    assert f"`kalshi sandbox reset --data-dir {data_dir}`" in refusal
+    assert "sandbox on" not in refused.stderr + refused.stdout
+
+    start = ["sandbox", "start", "--data-dir", str(data_dir), "--port", str(port)]
+    assert main([*start, "--seed", "7"]) == 2
+    assert "was made with --seed 0 --markets 200" in one_error_line(capsys.readouterr().err)
+    assert run_json(capsys, *start, "--seed", "0", "--activity", "0")["status"] == "started"
+    with KalshiClient(rest_url=f"http://127.0.0.1:{port}/trade-api/v2") as client:
+        assert len(client.markets.list(status="open").to_list()) > 100
+
+
+def test_serve_on_a_busy_port_fails_before_it_says_it_runs(
+    data_dirs: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    other, mine = data_dirs("other"), data_dirs("mine")
+    port = str(free_port())
+    run_json(capsys, "sandbox", "start", "--data-dir", str(other), "--port", port, "--activity=0")
+    serve = ("sandbox", "serve", "--data-dir", str(mine), "--port", port)
+    for json_flag in ((), ("--json",)):
+        busy = kalshi_process(*json_flag, *serve)
+        assert busy.returncode == 1
+        assert busy.stdout == ""
+        refusal = one_error_line(busy.stderr)  # and nothing said about running
+        assert f"port {port} on 127.0.0.1 is already in use" in refusal
+        assert "--port" in refusal
+        assert "`kalshi sandbox stop" in refusal
+
+    assert main(["--json", "sandbox", "start", "--data-dir", str(mine), "--port", port]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"port {port} on 127.0.0.1 is already in use" in one_error_line(captured.err)
+    assert run_json(capsys, "sandbox", "status", "--data-dir", str(mine))["status"] == "not running"
+    assert run_json(capsys, "sandbox", "status", "--data-dir", str(other))["status"] == "running"

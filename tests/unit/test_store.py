@@ -1,7 +1,10 @@
-"""The sandbox store: commands recorded as applied, replayed into the same state after a restart.
+"""The sandbox store: each command logged before it is applied, replayed into the same state.
 
 Real SQLite files in a temporary directory; a busy random session (orders, cancels, amends,
 decreases, groups, refusals, expiries, a settlement) must replay to an identical state digest.
+A command is checked first (a refused one is not logged), then logged, then applied: one the log
+cannot take (here: SQLite in query-only mode, as a full or read-only disk refuses writes) is
+refused with a 503 and changes nothing. Snapshots: ``test_snapshots.py``.
 """
 
 from __future__ import annotations
@@ -12,77 +15,33 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from _exchange_kit import NOW_MS, Clock, ioc, order, pick
+from _exchange_kit import NOW_MS, Clock, order, pick
+from _store_kit import MARKETS, PRICES, USERS, busy_session, open_box, setup_users
 
+from kalshikit.auth import generate_private_key, public_key_pem
 from kalshikit.models import (
     AmendOrderV2Request,
     CreateOrderGroupRequest,
     DecreaseOrderV2Request,
 )
 from kalshikit.sandbox._requests import WriteRoute
+from kalshikit.sandbox.events import ExchangeEvent
 from kalshikit.sandbox.exchange import Exchange, ExchangeError
 from kalshikit.sandbox.store import (
     DB_NAME,
     PersistentExchange,
     ReplayError,
     Store,
+    StoreError,
     open_exchange,
     replay,
     reset,
 )
-from kalshikit.units import centi_to_fp
-
-MARKETS = (pick(), pick(index=1), pick(fee_type="quadratic_with_maker_fees"))
-PRICES = ("0.40", "0.45", "0.48", "0.50", "0.52", "0.55", "0.60")
-USERS = ("ann", "ben", "cat")
 
 
-def open_box(data_dir: Path, clock: Clock) -> PersistentExchange:
-    return open_exchange(data_dir, seed=0, markets=100, now_ms=NOW_MS, clock=clock)
-
-
-def busy_session(box: PersistentExchange, clock: Clock, rng: random.Random, steps: int) -> None:
-    """Random trading through the journaled writer, refusals included."""
-    ex = box.exchange
-    for step in range(steps):
-        user, ticker = rng.choice(USERS), rng.choice(MARKETS)
-        resting = ex.orders(user, status="resting", limit=1000)[0]
-        choice = rng.random()
-        try:
-            if choice < 0.5 or not resting:
-                side, price = rng.choice(("bid", "ask")), rng.choice(PRICES)
-                extra: dict[str, object] = {}
-                if rng.random() < 0.1:
-                    extra["expiration_time"] = clock.ms // 1000 + rng.randint(1, 20)
-                if rng.random() < 0.1:
-                    extra["client_order_id"] = f"c{rng.randint(0, 5)}"  # duplicates get 409
-                req = order(ticker, side, price, centi_to_fp(rng.randint(1, 1500)), **extra)
-                box.create_order(user, req if rng.random() < 0.7 else ioc(ticker, side, price))
-            elif choice < 0.65:
-                box.cancel_order(user, rng.choice(resting).order_id)
-            elif choice < 0.8:
-                target = rng.choice(resting)
-                box.amend_order(user, target.order_id, AmendOrderV2Request(
-                    ticker=target.ticker, side=target.book_side, price=rng.choice(PRICES),
-                    count=centi_to_fp(rng.randint(1, 2000)),
-                ))  # fmt: skip
-            elif choice < 0.9:
-                target = rng.choice(resting)
-                req_d = DecreaseOrderV2Request(reduce_by=centi_to_fp(rng.randint(1, 500)))
-                box.decrease_order(user, target.order_id, req_d)
-            else:
-                box.batch_cancel(user, [o.order_id for o in resting[:2]] + ["missing"])
-        except ExchangeError:
-            pass
-        if step % 7 == 0:
-            clock.advance(rng.randint(1, 9))
-
-
-def setup_users(box: PersistentExchange) -> None:
-    for user in USERS:
-        box.create_user(balance_cents=300_00, user_id=user)
-    group = box.create_order_group("ann", CreateOrderGroupRequest(contracts_limit=20))
-    box.create_order("ann", order(MARKETS[0], "bid", "0.49", order_group_id=group))
+def log_refuses_writes(box: PersistentExchange, refuses: bool) -> None:
+    """Make SQLite refuse (or take again) every write, as a full or read-only disk would."""
+    box.store._db.execute(f"PRAGMA query_only={int(refuses)}")
 
 
 def test_replay_rebuilds_the_same_state(tmp_path: Path) -> None:
@@ -119,6 +78,33 @@ def test_failed_command_leaves_no_record(tmp_path: Path) -> None:
     assert len(box.store) == count
     assert box.exchange.state_digest() == digest
     assert [c.name for c in box.store.commands()] == ["create_user"]
+
+
+def test_orders_the_book_refuses_are_not_logged(tmp_path: Path) -> None:
+    """Refusals the matching engine decides (post-only crossing, fill-or-kill short of size)
+    are made before the command is logged, like every other refusal."""
+    box = open_box(tmp_path, Clock())
+    box.create_user(balance_cents=100_00, user_id="ann")
+    box.create_user(balance_cents=100_00, user_id="ben")
+    bid = box.create_order("ann", order(MARKETS[0], "bid", "0.50", post_only=True)).order_id
+    box.create_order("ben", order(MARKETS[0], "ask", "0.55", post_only=True))
+    digest, logged = box.exchange.state_digest(), len(box.store)
+    refusals = {
+        "post_only_cross": lambda: box.create_order(
+            "ben", order(MARKETS[0], "ask", "0.50", post_only=True)
+        ),
+        "fill_or_kill_insufficient": lambda: box.create_order(
+            "ben", order(MARKETS[0], "ask", "0.50", "20.00", tif="fill_or_kill")
+        ),
+    }
+    amend = AmendOrderV2Request(ticker=MARKETS[0], side="bid", price="0.55", count="10.00")
+    for code, refused in refusals.items():
+        with pytest.raises(ExchangeError) as caught:
+            refused()
+        assert caught.value.code == code
+    with pytest.raises(ExchangeError, match="post_only"):
+        box.amend_order("ann", bid, amend)
+    assert (box.exchange.state_digest(), len(box.store)) == (digest, logged)
 
 
 def test_due_advance_is_recorded_before_a_refused_command(tmp_path: Path) -> None:
@@ -212,3 +198,134 @@ def test_routed_cancels_replay_as_routed(tmp_path: Path) -> None:
     again = open_box(tmp_path, Clock(clock.ms + 60_000))
     assert again.exchange.state_digest() == before
     assert again.exchange.order("ann", ids[2]).status == "resting"
+
+
+# ---------------------------------------------------------------------- write-ahead
+
+
+def test_a_command_is_logged_before_it_changes_anything(tmp_path: Path) -> None:
+    box = open_box(tmp_path, Clock())
+    box.create_user(balance_cents=100_00, user_id="amy")
+    last_logged: list[str] = []
+
+    def on_change(event: ExchangeEvent) -> None:  # the exchange tells listeners as it changes
+        last_logged.append(list(box.store.commands())[-1].name)
+
+    box.exchange.add_listener(on_change)
+    box.create_order("amy", order(MARKETS[0], "bid", "0.50"))
+    assert last_logged
+    assert set(last_logged) == {"create_order"}
+
+
+def _every_write(box: PersistentExchange, clock: Clock) -> dict[str, Callable[[], object]]:
+    """One valid call of each write method on the state ``_ready`` leaves, in an order in which
+    each still succeeds after the ones before it ran."""
+    resting = [o.order_id for o in box.exchange.orders("ann", status="resting")[0]]
+    group = box.exchange.order_groups("ann")[0].id
+    pem = public_key_pem(generate_private_key("ed25519"))
+    return {
+        "create_user": lambda: box.create_user(balance_cents=1_00, user_id="dan"),
+        "add_api_key": lambda: box.add_api_key("ann", pem),
+        "deposit": lambda: box.deposit("ann", 1_00),
+        "create_order": lambda: box.create_order("ben", order(MARKETS[0], "ask", "0.45")),
+        "batch_create": lambda: box.batch_create("ben", [order(MARKETS[0], "ask", "0.45")]),
+        "amend_order": lambda: box.amend_order(
+            "ann",
+            resting[0],
+            AmendOrderV2Request(ticker=MARKETS[0], side="bid", price="0.41", count="20.00"),
+        ),
+        "decrease_order": lambda: box.decrease_order(
+            "ann", resting[0], DecreaseOrderV2Request(reduce_by="1.00")
+        ),
+        "cancel_order": lambda: box.cancel_order("ann", resting[0]),
+        "batch_cancel": lambda: box.batch_cancel("ann", resting[:2]),
+        "cancel_all": lambda: box.cancel_all("ann"),
+        "create_order_group": lambda: box.create_order_group(
+            "ann", CreateOrderGroupRequest(contracts_limit=9)
+        ),
+        "trigger_order_group": lambda: box.trigger_order_group("ann", group),
+        "reset_order_group": lambda: box.reset_order_group("ann", group),
+        "set_order_group_limit": lambda: box.set_order_group_limit("ann", group, 700),
+        "delete_order_group": lambda: box.delete_order_group("ann", group),
+        "advance": box.advance,
+        "determine": lambda: box.determine(MARKETS[2], "no"),
+        "settle": lambda: box.settle(MARKETS[1]),
+        "set_trading_active": lambda: box.set_trading_active(False),
+    }
+
+
+def _ready(box: PersistentExchange) -> None:
+    setup_users(box)  # ann: an order group and a resting bid in it
+    for price in ("0.40", "0.42"):
+        box.create_order("ann", order(MARKETS[0], "bid", price))
+    box.create_order("ann", order(MARKETS[1], "bid", "0.50"))
+    box.create_order("ben", order(MARKETS[1], "ask", "0.50"))
+    box.determine(MARKETS[1], "yes")
+
+
+def test_a_command_the_log_cannot_take_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    clock = Clock()
+    box = open_box(tmp_path, clock)
+    _ready(box)
+    digest, logged = box.exchange.state_digest(), len(box.store)
+    log_refuses_writes(box, True)
+    for name, write in _every_write(box, clock).items():
+        with pytest.raises(StoreError) as refused:
+            write()
+        assert (refused.value.status, refused.value.code) == (503, "store_unavailable"), name
+        assert f"could not record {name}" in refused.value.message
+        assert "nothing changed" in refused.value.message
+        assert box.exchange.state_digest() == digest, name
+    log_refuses_writes(box, False)
+    assert len(box.store) == logged
+    # once the log takes writes again, each of them works and is replayed after a restart
+    for write in _every_write(box, clock).values():
+        write()
+    after = box.exchange.state_digest()
+    box.close()
+    assert open_box(tmp_path, clock).exchange.state_digest() == after
+
+
+def test_a_due_advance_the_log_cannot_take_changes_nothing(tmp_path: Path) -> None:
+    clock = Clock()
+    box = open_box(tmp_path, clock)
+    box.create_user(balance_cents=10_00, user_id="amy")
+    expiring = order(MARKETS[0], "bid", "0.50", expiration_time=clock.ms // 1000 + 5)
+    ack = box.create_order("amy", expiring)
+    clock.advance(10)
+    digest = box.exchange.state_digest()
+    log_refuses_writes(box, True)
+    with pytest.raises(StoreError, match="could not record advance"):
+        box.deposit("amy", 1_00)
+    assert box.exchange.state_digest() == digest
+    assert box.exchange.order("amy", ack.order_id).status == "resting"
+
+
+def test_every_write_passes_its_commit_point_once(tmp_path: Path) -> None:
+    """Each command is appended exactly once, by the exchange's write-ahead hook."""
+    clock = Clock()
+    box = open_box(tmp_path, clock)
+    _ready(box)
+    for name, write in _every_write(box, clock).items():
+        before = box.store.last_seq
+        write()
+        assert [c.name for c in box.store.commands(after=before)] == [name]
+
+
+def test_batch_cancel_with_routes_that_do_not_match_changes_nothing(tmp_path: Path) -> None:
+    box = open_box(tmp_path, Clock())
+    box.create_user(balance_cents=100_00, user_id="ann")
+    ids = [box.create_order("ann", order(MARKETS[0], "bid", p)).order_id for p in PRICES[:2]]
+    digest, logged = box.exchange.state_digest(), len(box.store)
+    with pytest.raises(ValueError, match="one per order"):
+        box.batch_cancel("ann", ids, [WriteRoute()])
+    assert (box.exchange.state_digest(), len(box.store)) == (digest, logged)
+
+
+def test_numbering_goes_on_and_orders_of_users_replay(tmp_path: Path) -> None:
+    clock = Clock()
+    box = open_box(tmp_path, clock)
+    for user in USERS:
+        box.create_user(balance_cents=10_00, user_id=user)
+    assert [c.seq for c in box.store.commands()] == [1, 2, 3]
+    assert box.store.last_seq == 3

@@ -34,7 +34,7 @@ class AppState:
         user (made on first use), so `kalshi order place` works on a fresh machine."""
         config = self.config()
         if is_default_local(config):
-            ensure_local_sandbox()
+            config = ensure_local_sandbox(config)
             if authenticated and not config.has_credentials:
                 config = with_default_sandbox_key(config)
         return KalshiClient(config=config)
@@ -81,14 +81,28 @@ def with_default_sandbox_key(config: APIConfig) -> APIConfig:
     )
 
 
-def ensure_local_sandbox() -> None:
-    """With nothing answering at the default local URL, start the sandbox (DESIGN.md)."""
+def ensure_local_sandbox(config: APIConfig) -> APIConfig:
+    """The default data dir's own sandbox, started when it is not running (DESIGN.md); the
+    config pointed at it. Whatever else answers on the default port is not ours: starting there
+    fails with the busy-port error and its fix."""
     settings = launch.SandboxSettings()
-    if launch.is_answering(settings.host, settings.port):
-        return
-    launch.remember(settings)
-    launch.start_background(settings)
-    note(f"started the local sandbox at {settings.rest_url} (stop it with `kalshi sandbox stop`)")
+    server = launch.running_server(settings.data_dir)
+    if server is None:
+        launch.remember(settings)
+        launch.start_background(settings)
+        note(
+            f"started the local sandbox at {settings.rest_url} (stop it with `kalshi sandbox stop`)"
+        )
+        return config
+    running = launch.at_server(settings, server)
+    if running.rest_url == config.rest_url:
+        return config
+    return dataclasses.replace(
+        config,
+        rest_url=running.rest_url,
+        ws_url=running.ws_url,
+        sources={**config.sources, "rest_url": "the running local sandbox"},
+    )
 
 
 def state(ctx: typer.Context) -> AppState:

@@ -54,7 +54,7 @@ def config_for(app: AppState) -> APIConfig:
     config = app.config()
     if not is_default_local(config):
         return config
-    ensure_local_sandbox()
+    config = ensure_local_sandbox(config)
     return config if config.has_credentials else with_default_sandbox_key(config)
 
 

@@ -32,7 +32,7 @@ def dollars(text: str | None) -> str | None:
 def balance(ctx: typer.Context) -> None:
     """Cash available and the value of open positions."""
     app_state = state(ctx)
-    with app_state.client() as client:
+    with app_state.client(authenticated=True) as client:
         found = client.portfolio.balance()
     if app_state.json:
         emit_json(found)
@@ -62,7 +62,7 @@ def _position_row(p: MarketPosition) -> list[object]:
 def positions(ctx: typer.Context, ticker: TickerOption = None, limit: LimitOption = 0) -> None:
     """Open positions: side (YES when positive), contracts, exposure, realized P&L and fees."""
     app_state = state(ctx)
-    with app_state.client() as client:
+    with app_state.client(authenticated=True) as client:
         found = take(client.portfolio.positions(ticker=ticker), limit, "positions", False)
     held = [p for p in found if p.position is None or p.position.centi != 0]
     columns = ["ticker", "side", "contracts", "exposure", "realized P&L", "fees"]
@@ -86,7 +86,7 @@ def _fill_row(f: Fill) -> list[object]:
 def fills(ctx: typer.Context, ticker: TickerOption = None, limit: LimitOption = 50) -> None:
     """Your fills, newest first."""
     app_state = state(ctx)
-    with app_state.client() as client:
+    with app_state.client(authenticated=True) as client:
         found = take(client.portfolio.fills(ticker=ticker), limit, "fills", False)
     columns = ["time", "ticker", "outcome", "book", "contracts", "YES price", "role", "fee"]
     emit(app_state.json, found, None, columns, map(_fill_row, found))
@@ -101,7 +101,7 @@ def _settlement_row(s: Settlement) -> list[object]:
 def settlements(ctx: typer.Context, ticker: TickerOption = None, limit: LimitOption = 50) -> None:
     """Settled markets: result, payout and fees."""
     app_state = state(ctx)
-    with app_state.client() as client:
+    with app_state.client(authenticated=True) as client:
         found = take(client.portfolio.settlements(ticker=ticker), limit, "settlements", False)
     emit(
         app_state.json,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -23,9 +22,24 @@ PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=6
 DataDirOption = Annotated[
     Path | None, typer.Option("--data-dir", help="State directory (default: user data dir).")
 ]
-SeedOption = Annotated[int, typer.Option(help="Seed of the catalog and simulated activity.")]
-MarketsOption = Annotated[int, typer.Option(help="About how many markets.", min=1)]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(
+        help="Seed of the catalog and simulated activity (default 0); fixed when the data dir's "
+        "store is made, so an existing data dir keeps its own.",
+        show_default=False,
+    ),
+]
+MarketsOption = Annotated[
+    int | None,
+    typer.Option(
+        help="About how many markets (default 200); fixed like --seed.", min=1, show_default=False
+    ),
+]
 TierOption = Annotated[str, typer.Option(help="Rate-limit tier of new users.")]
+_IGNORED = "Ignored: keygen uses the data dir's own sandbox, wherever it listens."
+LegacyHostOption = Annotated[str | None, typer.Option("--host", hidden=True, help=_IGNORED)]
+LegacyPortOption = Annotated[int | None, typer.Option("--port", hidden=True, help=_IGNORED)]
 
 
 def _data_dir(given: Path | None) -> Path:
@@ -50,23 +64,28 @@ def settings_from(
     host: str,
     port: int,
     data_dir: Path | None,
-    seed: int,
-    markets: int,
+    seed: int | None,
+    markets: int | None,
     tier: str,
     limits: bool,
     liquidity: bool = True,
     activity: float = launch.DEFAULT_ACTIVITY,
 ) -> launch.SandboxSettings:
+    """Settings from the command line; a --seed/--markets left out is the data dir's own (the
+    default for a new one), one given is checked against it (launch.resolve_catalog)."""
+    defaults = launch.SandboxSettings()
+    given = {"seed": seed, "markets": markets}
     return launch.SandboxSettings(
         host=host,
         port=port,
         data_dir=_data_dir(data_dir),
-        seed=seed,
-        markets=markets,
+        seed=defaults.seed if seed is None else seed,
+        markets=defaults.markets if markets is None else markets,
         tier=tier,
         limits_enabled=limits,
         liquidity=liquidity,
         activity=activity,
+        catalog_given=frozenset(name for name, value in given.items() if value is not None),
     )
 
 
@@ -75,8 +94,8 @@ def serve(
     host: HostOption = launch.DEFAULT_HOST,
     port: PortOption = launch.DEFAULT_PORT,
     data_dir: DataDirOption = None,
-    seed: SeedOption = 0,
-    markets: MarketsOption = 200,
+    seed: SeedOption = None,
+    markets: MarketsOption = None,
     tier: TierOption = "basic",
     limits: Annotated[
         bool, typer.Option("--limits/--no-limits", help="Enforce rate limits.")
@@ -88,8 +107,12 @@ def serve(
     from kalshikit.sandbox.launch import serve_sandbox
 
     settings = settings_from(host, port, data_dir, seed, markets, tier, limits, liquidity, activity)
+    serve_sandbox(settings, announce=_announce)
+
+
+def _announce(settings: launch.SandboxSettings) -> None:
+    """Said only once the data dir and the port are ours, so it is never followed by a refusal."""
     note(f"sandbox on {settings.rest_url} (data in {settings.data_dir}); Ctrl-C stops it")
-    serve_sandbox(settings)
 
 
 @app.command("start")
@@ -98,17 +121,23 @@ def start(
     host: HostOption = launch.DEFAULT_HOST,
     port: PortOption = launch.DEFAULT_PORT,
     data_dir: DataDirOption = None,
-    seed: SeedOption = 0,
-    markets: MarketsOption = 200,
+    seed: SeedOption = None,
+    markets: MarketsOption = None,
     tier: TierOption = "basic",
     liquidity: LiquidityOption = True,
     activity: ActivityOption = launch.DEFAULT_ACTIVITY,
 ) -> None:
     """Start the sandbox in the background (state kept in the data dir)."""
-    settings = settings_from(host, port, data_dir, seed, markets, tier, True, liquidity, activity)
-    if launch.is_answering(settings.host, settings.port):
-        _report(ctx, settings, "already running")
+    wanted = settings_from(host, port, data_dir, seed, markets, tier, True, liquidity, activity)
+    settings = launch.resolve_catalog(wanted)
+    server = launch.running_server(settings.data_dir)
+    if server is not None:  # this data dir's own sandbox, whatever port it was given
+        _report(ctx, launch.at_server(settings, server), "already running", server.pid)
         return
+    if launch.is_answering(settings.host, settings.port):
+        from kalshikit.sandbox.server import PortInUse
+
+        raise PortInUse(settings.host, settings.port)
     launch.remember(settings)
     launch.start_background(settings)
     _report(ctx, settings, "started")
@@ -116,8 +145,10 @@ def start(
 
 @app.command("stop")
 def stop(ctx: typer.Context, data_dir: DataDirOption = None) -> None:
-    """Stop the background sandbox of this data dir."""
+    """Stop the sandbox of this data dir (started in the background, or a `serve`)."""
     settings = launch.remembered(_data_dir(data_dir))
+    server = launch.running_server(settings.data_dir)
+    settings = settings if server is None else launch.at_server(settings, server)
     stopped = launch.stop_background(settings)
     _report(ctx, settings, "stopped" if stopped else "not running")
 
@@ -126,17 +157,20 @@ def stop(ctx: typer.Context, data_dir: DataDirOption = None) -> None:
 def status(ctx: typer.Context, data_dir: DataDirOption = None) -> None:
     """Is the sandbox of this data dir answering, at which URL and with which pid."""
     settings = launch.remembered(_data_dir(data_dir))
+    server = launch.running_server(settings.data_dir)  # not whatever answers on its old port
+    if server is None:
+        _report(ctx, settings, "not running")
+        return
+    settings = launch.at_server(settings, server)
     answering = launch.is_answering(settings.host, settings.port)
-    _report(ctx, settings, "running" if answering else "not running")
+    _report(ctx, settings, "running" if answering else "starting", server.pid)
 
 
 @app.command("reset")
 def reset(ctx: typer.Context, data_dir: DataDirOption = None) -> None:
-    """Stop the background sandbox and delete its state: the next start begins afresh."""
+    """Stop the sandbox and delete its state: the next start begins afresh."""
     settings = launch.remembered(_data_dir(data_dir))
-    launch.stop_background(settings)
-    if settings.data_dir.exists():
-        shutil.rmtree(settings.data_dir)
+    launch.reset_data_dir(settings)
     _report(ctx, settings, "reset")
 
 
@@ -147,15 +181,35 @@ def keygen(
     out: Annotated[Path | None, typer.Option(help="Where to write the private key (PEM).")] = None,
     balance: Annotated[str, typer.Option(help="Starting cash in dollars.")] = "1000",
     key_type: Annotated[str, typer.Option("--type", help="rsa or ed25519")] = "rsa",
-    host: HostOption = launch.DEFAULT_HOST,
-    port: PortOption = launch.DEFAULT_PORT,
+    host: LegacyHostOption = None,
+    port: LegacyPortOption = None,
 ) -> None:
-    """Create a sandbox user with an API key; print its id and where the private key is."""
+    """Create a user with an API key in the data dir's sandbox (through its server when it runs,
+    else into its store); print its id and where the private key is."""
     from kalshikit.sandbox.keys import create_user_with_key
 
-    settings = settings_from(host, port, data_dir, 0, 200, "basic", True)
+    settings = launch.SandboxSettings(data_dir=_data_dir(data_dir))  # a new store: the defaults
+    _note_ignored_address(settings.data_dir, host, port)
     created = create_user_with_key(settings, balance=_dollars(balance), key_type=key_type, out=out)
     emit_json(created)
+
+
+def _note_ignored_address(data_dir: Path, host: str | None, port: int | None) -> None:
+    """keygen once registered with whatever answered at --host/--port; it now always uses the
+    data dir's own sandbox. Old command lines still run, told so when the address differs."""
+    if host is None and port is None:
+        return
+    server = launch.running_server(data_dir)
+    if server is None:
+        note(
+            f"--host/--port are ignored: the sandbox of {data_dir} is stopped, so the key goes "
+            "into its store and works once it runs"
+        )
+    elif (host is not None and host != server.host) or (port is not None and port != server.port):
+        note(
+            f"--host/--port are ignored: the key goes to the sandbox of {data_dir}, which "
+            f"listens on {server.host}:{server.port}"
+        )
 
 
 def _dollars(text: str) -> Decimal:
@@ -170,11 +224,13 @@ def _dollars(text: str) -> Decimal:
     return value
 
 
-def _report(ctx: typer.Context, settings: launch.SandboxSettings, what: str) -> None:
+def _report(
+    ctx: typer.Context, settings: launch.SandboxSettings, what: str, pid: int | None = None
+) -> None:
     facts = {
         "status": what,
         "url": settings.rest_url,
-        "pid": launch.read_pid(settings),
+        "pid": launch.read_pid(settings) if pid is None else pid,
         "data_dir": str(settings.data_dir),
     }
     if state(ctx).json:

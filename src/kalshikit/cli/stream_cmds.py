@@ -42,7 +42,7 @@ def stream_config(app_state: AppState) -> APIConfig:
     when needed and its default user's key is used when none is configured."""
     config = app_state.config()
     if is_default_local(config):
-        ensure_local_sandbox()
+        config = ensure_local_sandbox(config)
         if not config.has_credentials:
             config = default_key(config)
     return config

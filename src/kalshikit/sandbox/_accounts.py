@@ -25,8 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from kalshikit.auth import PublicKey
+from kalshikit.auth import PublicKey, load_public_key
+from kalshikit.sandbox._compact import Compact
 from kalshikit.sandbox._fees import cents_ceil_micro, fee_units
+from kalshikit.sandbox._listing import Listing
 from kalshikit.sandbox._orders import (
     FillRecord,
     OrderGroupState,
@@ -39,7 +41,7 @@ __all__ = ["Account", "ApiKey", "Position", "standalone_cost", "unit_cost"]
 
 
 @dataclass(slots=True)
-class Position:
+class Position(Compact):
     """One user's holding in one market; money in micro-dollars."""
 
     ticker: str
@@ -127,6 +129,14 @@ class ApiKey:
     public_key: PublicKey
     pem: str
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # a key object does not pickle (snapshots): it is loaded again from its PEM
+        return _api_key, (self.key_id, self.user_id, self.pem)
+
+
+def _api_key(key_id: str, user_id: str, pem: str) -> ApiKey:
+    return ApiKey(key_id, user_id, load_public_key(pem), pem)
+
 
 @dataclass(slots=True)
 class Account:
@@ -140,10 +150,10 @@ class Account:
     resting: dict[str, dict[str, OrderRecord]] = field(default_factory=dict)
     sides: dict[tuple[str, str], dict[str, OrderRecord]] = field(default_factory=dict)
     base: dict[str, int] = field(default_factory=dict)
-    orders: list[OrderRecord] = field(default_factory=list)
+    orders: Listing[OrderRecord] = field(default_factory=Listing)
     order_index: dict[str, OrderRecord] = field(default_factory=dict)
     open_client_ids: dict[str, str] = field(default_factory=dict)
-    fills: list[FillRecord] = field(default_factory=list)
+    fills: Listing[FillRecord] = field(default_factory=Listing)
     settlements: list[SettlementRecord] = field(default_factory=list)
     groups: dict[str, OrderGroupState] = field(default_factory=dict)
 

@@ -1,9 +1,11 @@
 """The sandbox's admin routes (``/sandbox/admin/...``): users and keys, market lifecycle, faults.
 
 Not part of Kalshi's API: this is how tests, the CLI and notebooks set the sandbox up and push
-it around. Only loopback callers are served (403 otherwise). Bodies are checked in full before
-anything changes, and every state change goes through the writer (the store, when there is one),
-so a replay of the store rebuilds users, keys and lifecycle steps too.
+it around. Only the user's own direct loopback calls are served, never a web page's
+(``_admin_gate``: 403, or 415 for a write body that is not JSON); bodies are read up to
+``_limits.MAX_ADMIN_BODY_BYTES`` (413 past it) and checked in full before anything changes, and
+every state change goes through the writer (the store, when there is one), so a replay of the
+store rebuilds users, keys and lifecycle steps too.
 
 Routes (JSON bodies; each answers JSON)::
 
@@ -29,7 +31,7 @@ Routes (JSON bodies; each answers JSON)::
 
 from __future__ import annotations
 
-import ipaddress
+import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Final, Literal
 
@@ -40,14 +42,21 @@ from starlette.routing import Route
 
 from kalshikit.auth import load_public_key
 from kalshikit.ratelimit import RateTier
+from kalshikit.sandbox._admin_gate import admin_refusal, check_json_body, client_address
 from kalshikit.sandbox._guard import Faults, Guard
 from kalshikit.sandbox._http import (
     REFUSALS,
     bad_request,
     decode_body,
-    error_response,
     json_response,
     refusal_response,
+)
+from kalshikit.sandbox._limits import (
+    MAX_ADMIN_BODY_BYTES,
+    MAX_ID_CHARS,
+    check_length,
+    closing_if_unread,
+    read_body,
 )
 
 if TYPE_CHECKING:
@@ -59,31 +68,36 @@ __all__ = ["ADMIN_PREFIX", "DEFAULT_BALANCE_CENTS", "admin_routes", "client_addr
 ADMIN_PREFIX: Final = "/sandbox/admin"
 DEFAULT_BALANCE_CENTS: Final = 1_000_000  # $10,000: room to trade, small enough to run out
 
+# A Retry-After value goes out as a header: printable ASCII only (seconds or an HTTP date).
+_RETRY_AFTER: Final = re.compile(r"[\x20-\x7e]{1,64}")
+
 Action = Callable[[Request, bytes], object]
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return address == "localhost"
 
 
 def _admin_endpoint(action: Action) -> Callable[[Request], Awaitable[Response]]:
     async def serve(request: Request) -> Response:
-        if not _is_loopback(client_address(request)):
-            return error_response(403, "forbidden", "the sandbox admin API answers loopback only")
-        body = b"" if request.method == "GET" else await request.body()
         try:
-            return json_response(action(request, body))
+            body = await _admitted_body(request)
         except REFUSALS as error:
-            return refusal_response(error)
+            return closing_if_unread(request, refusal_response(error))
+        try:
+            response = json_response(action(request, body))
+        except REFUSALS as error:
+            response = refusal_response(error)
+        return closing_if_unread(request, response) if request.method == "GET" else response
 
     return serve
+
+
+async def _admitted_body(request: Request) -> bytes:
+    """The body of a request the admin API may serve (headers checked before it is read)."""
+    refusal = admin_refusal(request)
+    if refusal is not None:
+        raise refusal
+    check_json_body(request, None)
+    body = b"" if request.method == "GET" else await read_body(request, MAX_ADMIN_BODY_BYTES)
+    check_json_body(request, body)
+    return body
 
 
 def admin_routes(
@@ -169,6 +183,8 @@ class _Admin:
 
     def create_user(self, request: Request, body: bytes) -> object:
         new = decode_body(body or b"{}", NewUser)
+        check_length(new.user_id, "user_id", MAX_ID_CHARS)
+        check_length(new.api_key_id, "api_key_id", MAX_ID_CHARS)
         if new.public_key_pem is not None:
             load_public_key(new.public_key_pem)  # a bad PEM is refused before the user exists
         tier = RateTier.parse(new.tier) if new.tier else None
@@ -182,6 +198,7 @@ class _Admin:
 
     def add_key(self, request: Request, body: bytes) -> object:
         new = decode_body(body, NewKey)
+        check_length(new.api_key_id, "api_key_id", MAX_ID_CHARS)
         load_public_key(new.public_key_pem)
         user_id = request.path_params["user_id"]
         key_id = self.writer.add_api_key(user_id, new.public_key_pem, key_id=new.api_key_id)
@@ -225,6 +242,10 @@ class _Admin:
             raise bad_request("count must be >= 0 and status an HTTP error status (400-599)")
         if not 0 <= fault.delay_ms <= 60_000:
             raise bad_request("delay_ms must be 0 to 60000")
+        if fault.retry_after is not None and not _RETRY_AFTER.fullmatch(fault.retry_after):
+            raise bad_request(
+                "retry_after must be 1-64 printable ASCII characters (seconds or an HTTP date)"
+            )
         if fault.kind in ("status", "drop_after_write"):
             self.faults.arm(fault.kind, fault.count, fault.status, fault.retry_after)
             return self.faults.pending()

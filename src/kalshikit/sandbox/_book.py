@@ -18,6 +18,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
+from kalshikit.sandbox._compact import Compact
+
 BookSide: TypeAlias = Literal["bid", "ask"]
 TimeInForce: TypeAlias = Literal["good_till_canceled", "immediate_or_cancel", "fill_or_kill"]
 SelfTradePrevention: TypeAlias = Literal["taker_at_cross", "maker"]
@@ -148,7 +150,7 @@ Event: TypeAlias = Accepted | Rejected | Fill | BookChanged | Rested | Canceled 
 
 # eq=False: orders are compared by identity, which keeps ``deque.remove`` cheap and exact.
 @dataclass(slots=True, eq=False)
-class RestingOrder:
+class RestingOrder(Compact):
     """A live order of the engine: resting on the book, or the taker currently being matched.
 
     ``initial == filled + remaining + canceled``, where ``canceled`` counts what was taken off

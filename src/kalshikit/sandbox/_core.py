@@ -3,9 +3,11 @@
 No I/O here, no wall clock (``clock`` is injected and read once per command), no global RNG (ids
 come from one ``random.Random(seed)``). Every write command runs as: read the clock and bring
 markets and expiries up to date (``_begin``), check everything and raise ``ExchangeError`` before
-touching anything, call the engine, apply its events (``_apply``: fills move cash, positions and
+touching anything, pass its commit point (``_commit_point``: where a store's write-ahead hook
+records it), call the engine, apply its events (``_apply``: fills move cash, positions and
 fees; rests and cancels index or drop orders), then ``_finish``: trip order groups over their
 limit, re-balance collateral of every (user, market) touched, refresh quotes, tell listeners.
+Time also makes old records leave memory (``_sweep``, the rule in ``_retention``).
 
 The write methods themselves live in ``_trading`` and ``_exchange_admin``; reads in
 ``_market_data`` and ``_portfolio``; ``exchange.Exchange`` puts them together.
@@ -17,15 +19,18 @@ import functools
 import heapq
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from kalshikit.models import Market
 from kalshikit.sandbox import engine as eng
 from kalshikit.sandbox._accounts import Account, ApiKey
 from kalshikit.sandbox._errors import ExchangeError, bad_request, not_found
 from kalshikit.sandbox._fees import FeeSchedule
-from kalshikit.sandbox._lifecycle import TRADEABLE, MarketState, Schedule
+from kalshikit.sandbox._lifecycle import DAY_MS, TRADEABLE, MarketState, Schedule
+from kalshikit.sandbox._listing import Listing
 from kalshikit.sandbox._orders import FillRecord, OrderGroupState, OrderRecord, TradeRecord
 from kalshikit.sandbox._render import (
     millis_of,
@@ -34,6 +39,7 @@ from kalshikit.sandbox._render import (
     render_position,
     render_trade,
 )
+from kalshikit.sandbox._retention import Retention, drop_old_orders, drop_older
 from kalshikit.sandbox.catalog import Catalog
 from kalshikit.sandbox.events import (
     BookChanged,
@@ -54,6 +60,12 @@ Listener = Callable[[ExchangeEvent], None]
 
 # engine cancel reasons -> the reason an OrderUpdated reports
 _CANCEL_REASONS = {"user": "canceled", "decrease": "decreased"}
+# what a state image leaves out: the catalog's parts (rebuilt from its seed), the wiring to the
+# outside, and the retention rule (a setting the store keeps); markets go in as their changes
+_NOT_STATE = frozenset(
+    {"catalog", "_clock", "_listeners", "_write_ahead", "_retention", "_markets"}
+)
+_stamp = attrgetter("ts_ms")
 
 
 @functools.lru_cache(maxsize=64)
@@ -104,12 +116,21 @@ class ExchangeCore:
     catalog: Catalog
     engine: eng.MatchingEngine
 
-    def __init__(self, catalog: Catalog, *, clock: Callable[[], int], seed: int = 0) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        clock: Callable[[], int],
+        seed: int = 0,
+        retention: Retention | None = None,
+    ) -> None:
         self.catalog = catalog
         self.engine = eng.MatchingEngine()
         self._clock = clock
+        self._retention = retention or Retention()
+        self._sweep_at: int | None = None  # set by the first command that made history
+        self._write_ahead: Callable[[], None] | None = None
         self._rng = random.Random(seed)
-        self._spare_ids: list[str] = []
         self._listeners: list[Listener] = []
         self._accounts: dict[str, Account] = {}
         self._keys: dict[str, ApiKey] = {}
@@ -117,7 +138,7 @@ class ExchangeCore:
         self._markets: dict[str, MarketState] = {}
         self._schedule = Schedule()
         self._expiries: list[tuple[int, str]] = []
-        self._trades: list[TradeRecord] = []
+        self._trades: Listing[TradeRecord] = Listing()
         self._trading_active = True
         self._deposited = 0
         self._fees_collected = 0
@@ -135,15 +156,45 @@ class ExchangeCore:
         for listener in self._listeners:
             listener(event)
 
-    def _new_id(self) -> str:
-        """A fresh uuid4-formatted id from the seeded RNG (so a replay hands out the same)."""
-        if self._spare_ids:
-            return self._spare_ids.pop()
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+    @contextmanager
+    def write_ahead(self, record: Callable[[], None]) -> Iterator[None]:
+        """Call ``record`` at the commit point of the command run inside the block: after all
+        its checks passed, before its first change. A store appends the command there, so it
+        is logged before it is applied; if ``record`` raises, nothing has changed."""
+        self._write_ahead = record
+        try:
+            yield
+        finally:
+            self._write_ahead = None
 
-    def _give_back(self, unused_id: str) -> None:
-        # a refused command must not consume an id: the replay never sees that command
-        self._spare_ids.append(unused_id)
+    def _commit_point(self) -> None:
+        """Every check passed: from here on the command changes state (and is not refused)."""
+        record, self._write_ahead = self._write_ahead, None
+        if record is not None:
+            record()
+
+    def state_image(self) -> dict[str, object]:
+        """All the state, without the catalog's parts: what a snapshot keeps. The objects are
+        the live ones, so encode it before the next command."""
+        image = {k: v for k, v in vars(self).items() if k not in _NOT_STATE}
+        image["_markets"] = {t: s.changing_fields() for t, s in self._markets.items()}
+        return image
+
+    def load_state_image(self, image: Mapping[str, object]) -> None:
+        """Take over a decoded ``state_image`` (on an exchange just built from the same
+        catalog, seed and retention)."""
+        state = dict(image)
+        markets = state.pop("_markets")
+        assert isinstance(markets, dict)
+        for ticker, values in markets.items():
+            self._markets[ticker].restore_fields(values)
+        vars(self).update(state)
+
+    def _new_id(self) -> str:
+        """A fresh uuid4-formatted id from the seeded RNG (so a replay hands out the same).
+        Only drawn after a command's commit point: a refused command, which the replay never
+        sees, must not consume one."""
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
 
     def _account(self, user_id: str) -> Account:
         account = self._accounts.get(user_id)
@@ -334,6 +385,8 @@ class ExchangeCore:
             self._refresh_market(self._markets[ticker], traded, batch.now)
         if self._listeners:
             self._report(batch)
+        if self._sweep_at is None:
+            self._sweep_at = batch.now + self._retention.every_ms
 
     def _trip_group(self, group: OrderGroupState, batch: Batch) -> None:
         """Cancel the group's resting orders and refuse new ones until it is reset."""
@@ -404,7 +457,11 @@ class ExchangeCore:
         return self._due(self._clock())
 
     def _due(self, now: int) -> bool:
-        return self._schedule.due(now) or bool(self._expiries and self._expiries[0][0] <= now)
+        return (
+            self._schedule.due(now)
+            or bool(self._expiries and self._expiries[0][0] <= now)
+            or (self._sweep_at is not None and now >= self._sweep_at)
+        )
 
     def _advance(self, now: int) -> None:
         if not self._due(now):
@@ -418,7 +475,33 @@ class ExchangeCore:
             elif kind == "close" and state.status in ("initialized", TRADEABLE):
                 self._close_market(state, batch)
         self._expire_orders(batch)
+        if self._sweep_at is not None and now >= self._sweep_at:
+            self._sweep(now)
+            self._sweep_at = now + self._retention.every_ms
         self._finish(batch)
+
+    def _sweep(self, now: int) -> None:
+        """Forget what fell out of the live window (the rule is ``_retention``'s)."""
+        keep, cutoff = self._retention.per_user, now - self._retention.window_ms
+        drop_older(self._trades, cutoff, _stamp, 0)
+        forgotten: list[str] = []
+        for account in self._accounts.values():
+            drop_older(account.fills, cutoff, _stamp, keep)
+            for order in drop_old_orders(account.orders, cutoff, keep):
+                del self._orders[order.order_id], account.order_index[order.order_id]
+                forgotten.append(order.order_id)
+        self.engine.forget(forgotten)
+        for state in self._markets.values():
+            state.forget_before(cutoff, now - DAY_MS)
+        # entries of orders that are gone would otherwise wait for their expiration time
+        self._expiries = [e for e in self._expiries if self._expiry_pending(*e)]
+        heapq.heapify(self._expiries)
+
+    def _expiry_pending(self, expiration_ms: int, order_id: str) -> bool:
+        order = self._orders.get(order_id)
+        return (
+            order is not None and order.status == "resting" and order.expiration_ms == expiration_ms
+        )
 
     def _expire_orders(self, batch: Batch) -> None:
         expiries = self._expiries

@@ -41,6 +41,7 @@ class AdminMixin(ExchangeCore):
             raise conflict("user_exists", f"user {user_id!r} already exists")
         if user_id == "":
             raise bad_request("invalid_parameters", "user_id must not be empty")
+        self._commit_point()
         user_id = user_id or self._new_id()
         self._accounts[user_id] = Account(user_id, balance_cents * MICRO_PER_CENT)
         self._deposited += balance_cents * MICRO_PER_CENT
@@ -55,6 +56,7 @@ class AdminMixin(ExchangeCore):
             public_key = load_public_key(public_key_pem)
         except ValidationError as exc:
             raise bad_request("invalid_parameters", str(exc)) from None
+        self._commit_point()
         key_id = key_id or self._new_id()
         self._keys[key_id] = ApiKey(key_id, user_id, public_key, public_key_pem)
         return key_id
@@ -71,6 +73,7 @@ class AdminMixin(ExchangeCore):
             raise bad_request("invalid_parameters", "cents must be a non-zero integer")
         if account.cash + cents * MICRO_PER_CENT < 0:
             raise bad_request("insufficient_balance", "cannot withdraw more than the free balance")
+        self._commit_point()
         account.cash += cents * MICRO_PER_CENT
         self._deposited += cents * MICRO_PER_CENT
 
@@ -81,6 +84,7 @@ class AdminMixin(ExchangeCore):
         account = self._account(user)
         check_routing(req.subaccount, req.exchange_index, 0)
         limit = parse_group_limit(req.contracts_limit, req.contracts_limit_fp)
+        self._commit_point()
         group = OrderGroupState(self._new_id(), user, limit, now)
         account.groups[group.group_id] = group
         self._emit_group(group, "created", now)
@@ -104,6 +108,7 @@ class AdminMixin(ExchangeCore):
         """Cancel the group's resting orders and forget the group."""
         batch = self._begin()
         group = self._group(user, group_id)
+        self._commit_point()
         self._trip_group(group, batch)
         del self._accounts[user].groups[group_id]
         self._finish(batch)
@@ -112,6 +117,7 @@ class AdminMixin(ExchangeCore):
     def reset_order_group(self, user: str, group_id: str) -> None:
         """Empty the 15 s window and accept orders again."""
         group = self._group(user, group_id)
+        self._commit_point()
         group.reset()
         self._emit_group(group, "reset", self._clock())
 
@@ -119,6 +125,7 @@ class AdminMixin(ExchangeCore):
         """Cancel the group's resting orders and refuse new ones until reset."""
         batch = self._begin()
         group = self._group(user, group_id)
+        self._commit_point()
         self._trip_group(group, batch)
         self._finish(batch)
         self._emit_group(group, "triggered", batch.now)
@@ -127,6 +134,7 @@ class AdminMixin(ExchangeCore):
         group = self._group(user, group_id)
         if isinstance(limit_centi, bool) or not isinstance(limit_centi, int) or limit_centi < 1:
             raise bad_request("invalid_parameters", "the limit must be at least 0.01 contracts")
+        self._commit_point()
         group.limit = limit_centi
         self._emit_group(group, "limit_updated", self._clock())
 
@@ -134,7 +142,9 @@ class AdminMixin(ExchangeCore):
 
     def advance(self) -> None:
         """Open markets whose open time passed, close those past close time (their resting
-        orders are canceled and collateral released) and expire GTC orders past expiration."""
+        orders are canceled and collateral released), expire GTC orders past expiration and
+        forget records older than the live window (``_retention``)."""
+        self._commit_point()
         self._advance(self._clock())
 
     def determine(self, ticker: str, result: Literal["yes", "no"]) -> None:
@@ -147,6 +157,7 @@ class AdminMixin(ExchangeCore):
             raise bad_request(
                 "market_already_determined", f"market {ticker} is already {state.status}"
             )
+        self._commit_point()
         if state.status in ("initialized", TRADEABLE):
             self._close_early(state, batch)
         state.status, state.result, state.determined_ms = "determined", result, batch.now
@@ -169,6 +180,7 @@ class AdminMixin(ExchangeCore):
                 "market_not_determined",
                 f"market {ticker} is {state.status}; determine its result before settling",
             )
+        self._commit_point()
         for account in self._accounts.values():
             self._settle_holder(account, state, batch.now)
         state.status, state.settled_ms, state.open_interest = "finalized", batch.now, 0
@@ -201,6 +213,7 @@ class AdminMixin(ExchangeCore):
         """Pause (new orders and amends refused with 503) or resume trading. Pausing cancels
         the resting orders placed with ``cancel_order_on_pause``."""
         batch = self._begin()
+        self._commit_point()
         if active == self._trading_active:
             return
         self._trading_active = active

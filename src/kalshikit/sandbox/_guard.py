@@ -41,6 +41,7 @@ from kalshikit.ratelimit import (
     budget_for,
 )
 from kalshikit.sandbox._http import ApiError, bad_request
+from kalshikit.sandbox._limits import MAX_TIMESTAMP_DIGITS
 
 __all__ = ["Caller", "Faults", "Guard", "KeyDirectory"]
 
@@ -144,7 +145,8 @@ class Guard:
         return user_id
 
     def _timestamp(self, stamp: str) -> int:
-        if not (stamp.isascii() and stamp.isdigit()):
+        # The length first: int() refuses (ValueError) a string of more than 4300 digits.
+        if len(stamp) > MAX_TIMESTAMP_DIGITS or not (stamp.isascii() and stamp.isdigit()):
             raise _unauthorized(
                 "invalid_timestamp", f"{HEADER_TIMESTAMP} must be Unix time in milliseconds"
             )

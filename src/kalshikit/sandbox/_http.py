@@ -25,7 +25,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from kalshikit.errors import ValidationError
-from kalshikit.models._base import to_wire_builtins
+from kalshikit.models.base import to_wire_builtins
 from kalshikit.sandbox.exchange import ExchangeError
 
 __all__ = [
@@ -133,6 +133,14 @@ def decode_body(body: bytes, model: type[T]) -> T:
         raise bad_request(f"invalid request body: {exc}") from None
     except msgspec.DecodeError as exc:
         raise bad_request(f"request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise _too_deep() from None
+
+
+def _too_deep() -> ApiError:
+    # msgspec gives up on JSON nested deeper than Python's recursion limit; no real body nests
+    # more than a few levels, so this is a malformed request, not a sandbox failure.
+    return bad_request("the request body is nested too deeply to be an order or a command")
 
 
 class _Counted(msgspec.Struct):
@@ -144,7 +152,7 @@ def batch_size(body: bytes) -> int:
     refuses the body with a proper message)."""
     try:
         return max(1, len(msgspec.json.decode(body, type=_Counted).orders))
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
         return 1
 
 

@@ -12,6 +12,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Final
 
+from kalshikit.sandbox._compact import Compact
 from kalshikit.sandbox._fees import cents_ceil_micro, fee_units
 from kalshikit.sandbox.engine import BookSide
 from kalshikit.units import TICKS_PER_DOLLAR
@@ -29,7 +30,7 @@ GROUP_WINDOW_MS: Final = 15_000
 
 
 @dataclass(slots=True, eq=False)
-class OrderRecord:
+class OrderRecord(Compact):
     """One order, resting or final. ``initial`` is the total size (an amend sets it anew)."""
 
     order_id: str
@@ -85,7 +86,7 @@ class OrderRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class FillRecord:
+class FillRecord(Compact):
     """One side of one trade, as the order's owner sees it (``fill_id`` is the trade's id)."""
 
     fill_id: str
@@ -101,7 +102,7 @@ class FillRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class TradeRecord:
+class TradeRecord(Compact):
     """One public trade at the maker's price; ``taker_side`` is the incoming order's side."""
 
     trade_id: str
@@ -113,7 +114,7 @@ class TradeRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class SettlementRecord:
+class SettlementRecord(Compact):
     """What one holder got when a market settled; ``revenue`` is in cents as on the wire."""
 
     ticker: str

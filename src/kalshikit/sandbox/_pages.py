@@ -1,8 +1,9 @@
 """Pagination of the exchange's listings: limits, opaque cursors, newest-first and in-order pages.
 
-No I/O here. Every listing the exchange pages over is an append-only list (trades, a user's fills,
-orders and settlements) or a fixed one (the catalog), so a cursor is simply the index where the
-next page starts, tagged with the listing it belongs to so a cursor from one listing (or one
+No I/O here. Every listing the exchange pages over is append-only (settlements), a ``Listing``
+whose old entries may leave memory (trades, a user's fills and orders) or fixed (the catalog), so
+a cursor is simply the number where the next page starts (a ``Listing``'s append number, else
+the index), tagged with the listing it belongs to so a cursor from one listing (or one
 ``settlement_status``) is refused by another. Cursors are URL-safe base64 so they look as opaque
 as the real ones.
 """
@@ -11,10 +12,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from kalshikit.sandbox._errors import ExchangeError, bad_request
+from kalshikit.sandbox._listing import Listing
 
 __all__ = ["check_limit", "decode_cursor", "encode_cursor", "in_order", "newest_first"]
 
@@ -61,7 +64,9 @@ def newest_first(
 ) -> tuple[list[T], str]:
     """A page of ``items`` read from the end backwards, and the cursor of the next page ("")."""
     start = decode_cursor(listing, cursor)
-    index = len(items) if start is None else min(start, len(items))
+    # numbered by append order, so entries dropped since the last page do not shift the cursor
+    numbers: Sequence[int] = items.numbers if isinstance(items, Listing) else range(len(items))
+    index = len(items) if start is None else bisect_left(numbers, start)
     page: list[T] = []
     while index > 0:
         index -= 1
@@ -69,7 +74,7 @@ def newest_first(
         if keep(item):
             if len(page) == limit:
                 # one more match exists, so there is a next page: it starts at this item
-                return page, encode_cursor(listing, index + 1)
+                return page, encode_cursor(listing, numbers[index] + 1)
             page.append(item)
     return page, ""
 

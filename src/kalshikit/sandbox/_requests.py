@@ -23,6 +23,7 @@ from kalshikit.units import (
 )
 
 __all__ = [
+    "LAST_EXPIRATION_S",
     "SHARD_ZERO",
     "OrderSpec",
     "WriteRoute",
@@ -39,6 +40,7 @@ __all__ = [
 _TIME_IN_FORCE: Final = frozenset({"good_till_canceled", "immediate_or_cancel", "fill_or_kill"})
 _STP: Final = frozenset({"taker_at_cross", "maker"})
 _GTC: Final = "good_till_canceled"
+LAST_EXPIRATION_S: Final = 253_402_300_799  # 9999-12-31T23:59:59Z, the last RFC 3339 second
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,12 @@ def parse_expiration(seconds: int, now_ms: int) -> int:
         raise bad_request(
             "invalid_order",
             f"expiration_time {seconds} is not in the future (now is {now_ms // 1000})",
+        )
+    if seconds > LAST_EXPIRATION_S:
+        # Later than any date can be written: the order would be stored, then fail every read.
+        raise bad_request(
+            "invalid_order",
+            f"expiration_time {seconds} is after 9999-12-31T23:59:59Z ({LAST_EXPIRATION_S})",
         )
     return expiration_ms
 

@@ -36,6 +36,7 @@ from kalshikit.models.enums import MARKET_FILTER_STATUSES, ORDER_STATUSES
 from kalshikit.ratelimit import ENDPOINT_COSTS, BucketSpec
 from kalshikit.sandbox._guard import Guard
 from kalshikit.sandbox._http import ApiError, Query, bad_request, decode_body
+from kalshikit.sandbox._limits import MAX_CLIENT_ORDER_ID_CHARS, check_length
 from kalshikit.sandbox._requests import WriteRoute
 from kalshikit.units import centi_to_fp, fp_to_centi
 
@@ -115,6 +116,15 @@ def _limit_centi(req: UpdateOrderGroupLimitRequest | CreateOrderGroupRequest) ->
     if limit <= 0:
         raise bad_request("the contracts limit must be positive", "contracts_limit")
     return limit
+
+
+def _check_client_ids(req: CreateOrderV2Request | AmendOrderV2Request, where: str = "") -> None:
+    """Refuse a client order id too long to store (the exchange keeps it with the order); a
+    batch with one such order is refused whole, before anything is placed."""
+    check_length(req.client_order_id, f"{where}client_order_id", MAX_CLIENT_ORDER_ID_CHARS)
+    if isinstance(req, AmendOrderV2Request):
+        updated = req.updated_client_order_id
+        check_length(updated, "updated_client_order_id", MAX_CLIENT_ORDER_ID_CHARS)
 
 
 class RestHandlers:
@@ -332,12 +342,16 @@ class RestHandlers:
     # order writes
 
     def orders_create(self, c: Ctx) -> object:
-        return self.writer.create_order(c.user, decode_body(c.body, CreateOrderV2Request))
+        req = decode_body(c.body, CreateOrderV2Request)
+        _check_client_ids(req)
+        return self.writer.create_order(c.user, req)
 
     def orders_create_batch(self, c: Ctx) -> object:
         batch = decode_body(c.body, BatchCreateOrdersV2Request)
         if not batch.orders:
             raise bad_request("orders must hold at least one order", "orders")
+        for index, req in enumerate(batch.orders):
+            _check_client_ids(req, f"orders[{index}].")
         return {"orders": self.writer.batch_create(c.user, batch.orders)}
 
     def orders_cancel(self, c: Ctx) -> object:
@@ -358,6 +372,7 @@ class RestHandlers:
 
     def orders_amend(self, c: Ctx) -> object:
         req = decode_body(c.body, AmendOrderV2Request)
+        _check_client_ids(req)
         return self.writer.amend_order(c.user, c.path["order_id"], req)
 
     def orders_decrease(self, c: Ctx) -> object:

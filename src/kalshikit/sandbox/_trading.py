@@ -1,14 +1,15 @@
 """Order entry: create (single and batched), cancel, amend and decrease, with V2 semantics.
 
 No I/O here. Each command checks everything first and raises ``ExchangeError`` before any change
-(kalshi-rest.md 2.4 and 3.10; the exchange contract lists the checks), then lets the engine match
-and ``_core`` apply what happened. Acks are the slim current shapes.
+(kalshi-rest.md 2.4 and 3.10; the exchange contract lists the checks), passes its commit point,
+then lets the engine match and ``_core`` apply what happened. Acks are the slim current shapes.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from kalshikit.models import (
     AmendOrderAck,
@@ -66,6 +67,16 @@ def _averages(order: OrderRecord) -> tuple[str | None, str | None]:
     return money(price), money(fee)
 
 
+@dataclass(frozen=True, slots=True)
+class _Placement:
+    """A new order that passed every check: what placing it needs."""
+
+    account: Account
+    state: MarketState
+    spec: OrderSpec
+    size: int
+
+
 class TradingMixin(ExchangeCore):
     """The order-entry writes of the exchange."""
 
@@ -73,7 +84,9 @@ class TradingMixin(ExchangeCore):
 
     def create_order(self, user: str, req: CreateOrderV2Request) -> CreateOrderAck:
         batch = self._begin()
-        order = self._place(user, req, batch)
+        placement = self._check_place(user, req, batch.now)
+        self._commit_point()
+        order = self._place(placement, batch)
         self._finish(batch)
         price, fee = _averages(order)
         return CreateOrderAck(
@@ -88,10 +101,11 @@ class TradingMixin(ExchangeCore):
         """Each order on its own: a refused one gets an ``error`` item, the others proceed."""
         batch = self._begin()
         self._account(user)
+        self._commit_point()  # from here each order is placed or refused on its own
         items: list[BatchCreateItem] = []
         for req in reqs:
             try:
-                order = self._place(user, req, batch)
+                order = self._place(self._check_place(user, req, batch.now), batch)
             except ExchangeError as exc:
                 error = ErrorResponse(code=exc.code, message=exc.message)
                 items.append(BatchCreateItem(client_order_id=req.client_order_id, error=error))
@@ -110,25 +124,33 @@ class TradingMixin(ExchangeCore):
         self._finish(batch)
         return items
 
-    def _place(self, user: str, req: CreateOrderV2Request, batch: Batch) -> OrderRecord:
+    def _check_place(self, user: str, req: CreateOrderV2Request, now: int) -> _Placement:
+        """Every check of a new order, the engine's included; raises before any change."""
         account = self._account(user)
         state = self._market_state(req.ticker)
         check_routing(req.subaccount, req.exchange_index, state.market.exchange_index or 0)
         self._check_tradeable(state)
-        spec = parse_create(req, state.grid, batch.now)
+        spec = parse_create(req, state.grid, now)
         self._check_client_id(account, spec.client_order_id)
         self._check_group(account, spec.order_group_id)
         size = self._reduce_only_size(account, state, spec) if spec.reduce_only else spec.size
         self._check_collateral(account, state, spec, size)
-        order = self._new_order(account, state, spec, size, batch.now)
-        events = self.engine.submit(state.ticker, self._engine_request(order, spec), batch.now)
-        last = events[-1] if events else None
-        if isinstance(last, eng.Rejected):
-            self._give_back(order.order_id)
-            message = _ENGINE_REFUSALS.get(last.code, last.reason)
-            raise bad_request(
-                last.code if last.code in _ENGINE_REFUSALS else "invalid_order", message
-            )
+        refusal = self.engine.refusal(
+            state.ticker, self._engine_request("", account.user_id, spec, size), now
+        )
+        if refusal is not None:
+            code, reason = refusal
+            message = _ENGINE_REFUSALS.get(code, reason)
+            raise bad_request(code if code in _ENGINE_REFUSALS else "invalid_order", message)
+        return _Placement(account, state, spec, size)
+
+    def _place(self, placement: _Placement, batch: Batch) -> OrderRecord:
+        account, state, spec = placement.account, placement.state, placement.spec
+        order = self._new_order(account, state, spec, placement.size, batch.now)
+        request = self._engine_request(order.order_id, order.user_id, spec, order.initial)
+        events = self.engine.submit(state.ticker, request, batch.now)
+        if events and isinstance(events[-1], eng.Rejected):  # _check_place asked the engine
+            raise RuntimeError(f"the engine refused a checked order: {events[-1]}")
         self._register(order, account, batch)
         self._apply(events, batch)
         return order
@@ -144,12 +166,12 @@ class TradingMixin(ExchangeCore):
         )  # fmt: skip
 
     @staticmethod
-    def _engine_request(order: OrderRecord, spec: OrderSpec) -> eng.OrderRequest:
+    def _engine_request(order_id: str, owner: str, spec: OrderSpec, size: int) -> eng.OrderRequest:
         # expirations stay with the exchange (it can amend them); the engine never sees one
         return eng.OrderRequest(
-            order.order_id, order.user_id, spec.side, spec.price, order.initial,
-            spec.time_in_force, spec.post_only, spec.reduce_only, spec.self_trade_prevention,
-            spec.client_order_id, None, spec.order_group_id,
+            order_id, owner, spec.side, spec.price, size, spec.time_in_force, spec.post_only,
+            spec.reduce_only, spec.self_trade_prevention, spec.client_order_id, None,
+            spec.order_group_id,
         )  # fmt: skip
 
     def _check_client_id(self, account: Account, client_order_id: str | None) -> None:
@@ -249,6 +271,7 @@ class TradingMixin(ExchangeCore):
         batch = self._begin()
         order = self._routed_order(self._account(user), order_id, route)
         reduced = order.remaining
+        self._commit_point()
         self._apply(self.engine.cancel(order_id, reason="user"), batch)
         self._finish(batch)
         return CancelOrderAck(
@@ -262,6 +285,9 @@ class TradingMixin(ExchangeCore):
         """Each order on its own; ``routes`` (one per id) say where each cancel goes."""
         batch = self._begin()
         account = self._account(user)
+        if routes is not None and len(routes) != len(order_ids):
+            raise ValueError(f"{len(routes)} routes for {len(order_ids)} orders: one per order")
+        self._commit_point()  # from here each cancel is made or refused on its own
         items: list[BatchCancelItem] = []
         for order_id, route in zip(order_ids, routes or [SHARD_ZERO] * len(order_ids), strict=True):
             try:
@@ -285,6 +311,7 @@ class TradingMixin(ExchangeCore):
         """Cancel every resting order of ``user``; returns how many."""
         batch = self._begin()
         account = self._account(user)
+        self._commit_point()
         order_ids = [o for book in account.resting.values() for o in book]
         for order_id in order_ids:
             self._apply(self.engine.cancel(order_id, reason="user"), batch)
@@ -310,9 +337,11 @@ class TradingMixin(ExchangeCore):
         client_id = self._amended_client_id(account, order, req)
         expiration = self._amended_expiration(order, req.expiration_time, batch.now)
         self._check_amend_collateral(account, state, order, price, total - order.filled)
+        refusal = self.engine.amend_refusal(order_id, price=price, size=total)
+        if refusal is not None:
+            raise bad_request(*refusal)
+        self._commit_point()
         events = self.engine.amend(order_id, price=price, size=total, now_ms=batch.now)
-        if events and isinstance(events[-1], eng.Rejected):
-            raise bad_request(events[-1].code, events[-1].reason)
         self._apply_amend(account, order, client_id, expiration, total, batch)
         self._apply(events, batch)
         self._finish(batch)
@@ -406,6 +435,7 @@ class TradingMixin(ExchangeCore):
                 "invalid_count",
                 f"reduce_to must be below the {centi_to_fp(order.remaining)} resting",
             )
+        self._commit_point()
         events = self.engine.decrease(order_id, reduce_by=reduce_by, reduce_to=reduce_to)
         self._apply(events, batch)
         self._finish(batch)

@@ -130,6 +130,9 @@ def parse_command(raw: str | bytes) -> Command:
         frame = msgspec.json.decode(raw)
     except msgspec.DecodeError:
         raise CommandError(1, "the frame is not JSON") from None
+    except RecursionError:
+        # deeper than any command nests: a refusal like any malformed frame, not a dead reader
+        raise CommandError(1, "the frame is nested too deeply") from None
     if not isinstance(frame, dict):
         raise CommandError(1, "a command is a JSON object")
     cmd_id = frame.get("id", 0)

@@ -4,15 +4,17 @@ This layer only translates: query strings and bodies in, exchange calls, wire st
 no market state. Every REST route comes from ``kalshikit.endpoints.ENDPOINTS`` (the table the
 client sends from), so the two cannot disagree on a path, a method, auth or a rate-limit bucket.
 
-Per request: injected status fault -> caller identity (signature, 401) -> rate limit (429) ->
-handler (400 on a malformed request, the exchange's own status on a refusal) -> JSON answer
-(201/204 where the real API sends them) -> injected connection drop after a write.
+Per request: injected status fault -> caller identity (signature, 401; headers only) -> body,
+read in chunks up to ``_limits.MAX_BODY_BYTES`` (413 past it) -> rate limit (429) -> handler (400
+on a malformed request, the exchange's own status on a refusal) -> JSON answer (201/204 where the
+real API sends them) -> injected connection drop after a write.
 
 The WebSocket endpoint (``WS_PATH``, ``ws_api``) is served by default, fed by a ``FeedHub`` that
 listens to the exchange; ``app.state`` holds the exchange, writer, guard, faults and ``feeds``
 (whose ``feeds.faults`` drops sockets, skips seq numbers and delays frames from any thread).
-``extra_routes`` adds more routes. ``/sandbox/admin/...`` (loopback callers only, see
-``_admin_api``) creates users, moves markets through their lifecycle, arms faults.
+``extra_routes`` adds more routes. ``/sandbox/admin/...`` (the user's own direct loopback
+calls only, see ``_admin_gate``) creates users, moves markets through their lifecycle, arms
+faults.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from kalshikit.models import (
 )
 from kalshikit.ratelimit import RateTier
 from kalshikit.sandbox._admin_api import ADMIN_PREFIX, admin_routes, client_address
-from kalshikit.sandbox._guard import Faults, Guard
+from kalshikit.sandbox._guard import Caller, Faults, Guard
 from kalshikit.sandbox._http import (
     JSON,
     REFUSALS,
@@ -57,6 +59,7 @@ from kalshikit.sandbox._http import (
     json_response,
     refusal_response,
 )
+from kalshikit.sandbox._limits import MAX_BODY_BYTES, closing_if_unread, read_body
 from kalshikit.sandbox._requests import WriteRoute
 from kalshikit.sandbox._rest import Ctx, Handler, RestHandlers
 from kalshikit.sandbox.exchange import Exchange
@@ -196,6 +199,11 @@ async def _advance_forever(exchange: Exchange, writer: ExchangeWriter, interval_
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
+    # No route read the body: close rather than let the server drain what the client sends.
+    return closing_if_unread(request, _routing_error(request, exc))
+
+
+def _routing_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     if status == 404:
         return error_response(404, "not_found", f"no such endpoint: {request.url.path}")
@@ -257,8 +265,13 @@ def _serve(
             if faults.retry_after is not None:
                 refused.headers["retry-after"] = faults.retry_after
             return refused
-        body = b"" if ep.method == "GET" else await request.body()
-        response = _answer(ep, handler, guard, request, body, status)
+        try:
+            caller, body = await _caller_and_body(ep, guard, request)
+        except REFUSALS as error:
+            return closing_if_unread(request, refusal_response(error))
+        response = _answer(ep, handler, guard, caller, request, body, status)
+        if ep.method == "GET":
+            response = closing_if_unread(request, response)
         if ep.bucket == "write" and response.status_code < 300 and faults.take_drop():
             return DroppedResponse(response.body, response.status_code, media_type=JSON)
         return response
@@ -266,15 +279,28 @@ def _serve(
     return serve
 
 
+async def _caller_and_body(ep: Endpoint, guard: Guard, request: Request) -> tuple[Caller, bytes]:
+    # The signature is checked on the headers alone, so an unsigned caller of an authenticated
+    # endpoint never gets a byte of its body read; a signed one gets at most MAX_BODY_BYTES.
+    caller = guard.identify(
+        ep, request.method, request.headers, _raw_path(request), client_address(request)
+    )
+    body = b"" if ep.method == "GET" else await read_body(request, MAX_BODY_BYTES)
+    return caller, body
+
+
 def _answer(
-    ep: Endpoint, handler: Handler, guard: Guard, request: Request, body: bytes, status: int
+    ep: Endpoint,
+    handler: Handler,
+    guard: Guard,
+    caller: Caller,
+    request: Request,
+    body: bytes,
+    status: int,
 ) -> Response:
-    # Synchronous on purpose: no await between the checks and the exchange call, so requests
-    # on the one event loop never interleave inside the exchange.
+    # Synchronous on purpose: no await between the rate limit and the exchange call, so
+    # requests on the one event loop never interleave inside the exchange.
     try:
-        caller = guard.identify(
-            ep, request.method, request.headers, _raw_path(request), client_address(request)
-        )
         guard.charge(caller, ep, batch_size(body) if ep.name in _BATCHES else 1)
         ctx = Ctx(caller.user_id or "", Query(request.query_params), request.path_params, body)
         return json_response(handler(ctx), status)

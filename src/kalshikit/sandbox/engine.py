@@ -78,7 +78,7 @@ class MatchingEngine:
         self._books: dict[str, _Book] = {}
         self._orders: dict[str, RestingOrder] = {}
         self._by_owner: dict[str, dict[str, RestingOrder]] = {}
-        # every order id ever accepted, so a reused id is refused even after its order is done
+        # every order id accepted (until ``forget``): a reused id is refused after it is done
         self._seen_ids: set[str] = set()
         # (expiration_ms, order_id); entries of orders already gone are skipped when popped
         self._expiries: list[tuple[int, str]] = []
@@ -111,21 +111,29 @@ class MatchingEngine:
     def submit(self, ticker: str, req: OrderRequest, now_ms: int) -> list[Event]:
         """Accept, match and rest (or cancel the rest of) one new order."""
         events = self._expire_due(now_ms)
-        refusal = self._refusal(ticker, req, now_ms)
+        refusal = self.refusal(ticker, req, now_ms)
+        if req.order_id in self._seen_ids:
+            refusal = "duplicate_order_id", f"order id {req.order_id!r} was already used"
         if refusal is not None:
             events.append(Rejected(req.order_id, ticker, refusal[1], refusal[0]))
             return events
         book = self._books[ticker]
         opposite = book.ask if req.side == "bid" else book.bid
         crosses = bool(opposite.keys) and opposite.keys[-1] >= opposite.sign * req.price
-        refusal = _crossing_refusal(opposite, req, crosses)
-        if refusal is not None:
-            events.append(Rejected(req.order_id, ticker, refusal[1], refusal[0]))
-            return events
         order = self._new_order(ticker, req)
         events.append(Accepted(req.order_id, ticker))
         self._execute(book, order, req.time_in_force, crosses, events)
         return events
+
+    def refusal(self, ticker: str, req: OrderRequest, now_ms: int) -> tuple[str, str] | None:
+        """``(code, reason)`` when ``submit`` would reject ``req`` against the books as they
+        are (orders due to expire by ``now_ms`` aside), its id aside; None when it would
+        accept it. Changes nothing, so a caller can check before it commits to the order."""
+        refusal = self._refusal(ticker, req, now_ms)
+        if refusal is not None:
+            return refusal
+        opposite = self._books[ticker].opposite(req.side)
+        return _crossing_refusal(opposite, req, opposite.crosses(req.price))
 
     def _new_order(self, ticker: str, req: OrderRequest) -> RestingOrder:
         self._seen_ids.add(req.order_id)
@@ -171,8 +179,6 @@ class MatchingEngine:
 
     def _refusal(self, ticker: str, req: OrderRequest, now_ms: int) -> tuple[str, str] | None:
         """``(code, reason)`` when ``req`` must be refused before touching the book."""
-        if req.order_id in self._seen_ids:
-            return "duplicate_order_id", f"order id {req.order_id!r} was already used"
         if ticker not in self._books:
             return "unknown_market", f"no open book for market {ticker!r}"
         if req.side not in ("bid", "ask"):
@@ -334,7 +340,7 @@ class MatchingEngine:
         if order is None:
             return events
         new_remaining = size - order.filled
-        refusal = self._amend_refusal(order, price, new_remaining)
+        refusal = self.amend_refusal(order_id, price=price, size=size)
         if refusal is not None:
             events.append(Rejected(order_id, order.ticker, refusal[1], refusal[0]))
             return events
@@ -355,9 +361,13 @@ class MatchingEngine:
         order.initial = size
         return events
 
-    def _amend_refusal(
-        self, order: RestingOrder, price: int, new_remaining: int
-    ) -> tuple[str, str] | None:
+    def amend_refusal(self, order_id: str, *, price: int, size: int) -> tuple[str, str] | None:
+        """``(code, reason)`` when ``amend`` would reject these terms for the resting order
+        (None for an unknown id, which ``amend`` ignores); changes nothing."""
+        order = self._orders.get(order_id)
+        if order is None:
+            return None
+        new_remaining = size - order.filled
         if not MIN_PRICE <= price <= MAX_PRICE:
             return "invalid_price", f"price must be {MIN_PRICE}..{MAX_PRICE} ticks, not {price}"
         if new_remaining <= 0:
@@ -396,6 +406,13 @@ class MatchingEngine:
         return events
 
     # ---------------------------------------------------------------- reads
+
+    def forget(self, order_ids: Iterable[str]) -> None:
+        """Stop remembering these done orders' ids (resting ones are kept): for a caller that
+        never reuses ids and must not hold every id it ever used (the sandbox's retention)."""
+        for order_id in order_ids:
+            if order_id not in self._orders:
+                self._seen_ids.discard(order_id)
 
     def get_order(self, order_id: str) -> RestingOrder | None:
         """The resting order with this id, or None (unknown, filled or canceled)."""

@@ -13,7 +13,9 @@ The class is assembled from one mixin per concern over the shared state of ``_co
 * ``_market_data``: public reads (status, markets, books, trades, candles, events, series);
 * ``_portfolio``: user reads (balance, positions, fills, settlements, orders, queue positions).
 
-Listeners (``add_listener``) receive the ``events`` dataclasses synchronously, in order.
+Listeners (``add_listener``) receive the ``events`` dataclasses synchronously, in order. A store
+hooks ``write_ahead`` to record each command at its commit point, and keeps ``state_image``s as
+snapshots. Records older than the live window leave memory (``retention``; see ``_retention``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class Exchange(TradingMixin, AdminMixin, MarketDataMixin, PortfolioMixin):
             "books": self._books_digest(),
             "markets": {t: self._market_digest(t) for t in sorted(self._markets)},
             "trades": [[t.trade_id, t.ticker, t.price, t.size, t.ts_ms] for t in self._trades],
+            "listed": self._trades.appended,
+            "sweep_at": self._sweep_at,
             "keys": sorted([k.key_id, k.user_id] for k in self._keys.values()),
             "totals": self.money_totals(),
             "trading_active": self._trading_active,
@@ -51,12 +55,9 @@ class Exchange(TradingMixin, AdminMixin, MarketDataMixin, PortfolioMixin):
 
     def _upcoming_ids(self, count: int) -> list[str]:
         """The next ids the exchange will hand out (read from a copy of its RNG)."""
-        upcoming = list(reversed(self._spare_ids))[:count]
         twin = random.Random()
         twin.setstate(self._rng.getstate())
-        while len(upcoming) < count:
-            upcoming.append(str(uuid.UUID(int=twin.getrandbits(128), version=4)))
-        return upcoming
+        return [str(uuid.UUID(int=twin.getrandbits(128), version=4)) for _ in range(count)]
 
     def money_totals(self) -> dict[str, int]:
         """Where all the money is (micro-dollars). ``cash + held + fees + open_interest``
@@ -87,6 +88,7 @@ class Exchange(TradingMixin, AdminMixin, MarketDataMixin, PortfolioMixin):
             "positions": positions,
             "orders": [o.order_id for o in account.orders],
             "fills": [[f.fill_id, f.order_id, f.size, f.price, f.fee] for f in account.fills],
+            "listed": [account.orders.appended, account.fills.appended],
             "settlements": [[s.ticker, s.revenue_cents, s.ts_ms] for s in account.settlements],
             "groups": groups,
             "client_ids": dict(sorted(account.open_client_ids.items())),
@@ -111,4 +113,9 @@ class Exchange(TradingMixin, AdminMixin, MarketDataMixin, PortfolioMixin):
 
     def _market_digest(self, ticker: str) -> list[object]:
         s = self._markets[ticker]
-        return [s.status, s.result, s.close_ms, s.volume, s.open_interest, s.last_price]
+        # the candlestick history and the day's volume ledger: how much is kept, from where
+        history = [
+            len(s.trades), s.trade_times[:1], s.quotes[:1], s.interest[:1],
+            s.day_times[:1].tolist(), len(s.quotes), len(s.interest), len(s.day_times),
+        ]  # fmt: skip
+        return [s.status, s.result, s.close_ms, s.volume, s.open_interest, s.last_price, history]

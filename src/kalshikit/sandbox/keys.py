@@ -1,25 +1,32 @@
 """``kalshi sandbox keygen``: a sandbox user with a fresh API key, whether or not it is running.
 
-A running sandbox holds its state in memory, so the user is created through its loopback admin
-API; a stopped one is changed through its store, so the next start replays the new user. The
-private key is written where the user asked (mode 0600) and never printed.
+The key goes into the data dir's own sandbox, never into whatever answers on some port. A
+running sandbox holds its state in memory, so the user is created through its loopback admin
+API, at the address its server recorded in the data dir's lock; a stopped one is changed through
+its store, under that lock, so the next start replays the new user. The private key is written
+where the user asked (mode 0600) and never printed.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal, cast
+from typing import Final, Literal, cast
 
 import httpx
 
 from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
-from kalshikit.errors import ValidationError
-from kalshikit.sandbox.launch import SandboxSettings, is_answering, wall_clock_ms
+from kalshikit.errors import KalshiError, ValidationError
+from kalshikit.sandbox._datadir_lock import DataDirBusy, DataDirLock, Holder
+from kalshikit.sandbox.launch import SandboxSettings, at_server, is_answering, wall_clock_ms
 
 KeyType = Literal["rsa", "ed25519"]
+# how long keygen waits for the data dir's server to listen (it replays its store first) or
+# for another keygen to finish with the store
+_WAIT_FOR_WRITER_S: Final = 60.0
 
 
 def _key_type(value: str) -> KeyType:
@@ -28,10 +35,47 @@ def _key_type(value: str) -> KeyType:
     return cast(KeyType, value)
 
 
+def _register(settings: SandboxSettings, public_pem: str, cents: int) -> tuple[str, str]:
+    """Into the data dir's sandbox: through its server if one runs, else into its store."""
+    deadline = time.monotonic() + _WAIT_FOR_WRITER_S
+    while True:
+        try:
+            lock = DataDirLock.acquire(settings.data_dir, Holder(os.getpid(), "keygen"))
+        except DataDirBusy as busy:
+            server = _answering_server(settings, busy, deadline)
+            if server is not None:
+                return _register_live(server, public_pem, cents)
+            time.sleep(0.1)
+            continue
+        with lock:
+            return _register_stored(settings, public_pem, cents)
+
+
+def _answering_server(
+    settings: SandboxSettings, busy: DataDirBusy, deadline: float
+) -> SandboxSettings | None:
+    """Where the data dir's server answers; None while it is starting (or another keygen
+    writes). Past the deadline, or with a holder that cannot be named, the refusal stands."""
+    holder = busy.holder
+    if holder is None or time.monotonic() > deadline:
+        raise busy
+    if holder.role != "server" or holder.port is None:
+        return None
+    server = at_server(settings, holder)
+    return server if is_answering(server.host, server.port) else None
+
+
 def _register_live(settings: SandboxSettings, public_pem: str, cents: int) -> tuple[str, str]:
     body = {"public_key_pem": public_pem, "balance_cents": cents}
-    answer = httpx.post(f"{settings.base_url}/sandbox/admin/users", json=body, timeout=10.0)
-    answer.raise_for_status()
+    url = f"{settings.base_url}/sandbox/admin/users"
+    try:
+        answer = httpx.post(url, json=body, timeout=10.0)
+        answer.raise_for_status()
+    except httpx.HTTPError as error:  # a CLI user gets one line, not an httpx traceback
+        raise KalshiError(
+            f"the sandbox of {settings.data_dir} did not create the user ({error}); see "
+            f"`kalshi sandbox status --data-dir {settings.data_dir}` and its log"
+        ) from error
     created = answer.json()
     return str(created["user_id"]), str(created["api_key_id"])
 
@@ -68,8 +112,7 @@ def create_user_with_key(
     """Create the user and key; returns api_key_id, private_key_path, user_id, balance_dollars."""
     key = generate_private_key(_key_type(key_type))
     cents = int(balance * 100)
-    register = _register_live if is_answering(settings.host, settings.port) else _register_stored
-    user_id, key_id = register(settings, public_key_pem(key), cents)
+    user_id, key_id = _register(settings, public_key_pem(key), cents)
     path = (out or settings.data_dir / "keys" / f"{key_id}.pem").expanduser().resolve()
     _write_private_key(path, private_key_to_pem(key))
     return {

@@ -2,6 +2,10 @@
 
 This is the only sandbox module that touches processes and the data directory's files besides
 the store. The CLI's ``kalshi sandbox ...`` commands are thin wrappers over these functions.
+
+A data dir has one writer at a time (``_datadir_lock``): the server holds its lock while it
+runs and records there the address it listens on, so the data dir, not a port, says which
+server is its own.
 """
 
 from __future__ import annotations
@@ -10,17 +14,22 @@ import asyncio
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import platformdirs
+
+from kalshikit.endpoints import REST_PREFIX, WS_PATH
+from kalshikit.errors import ValidationError
+from kalshikit.sandbox._datadir_lock import DataDirBusy, DataDirLock, Holder, holder_of
 
 if TYPE_CHECKING:
     from kalshikit.sandbox.store import PersistentExchange
@@ -60,14 +69,22 @@ class SandboxSettings:
     limits_enabled: bool = True
     liquidity: bool = True
     activity: float = DEFAULT_ACTIVITY
+    # which of seed and markets the user chose: on a data dir that has a store they must match
+    # the ones it was made with (see resolve_catalog); the others quietly take the stored ones
+    catalog_given: frozenset[str] = frozenset()
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     @property
     def rest_url(self) -> str:
-        return f"{self.base_url}/trade-api/v2"
+        return f"{self.base_url}{REST_PREFIX}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"{self.base_url.replace('http', 'ws', 1)}{WS_PATH}"
 
     def serve_args(self) -> list[str]:
         """The command line of ``kalshi sandbox serve`` for these settings."""
@@ -88,6 +105,40 @@ def is_answering(host: str, port: int, timeout: float = 0.3) -> bool:
         return False
 
 
+def running_server(data_dir: Path) -> Holder | None:
+    """The server that holds ``data_dir``'s writer lock (pid, and its address once bound)."""
+    holder = holder_of(data_dir)
+    return holder if holder is not None and holder.role == "server" else None
+
+
+def at_server(settings: SandboxSettings, server: Holder) -> SandboxSettings:
+    """``settings`` with the address ``server`` listens on (when it has one yet)."""
+    if server.host is None or server.port is None:
+        return settings
+    return replace(settings, host=server.host, port=server.port)
+
+
+def resolve_catalog(settings: SandboxSettings) -> SandboxSettings:
+    """``settings`` with the seed and market count the data dir's store was made with (a store
+    keeps its catalog for life). A value the user chose that differs is refused rather than
+    silently ignored. A data dir with no store yet keeps the values given."""
+    from kalshikit.sandbox.store import stored_catalog
+
+    stored = stored_catalog(settings.data_dir)
+    if stored is None:
+        return settings
+    seed, markets = stored
+    if ("seed" in settings.catalog_given and settings.seed != seed) or (
+        "markets" in settings.catalog_given and settings.markets != markets
+    ):
+        raise ValidationError(
+            f"the sandbox in {settings.data_dir} was made with --seed {seed} --markets "
+            f"{markets}; leave out --seed/--markets to run it as it is, or start afresh with "
+            f"`kalshi sandbox reset --data-dir {settings.data_dir}` (or pass another --data-dir)"
+        )
+    return replace(settings, seed=seed, markets=markets)
+
+
 def _pid_path(settings: SandboxSettings) -> Path:
     return settings.data_dir / PID_FILE
 
@@ -103,6 +154,10 @@ def read_pid(settings: SandboxSettings) -> int | None:
 
 def start_background(settings: SandboxSettings, *, wait_s: float = 30.0) -> int:
     """Start ``kalshi sandbox serve`` detached; wait until it answers. Returns its pid."""
+    server = running_server(settings.data_dir)
+    if server is not None:  # said here, not by a child that fails into the log
+        raise DataDirBusy(settings.data_dir, server)
+    settings = resolve_catalog(settings)  # the child is told the data dir's own catalog
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "kalshikit.cli.main", *settings.serve_args()]
     with (settings.data_dir / LOG_FILE).open("ab") as log:  # the child keeps its own handle
@@ -132,19 +187,37 @@ def _wait_until_answering(
 
 
 def stop_background(settings: SandboxSettings, *, wait_s: float = 10.0) -> bool:
-    """Stop a background sandbox of this data dir. False when none was running."""
-    pid = read_pid(settings)
+    """Stop the sandbox of this data dir: started in the background, or a foreground ``serve``
+    (found through the data dir's lock). False when none was running."""
+    server = running_server(settings.data_dir)
+    # the lock's holder is surely the server; a pid file may be stale (that pid reused)
+    pid = server.pid if server else read_pid(settings)
     if pid is None:
         return False
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and _still_serving(pid, settings.data_dir):
         time.sleep(0.05)
-    if _alive(pid):
+    if _still_serving(pid, settings.data_dir):
         os.kill(pid, signal.SIGKILL)
         _alive(pid)
     _pid_path(settings).unlink(missing_ok=True)
     return True
+
+
+def _still_serving(pid: int, data_dir: Path) -> bool:
+    # an exited process that its parent has not reaped yet still has a pid, but no lock
+    return _alive(pid) and holder_of(data_dir) is not None
+
+
+def reset_data_dir(settings: SandboxSettings) -> None:
+    """Stop the data dir's sandbox and delete the data dir, refused while another process
+    (keygen, or a server that would not stop) still writes it."""
+    stop_background(settings)
+    if not settings.data_dir.exists():
+        return
+    with DataDirLock.acquire(settings.data_dir, Holder(os.getpid(), "reset")):
+        shutil.rmtree(settings.data_dir)
 
 
 def _alive(pid: int) -> bool:
@@ -182,7 +255,7 @@ def remembered(data_dir: Path) -> SandboxSettings:
 
 
 def remember(settings: SandboxSettings) -> None:
-    """Save the settings a background sandbox runs with (status reports them)."""
+    """Save the settings a background sandbox runs with (status reports them when stopped)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     saved = {"host": settings.host, "port": settings.port, "seed": settings.seed}
     saved |= {"markets": settings.markets, "tier": settings.tier, "activity": settings.activity}
@@ -227,8 +300,28 @@ def simulation_tasks(
     return [simulate]
 
 
-def serve_sandbox(settings: SandboxSettings) -> None:
-    """Open (or replay) the data dir's exchange and serve it until interrupted."""
+def serve_sandbox(
+    settings: SandboxSettings, announce: Callable[[SandboxSettings], None] | None = None
+) -> None:
+    """Serve the data dir's exchange until interrupted, as its only writer. Refusals (the data
+    dir taken, a different catalog asked for, the port busy) come before anything runs;
+    ``announce`` is then called with the settings served, before the store is replayed."""
+    from kalshikit.sandbox.server import bind_port
+
+    with DataDirLock.acquire(settings.data_dir, Holder(os.getpid(), "server")) as lock:
+        settings = resolve_catalog(settings)
+        sock = bind_port(settings.host, settings.port)
+        try:
+            lock.listening(settings.host, sock.getsockname()[1])
+            if announce is not None:
+                announce(settings)
+            _serve_bound(settings, sock)
+        finally:
+            sock.close()
+
+
+def _serve_bound(settings: SandboxSettings, sock: socket.socket) -> None:
+    """Open (or replay) the data dir's exchange and serve it on ``sock`` until interrupted."""
     from kalshikit.sandbox.api import create_app
     from kalshikit.sandbox.liquidity import seed_liquidity
     from kalshikit.sandbox.server import serve
@@ -251,6 +344,6 @@ def serve_sandbox(settings: SandboxSettings) -> None:
         background=simulation_tasks(persistent, settings),
     )
     try:
-        serve(app, settings.host, settings.port, log_level="warning")
+        serve(app, settings.host, settings.port, log_level="warning", sock=sock)
     finally:
         persistent.close()

@@ -12,6 +12,7 @@ The library never starts a sandbox by itself; this is the explicit way to get on
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
 import threading
@@ -24,6 +25,8 @@ from typing import Any, Final
 import uvicorn
 from starlette.types import ASGIApp
 
+from kalshikit.errors import KalshiError
+from kalshikit.sandbox._uvicorn import uvicorn_http_options
 from kalshikit.sandbox.api import REST_PREFIX, create_app
 from kalshikit.sandbox.catalog import build_catalog
 from kalshikit.sandbox.exchange import Exchange
@@ -33,7 +36,7 @@ from kalshikit.sandbox.ws_api import (
     uvicorn_ws_options,
 )
 
-__all__ = ["default_exchange", "running", "serve"]
+__all__ = ["PortInUse", "bind_port", "default_exchange", "running", "serve"]
 
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8470
@@ -70,15 +73,22 @@ def serve(
     *,
     log_level: str = "info",
     heartbeat_s: float = DEFAULT_HEARTBEAT_S,
+    sock: socket.socket | None = None,
 ) -> None:
     """Serve ``app`` until interrupted (Ctrl-C or SIGTERM stop it cleanly). WebSocket clients
-    are pinged every ``heartbeat_s`` seconds."""
+    are pinged every ``heartbeat_s`` seconds. ``sock`` is a socket already bound with
+    :func:`bind_port` (else one is bound here): a busy port then fails before anything runs."""
     config = uvicorn.Config(
         app, host=host, port=port, log_level=log_level, access_log=False,
-        **uvicorn_ws_options(heartbeat_s),
+        proxy_headers=False,  # the peer address is the socket's, never a header's (admin API)
+        **uvicorn_http_options(), **uvicorn_ws_options(heartbeat_s),
     )  # fmt: skip
     _quiet_deliberate_drops()
-    uvicorn.Server(config).run()
+    bound = sock or bind_port(host, port)
+    try:
+        uvicorn.Server(config).run(sockets=[bound])
+    finally:
+        bound.close()
 
 
 def _url(host: str, port: int) -> str:
@@ -86,13 +96,33 @@ def _url(host: str, port: int) -> str:
     return f"http://{shown}:{port}{REST_PREFIX}"
 
 
-def _bind(host: str, port: int) -> socket.socket:
+class PortInUse(KalshiError):
+    """Something already listens on the port a sandbox was asked to serve on."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(
+            f"port {port} on {host} is already in use; pass another --port, or stop what "
+            f"listens there (a sandbox: `kalshi sandbox stop --data-dir ITS_DATA_DIR`)"
+        )
+        self.host = host
+        self.port = port
+
+
+def bind_port(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port``, not yet listening (uvicorn listens once the app is
+    ready, so nothing connects to a half-started server). Raises :class:`PortInUse`."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say
     # so, and with Nagle on, every answer waits ~40 ms for the delayed ACK.
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise PortInUse(host, port) from None
+        raise
     return sock
 
 
@@ -130,9 +160,11 @@ def running(
     """
     if app is None:
         app = create_app(exchange or default_exchange(), **app_options)
-    sock = _bind(host, port)
+    sock = bind_port(host, port)
     config = uvicorn.Config(
         app, log_level=log_level, log_config=None, access_log=False,
+        proxy_headers=False,  # the peer address is the socket's, never a header's (admin API)
+        **uvicorn_http_options(),
         **uvicorn_ws_options(heartbeat_s, heartbeat_timeout_s, ws_send_buffer_bytes),
     )  # fmt: skip
     server = uvicorn.Server(config)

@@ -8,20 +8,31 @@ commands in order on a fresh exchange, each with the clock pinned to its recorde
 the same state (ids included).
 
 * ``PersistentExchange`` offers the exchange's write methods: it pins the clock for the command,
-  first applies (and records) an ``advance`` when markets or orders are due so that a refused
-  command never changes anything, applies the command and records it. A command refused with
-  ``ExchangeError`` changed nothing and is not recorded. Reads go to ``.exchange`` directly.
-* ``open_exchange(data_dir, ...)`` creates a store or replays an existing one; ``reset`` deletes it.
+  first runs (and records) an ``advance`` when markets, orders or old records are due, so that a
+  refused command never changes anything, then runs the command. Write-ahead: the exchange checks
+  the command, the store appends it at the command's commit point, and only then does the
+  exchange apply it. A refused command (``ExchangeError``) is not recorded; a command the store
+  could not record (``StoreError``, a 503) was not applied. Reads go to ``.exchange`` directly.
+* Snapshots bound the replay: every ``SnapshotPolicy.every_commands`` commands or ``every_ms``
+  (and at a clean close with a long tail), the exchange's state image is written atomically
+  beside the log (``_snapshot``), then the commands it includes are deleted from the log. A
+  restart loads the snapshot and replays only the commands after it. Crash points: before the
+  rename the old snapshot and the whole log stand; between the rename and the deletion the log
+  still holds commands the snapshot includes, and replay skips them (``seq <= snapshot.seq``);
+  the deletion is one SQLite transaction. Sequence numbers are given here, never reused.
+* ``open_exchange(data_dir, ...)`` creates a store or restores an existing one; ``reset`` deletes
+  it.
 
-This module does I/O (SQLite); the exchange itself does none.
+This module does I/O (SQLite, the snapshot file); the exchange itself does none.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar, cast
@@ -40,8 +51,11 @@ from kalshikit.models import (
     DecreaseOrderAck,
     DecreaseOrderV2Request,
 )
+from kalshikit.sandbox import _snapshot
+from kalshikit.sandbox._errors import ExchangeError
 from kalshikit.sandbox._render import datetime_of
 from kalshikit.sandbox._requests import SHARD_ZERO, WriteRoute
+from kalshikit.sandbox._retention import Retention
 from kalshikit.sandbox.catalog import build_catalog
 from kalshikit.sandbox.exchange import Exchange
 
@@ -51,10 +65,13 @@ __all__ = [
     "CommandClock",
     "PersistentExchange",
     "ReplayError",
+    "SnapshotPolicy",
     "Store",
+    "StoreError",
     "open_exchange",
     "replay",
     "reset",
+    "stored_catalog",
 ]
 
 DB_NAME: Final = "sandbox.sqlite3"
@@ -63,11 +80,32 @@ _SCHEMA: Final = (
     " seq INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL, name TEXT NOT NULL, args TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
+SNAPSHOT_SUFFIX: Final = ".snapshot"
+_CHUNK: Final = 10_000  # commands read at a time on replay: bounded memory for any log
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 
 class ReplayError(RuntimeError):
     """A recorded command failed on replay: the log does not fit this exchange (or code)."""
+
+
+class StoreError(ExchangeError):
+    """The command log could not record a command, so it was not applied: nothing changed.
+    An ``ExchangeError`` (503) so the API answers it and callers may simply retry."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(503, "store_unavailable", message)
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotPolicy:
+    """When to snapshot: after ``every_commands`` commands or ``every_ms`` of command time
+    (whichever first), and at a clean close when at least ``on_close`` commands would replay."""
+
+    every_commands: int = 50_000
+    every_ms: int = 3_600_000
+    on_close: int = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +117,11 @@ class Command:
 
 
 class Store:
-    """One SQLite file: the command log and the catalog parameters."""
+    """One SQLite file (the command log and the catalog parameters) and its snapshot file."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self.snapshot_path = self.path.with_suffix(SNAPSHOT_SUFFIX)
         # one connection shared by the server's threads; the lock serializes its use
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._lock = threading.Lock()
@@ -90,28 +129,66 @@ class Store:
         self._db.execute("PRAGMA synchronous=NORMAL")  # durable across crashes of the process
         for statement in _SCHEMA:
             self._db.execute(statement)
+        (last,) = self._db.execute("SELECT MAX(seq) FROM commands").fetchone()
+        # after a rotation the log may be empty: numbering goes on from the snapshot's commands
+        self.last_seq = max(last or 0, int(self.meta().get("truncated_through", 0)))
 
     def append(self, ts_ms: int, name: str, args: Mapping[str, object]) -> int:
-        """Record one command; returns its sequence number."""
+        """Record one command; returns its sequence number. ``StoreError`` if it could not."""
         encoded = msgspec.json.encode(args).decode()
         with self._lock:
-            cursor = self._db.execute(
-                "INSERT INTO commands (ts_ms, name, args) VALUES (?, ?, ?)", (ts_ms, name, encoded)
-            )
-        return cast(int, cursor.lastrowid)
+            seq = self.last_seq + 1
+            try:
+                self._db.execute(
+                    "INSERT INTO commands (seq, ts_ms, name, args) VALUES (?, ?, ?, ?)",
+                    (seq, ts_ms, name, encoded),
+                )
+            except sqlite3.Error as exc:
+                raise StoreError(
+                    f"the sandbox could not record {name} in {self.path} ({exc}), so it did not "
+                    "apply it: nothing changed. Check the disk (space, permissions), then retry"
+                ) from exc
+            self.last_seq = seq
+        return seq
 
-    def commands(self) -> Iterator[Command]:
-        """Every recorded command, in order."""
-        with self._lock:
-            rows = self._db.execute("SELECT seq, ts_ms, name, args FROM commands ORDER BY seq")
-            fetched = rows.fetchall()
-        for seq, ts_ms, name, args in fetched:
-            yield Command(seq, ts_ms, name, msgspec.json.decode(args))
+    def commands(self, after: int = 0) -> Iterator[Command]:
+        """The recorded commands numbered above ``after``, in order (read a chunk at a time)."""
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT seq, ts_ms, name, args FROM commands WHERE seq > ? ORDER BY seq "
+                    "LIMIT ?",
+                    (after, _CHUNK),
+                ).fetchall()
+            for seq, ts_ms, name, args in rows:
+                yield Command(seq, ts_ms, name, msgspec.json.decode(args))
+            if len(rows) < _CHUNK:
+                return
+            after = rows[-1][0]
 
     def __len__(self) -> int:
+        """How many commands the log holds (those after the snapshot, once one was taken)."""
         with self._lock:
             (count,) = self._db.execute("SELECT COUNT(*) FROM commands").fetchone()
         return cast(int, count)
+
+    def truncate(self, through: int) -> None:
+        """Delete the commands up to ``through`` (a durable snapshot includes them), in one
+        transaction that also remembers where numbering stands."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("DELETE FROM commands WHERE seq <= ?", (through,))
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('truncated_through', ?)",
+                    (str(through),),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            # give the deleted pages' WAL frames back now rather than at some later checkpoint
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def meta(self) -> dict[str, str]:
         with self._lock:
@@ -214,11 +291,12 @@ def replay(
     *,
     clock: CommandClock | None = None,
 ) -> Exchange:
-    """A fresh exchange from ``exchange_factory(clock)`` with every recorded command re-applied
-    in order, the clock reading each command's recorded time."""
+    """A fresh exchange from ``exchange_factory(clock)`` brought to the store's state: the
+    snapshot's state image when there is one, then every later command re-applied in order,
+    the clock reading each command's recorded time."""
     clock = clock or CommandClock(lambda: 0)
     exchange = exchange_factory(clock)
-    for command in store.commands():
+    for command in store.commands(after=_restore_snapshot(store, exchange)):
         with clock.pinned(command.ts_ms):
             try:
                 apply_command(exchange, command)
@@ -230,27 +308,113 @@ def replay(
     return exchange
 
 
-class PersistentExchange:
-    """The exchange's write methods, each recorded in the store as it is applied."""
+def _restore_snapshot(store: Store, exchange: Exchange) -> int:
+    """Load the store's snapshot into ``exchange`` (just built); the last command it includes
+    (0 without one). Refuses a log whose truncated commands no snapshot holds."""
+    truncated = int(store.meta().get("truncated_through", 0))
+    data = _snapshot.read(store.snapshot_path)
+    if data is None and not truncated:
+        return 0
+    if data is None:
+        raise ReplayError(
+            f"the log {store.path} starts after command #{truncated} but its snapshot "
+            f"{store.snapshot_path} is missing; reset the sandbox to start afresh"
+        )
+    snapshot = _snapshot.decode(data, exchange, store.snapshot_path)
+    if snapshot.seq < truncated:
+        raise ReplayError(
+            f"the snapshot {store.snapshot_path} stops at command #{snapshot.seq} but the log "
+            f"{store.path} starts after #{truncated}; reset the sandbox to start afresh"
+        )
+    exchange.load_state_image(snapshot.image)
+    return snapshot.seq
 
-    def __init__(self, exchange: Exchange, store: Store, clock: CommandClock) -> None:
+
+class PersistentExchange:
+    """The exchange's write methods, each recorded in the store (before it is applied), and
+    snapshots of the exchange as the ``policy`` says."""
+
+    def __init__(
+        self,
+        exchange: Exchange,
+        store: Store,
+        clock: CommandClock,
+        policy: SnapshotPolicy | None = None,
+    ) -> None:
         self.exchange = exchange
         self.store = store
         self._clock = clock
         self._lock = threading.RLock()
+        self._policy = policy or SnapshotPolicy()
+        self._since_snapshot = len(store)  # what the next start would replay
+        self._snapshot_ms: int | None = None  # the clock starts at the first command
 
     def _run(self, name: str, args: dict[str, object], apply: Callable[[], T]) -> T:
         with self._lock, self._clock.pinned() as now:
             if name != "advance" and self.exchange.advance_due():
-                # recorded on its own, so a refused command below leaves nothing unrecorded
-                self.exchange.advance()
-                self.store.append(now, "advance", {})
-            result = apply()  # an ExchangeError propagates: nothing changed, nothing recorded
-            self.store.append(now, name, args)
+                # its own command, so that a refused command below leaves nothing unrecorded
+                self._write(now, "advance", {}, self.exchange.advance)
+            result = self._write(now, name, args, apply)
+            if self._snapshot_due(now):
+                self._snapshot_or_warn(now)
             return result
 
+    def _write(self, now: int, name: str, args: dict[str, object], apply: Callable[[], T]) -> T:
+        """Run one command write-ahead: the exchange calls back at its commit point (every
+        check passed, nothing changed yet) and the store appends the command there. A refusal
+        or a ``StoreError`` propagates from before any change."""
+        recorded = False
+
+        def record() -> None:
+            nonlocal recorded
+            self.store.append(now, name, args)
+            recorded = True
+
+        with self.exchange.write_ahead(record):
+            result = apply()
+        if not recorded:  # no commit point passed (a bug): the log must still match memory
+            _log.error("sandbox command %s ran without passing its commit point", name)
+            self.store.append(now, name, args)
+        self._since_snapshot += 1
+        return result
+
+    # -- snapshots
+
+    def snapshot(self) -> int:
+        """Snapshot the exchange now and drop what it includes from the log; returns the
+        number of the last command it includes."""
+        with self._lock:
+            return self._snapshot(self._clock())
+
+    def _snapshot(self, now: int) -> int:
+        seq = self.store.last_seq
+        _snapshot.write(self.store.snapshot_path, _snapshot.encode(self.exchange, seq, now))
+        self.store.truncate(seq)  # only now: the snapshot that includes them is durable
+        self._since_snapshot, self._snapshot_ms = 0, now
+        return seq
+
+    def _snapshot_due(self, now: int) -> bool:
+        if self._snapshot_ms is None:
+            self._snapshot_ms = now
+        return self._since_snapshot >= self._policy.every_commands or (
+            self._since_snapshot > 0 and now - self._snapshot_ms >= self._policy.every_ms
+        )
+
+    def _snapshot_or_warn(self, now: int) -> None:
+        try:
+            self._snapshot(now)
+        except Exception:  # the command that got us here was applied: it must not fail now
+            # nothing is lost (the log keeps every command): only the next start is slower
+            path = self.store.snapshot_path
+            _log.warning("could not snapshot the sandbox to %s", path, exc_info=True)
+            self._since_snapshot, self._snapshot_ms = 0, now
+
     def close(self) -> None:
-        self.store.close()
+        """Snapshot first if the next start would replay a long tail, then close the store."""
+        with self._lock:
+            if self._since_snapshot >= self._policy.on_close:
+                self._snapshot_or_warn(self._clock())
+            self.store.close()
 
     # -- users and keys
 
@@ -388,30 +552,76 @@ def _catalog_params(store: Store, seed: int, markets: int, now_ms: int) -> tuple
     return int(meta["seed"]), int(meta["markets"]), int(meta["now_ms"])
 
 
+def _retention_of(store: Store, wanted: Retention) -> Retention:
+    """The retention rule the store keeps to (it shapes the state, so a replay must use the
+    same); a store without one records ``wanted``."""
+    meta = store.meta()
+    if "live_window_ms" not in meta:
+        store.set_meta(
+            {"live_window_ms": wanted.window_ms, "keep_per_user": wanted.per_user}
+            | {"sweep_every_ms": wanted.every_ms}
+        )
+        return wanted
+    return Retention(
+        int(meta["live_window_ms"]), int(meta["keep_per_user"]), int(meta["sweep_every_ms"])
+    )
+
+
+def stored_catalog(data_dir: Path | str) -> tuple[int, int] | None:
+    """The seed and market count ``data_dir``'s store was made with; None before it has one.
+    Only reads (a server may be writing): it neither creates nor changes the store."""
+    path = Path(data_dir) / DB_NAME
+    if not path.exists():
+        return None
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as db:
+            rows = db.execute("SELECT key, value FROM meta WHERE key IN ('seed', 'markets')")
+            meta = dict(rows.fetchall())
+    except sqlite3.Error:
+        return None  # no meta table yet: the store is being created
+    if len(meta) < 2:
+        return None
+    return int(meta["seed"]), int(meta["markets"])
+
+
 def open_exchange(
-    data_dir: Path | str, *, seed: int, markets: int, now_ms: int, clock: Callable[[], int]
+    data_dir: Path | str,
+    *,
+    seed: int,
+    markets: int,
+    now_ms: int,
+    clock: Callable[[], int],
+    retention: Retention | None = None,
+    snapshots: SnapshotPolicy | None = None,
 ) -> PersistentExchange:
-    """The sandbox of ``data_dir``: a new one (catalog from ``seed``/``markets``/``now_ms``),
-    or the existing one replayed (its own recorded parameters win over the ones given)."""
+    """The sandbox of ``data_dir``: a new one (catalog from ``seed``/``markets``/``now_ms``,
+    records kept as ``retention`` says), or the existing one restored from its snapshot and log
+    (its own recorded parameters win over the ones given). ``snapshots``: when to take them."""
     directory = Path(data_dir)
     directory.mkdir(parents=True, exist_ok=True)
     store = Store(directory / DB_NAME)
     seed, markets, now_ms = _catalog_params(store, seed, markets, now_ms)
+    kept = _retention_of(store, retention or Retention())
     catalog = build_catalog(seed=seed, markets=markets, now=datetime_of(now_ms))
     command_clock = CommandClock(clock)
 
     def factory(exchange_clock: Callable[[], int]) -> Exchange:
-        return Exchange(catalog, clock=exchange_clock, seed=seed)
+        return Exchange(catalog, clock=exchange_clock, seed=seed, retention=kept)
 
     exchange = replay(store, factory, clock=command_clock)
-    return PersistentExchange(exchange, store, command_clock)
+    return PersistentExchange(exchange, store, command_clock, snapshots)
 
 
 def reset(data_dir: Path | str) -> bool:
     """Delete the store of ``data_dir`` (stop its server first); False when there was none."""
     base = Path(data_dir) / DB_NAME
+    snapshot = base.with_suffix(SNAPSHOT_SUFFIX)
     found = False
-    for path in (base, base.with_name(DB_NAME + "-wal"), base.with_name(DB_NAME + "-shm")):
+    for path in (
+        base, base.with_name(DB_NAME + "-wal"), base.with_name(DB_NAME + "-shm"), snapshot,
+        snapshot.with_name(snapshot.name + ".tmp"),
+    ):  # fmt: skip
         if path.exists():
             path.unlink()
             found = True

@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_HEARTBEAT_S",
     "DEFAULT_HEARTBEAT_TIMEOUT_S",
     "HEARTBEAT",
+    "MAX_FRAME_BYTES",
     "WS_PATH",
     "uvicorn_ws_options",
     "ws_route",
@@ -43,6 +44,9 @@ HEARTBEAT: Final = b"heartbeat"
 DEFAULT_HEARTBEAT_S: Final = 10.0
 # Kalshi documents no timeout; two intervals lets one ping go unanswered on a busy client.
 DEFAULT_HEARTBEAT_TIMEOUT_S: Final = 20.0
+# The largest client frame read; a longer one closes the connection with 1009 (message too big).
+# A command is small: this still takes a subscribe naming some 30,000 markets.
+MAX_FRAME_BYTES: Final = 1024 * 1024
 # Close code for a refused upgrade when the server cannot answer with an HTTP status.
 _POLICY_VIOLATION: Final = 1008
 # How a vanished client shows up: uvicorn's ClientDisconnected is an OSError, and Starlette
@@ -151,7 +155,8 @@ def uvicorn_ws_options(
     heartbeat_timeout_s: float = DEFAULT_HEARTBEAT_TIMEOUT_S,
     send_buffer_bytes: int | None = None,
 ) -> dict[str, Any]:
-    """``uvicorn.Config`` keywords for Kalshi's keep-alive (pings carrying ``heartbeat``).
+    """``uvicorn.Config`` keywords for Kalshi's keep-alive (pings carrying ``heartbeat``) and a
+    cap of :data:`MAX_FRAME_BYTES` on client frames (uvicorn's default is 16 MiB).
 
     ``send_buffer_bytes`` caps each WebSocket's kernel send buffer (default: the OS's, which on
     Linux grows to megabytes): with a small one a client that stops reading backs up into its
@@ -160,6 +165,7 @@ def uvicorn_ws_options(
     options: dict[str, Any] = {
         "ws_ping_interval": heartbeat_s,
         "ws_ping_timeout": heartbeat_timeout_s,
+        "ws_max_size": MAX_FRAME_BYTES,
     }
     protocol = _heartbeat_protocol(send_buffer_bytes)
     if protocol is not None:

@@ -1,0 +1,87 @@
+"""The matching engine's checks that change nothing: ``refusal``, ``amend_refusal``, ``forget``.
+
+The exchange asks them before it commits to a command (the store logs it there), so they must
+agree exactly with what ``submit`` and ``amend`` then do, and leave the books alone.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kalshikit.sandbox.engine import MatchingEngine, OrderRequest, Rejected
+
+TICKER = "T"
+OWNERS = ("a", "b", "c")
+resting = st.tuples(
+    st.sampled_from(OWNERS), st.sampled_from(("bid", "ask")), st.integers(40, 60),
+    st.integers(1, 500),
+)  # fmt: skip
+incoming = st.builds(
+    OrderRequest,
+    order_id=st.just("new"),
+    owner=st.sampled_from(OWNERS),
+    side=st.sampled_from(("bid", "ask", "both")),
+    price=st.integers(-1, 10_001),
+    size=st.integers(-1, 1500),
+    time_in_force=st.sampled_from(("good_till_canceled", "immediate_or_cancel", "fill_or_kill")),
+    post_only=st.booleans(),
+    self_trade_prevention=st.sampled_from(("taker_at_cross", "maker")),
+)
+
+
+def book(orders: list[tuple[str, str, int, int]]) -> MatchingEngine:
+    """Resting orders placed so that none trades (bids below 50, asks from 50 up)."""
+    engine = MatchingEngine()
+    engine.add_market(TICKER)
+    for n, (owner, side, price, size) in enumerate(orders):
+        price = min(price, 49) if side == "bid" else max(price, 50)
+        engine.submit(TICKER, OrderRequest(f"r{n}", owner, side, price, size, post_only=True), 0)  # type: ignore[arg-type]
+    return engine
+
+
+def picture(engine: MatchingEngine) -> object:
+    return engine.levels(TICKER, "bid"), engine.levels(TICKER, "ask"), list(engine.resting_orders())
+
+
+@given(orders=st.lists(resting, max_size=12), req=incoming)
+def test_refusal_says_exactly_what_submit_rejects(
+    orders: list[tuple[str, str, int, int]], req: OrderRequest
+) -> None:
+    engine = book(orders)
+    before = picture(engine)
+    refusal = engine.refusal(TICKER, req, 0)
+    assert picture(engine) == before
+    events = engine.submit(TICKER, req, 0)
+    rejected = isinstance(events[-1], Rejected)
+    assert rejected == (refusal is not None)
+    if refusal is not None:
+        assert isinstance(events[-1], Rejected)
+        assert events[-1].code == refusal[0]
+        assert picture(engine) == before
+
+
+@given(orders=st.lists(resting, min_size=1, max_size=12), price=st.integers(-1, 10_001),
+       size=st.integers(-1, 600), which=st.integers(0, 11))  # fmt: skip
+def test_amend_refusal_says_exactly_what_amend_rejects(
+    orders: list[tuple[str, str, int, int]], price: int, size: int, which: int
+) -> None:
+    engine = book(orders)
+    order_id = f"r{which % len(orders)}"
+    before = picture(engine)
+    refusal = engine.amend_refusal(order_id, price=price, size=size)
+    assert picture(engine) == before
+    events = engine.amend(order_id, price=price, size=size, now_ms=0)
+    assert (bool(events) and isinstance(events[-1], Rejected)) == (refusal is not None)
+
+
+def test_forget_lets_go_of_done_ids_only() -> None:
+    engine = book([("a", "bid", 45, 10)])
+    engine.submit(TICKER, OrderRequest("done", "b", "ask", 45, 10), 0)  # trades it all away
+    engine.submit(TICKER, OrderRequest("live", "b", "bid", 40, 10), 0)
+    engine.forget(["done", "live"])
+    again = engine.submit(TICKER, OrderRequest("done", "c", "bid", 41, 1), 0)
+    assert not isinstance(again[-1], Rejected)  # a forgotten id is not held against anyone
+    reused = engine.submit(TICKER, OrderRequest("live", "c", "bid", 41, 1), 0)
+    assert isinstance(reused[-1], Rejected)
+    assert reused[-1].code == "duplicate_order_id"
