@@ -14,7 +14,7 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from kalshikit.sandbox.engine import (
+from kalshikit.sandbox.engine.matching import (
     Canceled,
     Event,
     Fill,

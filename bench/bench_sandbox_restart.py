@@ -37,8 +37,8 @@ NOW_MS = 1_792_508_400_000  # 2026-10-20 15:00 UTC: a fixed start, so runs are c
 _RUN = """
 import json, sys, time
 from pathlib import Path
-from kalshikit.sandbox.liquidity import seed_liquidity
-from kalshikit.sandbox.simulator import Simulator
+from kalshikit.sandbox.sim.liquidity import seed_liquidity
+from kalshikit.sandbox.sim.simulator import Simulator
 from kalshikit.sandbox.store import open_exchange
 
 def rss_mb():

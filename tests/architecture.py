@@ -125,3 +125,69 @@ def private_imports_across_packages() -> list[tuple[str, str]]:
             if not (importer == owner or importer.startswith(owner + ".")):
                 crossing.append((importer, target))
     return sorted(crossing)
+
+
+# --- the sandbox's layers ------------------------------------------------------------------------
+
+SANDBOX = "kalshikit.sandbox"
+# Bottom to top: a module may import its own subpackage and the ranks below it, never above.
+# The process modules (server, launch, keys, datadir) sit on top and may import any layer.
+SANDBOX_RANKS = {
+    "engine": 0,
+    "catalog": 0,
+    "exchange": 1,
+    "store": 2,
+    "sim": 3,
+    "gateway": 4,
+    "ws": 5,
+    "api": 6,
+}
+PROCESS_RANK = 7
+
+
+def sandbox_part(name: str) -> str | None:
+    """The sandbox subpackage (or process module) ``name`` belongs to; None outside it."""
+    if name == SANDBOX or not name.startswith(SANDBOX + "."):
+        return None
+    return name.removeprefix(SANDBOX + ".").split(".")[0]
+
+
+def rank(part: str) -> int:
+    return SANDBOX_RANKS.get(part, PROCESS_RANK)
+
+
+def layer_breaks() -> list[tuple[str, str]]:
+    """(importer, imported) pairs inside the sandbox that import upwards or sideways."""
+    found = []
+    for importer, targets in graph().items():
+        mine = sandbox_part(importer)
+        if mine is None:
+            continue
+        for target in targets:
+            theirs = sandbox_part(target)
+            if theirs is None or theirs == mine:
+                continue
+            if rank(mine) != PROCESS_RANK and rank(theirs) >= rank(mine):
+                found.append((importer, target))
+    return sorted(found)
+
+
+def face_bypasses() -> list[tuple[str, str]]:
+    """(importer, module) pairs that reach into another sandbox subpackage past its face."""
+    found = []
+    for importer, targets in graph().items():
+        mine = sandbox_part(importer)
+        for target in targets:
+            theirs = sandbox_part(target)
+            if theirs is None or theirs == mine or theirs not in SANDBOX_RANKS:
+                continue
+            if target != f"{SANDBOX}.{theirs}":
+                found.append((importer, target))
+    return sorted(found)
+
+
+def long_modules(limit: int) -> list[tuple[str, int]]:
+    counted = (
+        (m.name, len(m.path.read_text(encoding="utf-8").splitlines())) for m in modules().values()
+    )
+    return sorted((name, lines) for name, lines in counted if lines > limit)

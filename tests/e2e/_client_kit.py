@@ -18,8 +18,8 @@ import pytest
 
 from kalshikit import APIConfig, AsyncKalshiClient, KalshiClient
 from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
+from kalshikit.endpoints import REST_PREFIX
 from kalshikit.http._core import RetryPolicy
-from kalshikit.sandbox.api import REST_PREFIX
 from kalshikit.sandbox.server import default_exchange, running
 
 # The session sandbox's signature window, short so that a create the client must resend waits

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from kalshikit.sandbox.api import ADMIN_PREFIX, REST_PREFIX
+from kalshikit.endpoints import REST_PREFIX
+from kalshikit.sandbox.api.app import ADMIN_PREFIX
 
 CHUNK = 64 * 1024
 # How long a raw-socket test waits for an answer before calling the server stuck. Not a timing

@@ -17,9 +17,9 @@ import pytest
 
 from kalshikit.auth import PrivateKey, Signer, generate_private_key, public_key_pem
 from kalshikit.models import Market
-from kalshikit.sandbox.api import create_app
+from kalshikit.sandbox.api.app import create_app
 from kalshikit.sandbox.catalog import Catalog, build_catalog
-from kalshikit.sandbox.exchange import Exchange
+from kalshikit.sandbox.exchange.exchange import Exchange
 
 NOW = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 PREFIX = "/trade-api/v2"

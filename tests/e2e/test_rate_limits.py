@@ -26,10 +26,10 @@ from _sandbox_process import sandbox_process
 
 from kalshikit import APIConfig, AsyncKalshiClient, KalshiClient
 from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
+from kalshikit.endpoints import REST_PREFIX
 from kalshikit.errors import RateLimited
 from kalshikit.http.orders_core import OrderResult
 from kalshikit.ratelimit import budget_for
-from kalshikit.sandbox.api import REST_PREFIX
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,7 @@ from _hostile_kit import admin_url, error_of, host_and_port, own_address
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kalshikit.sandbox.api import create_app
+from kalshikit.sandbox.api.app import create_app
 from kalshikit.sandbox.server import default_exchange, running
 
 if TYPE_CHECKING:

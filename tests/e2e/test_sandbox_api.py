@@ -21,7 +21,7 @@ from kalshikit.auth import (
     private_key_to_pem,
     public_key_pem,
 )
-from kalshikit.endpoints import ENDPOINTS
+from kalshikit.endpoints import ENDPOINTS, REST_PREFIX
 from kalshikit.models import (
     AccountLimits,
     AmendOrderAck,
@@ -59,9 +59,9 @@ from kalshikit.models import (
     TotalRestingOrderValue,
     TradesPage,
 )
-from kalshikit.sandbox._guard import Guard
-from kalshikit.sandbox._rest import RestHandlers
-from kalshikit.sandbox.api import REST_PREFIX, create_app
+from kalshikit.sandbox.api.app import create_app
+from kalshikit.sandbox.api.rest import RestHandlers
+from kalshikit.sandbox.gateway.guard import Guard
 from kalshikit.sandbox.server import default_exchange, running
 
 if TYPE_CHECKING:

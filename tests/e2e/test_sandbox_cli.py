@@ -28,7 +28,7 @@ from kalshikit.errors import Unauthorized
 from kalshikit.http._core import Call, prepare
 from kalshikit.models import BalanceResponse
 from kalshikit.sandbox import launch
-from kalshikit.sandbox._datadir_lock import DataDirBusy
+from kalshikit.sandbox.datadir import DataDirBusy
 from kalshikit.sandbox.store import DB_NAME, SNAPSHOT_SUFFIX
 
 pytestmark = pytest.mark.slow

@@ -35,10 +35,10 @@ from kalshikit.auth import (
     generate_private_key,
     public_key_pem,
 )
-from kalshikit.sandbox._limits import MAX_BODY_BYTES
-from kalshikit.sandbox.api import ADMIN_PREFIX, create_app
+from kalshikit.sandbox.api.app import ADMIN_PREFIX, create_app
 from kalshikit.sandbox.catalog import build_catalog
-from kalshikit.sandbox.exchange import Exchange
+from kalshikit.sandbox.exchange.exchange import Exchange
+from kalshikit.sandbox.gateway.limits import MAX_BODY_BYTES
 
 NOW = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 NOW_MS = int(NOW.timestamp() * 1000)

@@ -40,12 +40,11 @@ from kalshikit.auth import (
     generate_private_key,
     public_key_pem,
 )
-from kalshikit.endpoints import ENDPOINTS
-from kalshikit.sandbox._limits import MAX_ADMIN_BODY_BYTES, MAX_BODY_BYTES
-from kalshikit.sandbox._uvicorn import MAX_HEAD_BYTES
-from kalshikit.sandbox.api import REST_PREFIX, WS_PATH
+from kalshikit.endpoints import ENDPOINTS, REST_PREFIX, WS_PATH
+from kalshikit.sandbox.api.websocket import MAX_FRAME_BYTES
+from kalshikit.sandbox.gateway.head_limit import MAX_HEAD_BYTES
+from kalshikit.sandbox.gateway.limits import MAX_ADMIN_BODY_BYTES, MAX_BODY_BYTES
 from kalshikit.sandbox.server import default_exchange, running
-from kalshikit.sandbox.ws_api import MAX_FRAME_BYTES
 
 if TYPE_CHECKING:
     from conftest import Sandbox, User

@@ -31,7 +31,8 @@ from websockets.frames import Opcode
 from websockets.uri import parse_uri
 
 from kalshikit.auth import KalshiAuth, PrivateKey, Signer, generate_private_key, public_key_pem
-from kalshikit.sandbox.api import REST_PREFIX, WS_PATH, create_app
+from kalshikit.endpoints import REST_PREFIX, WS_PATH
+from kalshikit.sandbox.api.app import create_app
 from kalshikit.sandbox.server import default_exchange, running
 
 Frame = dict[str, Any]

@@ -12,7 +12,7 @@ from typing import Any
 
 from kalshikit.models import CreateOrderV2Request
 from kalshikit.sandbox.catalog import Catalog, build_catalog
-from kalshikit.sandbox.exchange import Exchange
+from kalshikit.sandbox.exchange.exchange import Exchange
 
 NOW = datetime(2026, 10, 20, 15, 0, tzinfo=UTC)
 NOW_MS = int(NOW.timestamp()) * 1000

@@ -16,8 +16,8 @@ from kalshikit.models import (
     CreateOrderGroupRequest,
     DecreaseOrderV2Request,
 )
-from kalshikit.sandbox._retention import Retention
-from kalshikit.sandbox.exchange import ExchangeError
+from kalshikit.sandbox.exchange.exchange import ExchangeError
+from kalshikit.sandbox.exchange.retention import Retention
 from kalshikit.sandbox.store import PersistentExchange, SnapshotPolicy, open_exchange
 from kalshikit.units import centi_to_fp
 

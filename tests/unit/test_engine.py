@@ -19,7 +19,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from kalshikit.sandbox.engine import (
+from kalshikit.sandbox.engine.matching import (
     Accepted,
     Amended,
     BookChanged,

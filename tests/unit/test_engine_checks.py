@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kalshikit.sandbox.engine import MatchingEngine, OrderRequest, Rejected
+from kalshikit.sandbox.engine.matching import MatchingEngine, OrderRequest, Rejected
 
 TICKER = "T"
 OWNERS = ("a", "b", "c")

@@ -28,8 +28,7 @@ from kalshikit.models import (
     CreateOrderGroupRequest,
     DecreaseOrderV2Request,
 )
-from kalshikit.sandbox._requests import WriteRoute
-from kalshikit.sandbox.events import (
+from kalshikit.sandbox.exchange.events import (
     BookChanged,
     ExchangeEvent,
     FillRecorded,
@@ -39,7 +38,8 @@ from kalshikit.sandbox.events import (
     PositionChanged,
     TradeExecuted,
 )
-from kalshikit.sandbox.exchange import Exchange, ExchangeError
+from kalshikit.sandbox.exchange.exchange import Exchange, ExchangeError
+from kalshikit.sandbox.exchange.requests import WriteRoute
 
 PLAIN = pick()  # quadratic fees, cent grid, active
 OTHER = pick(index=1)

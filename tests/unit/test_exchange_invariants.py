@@ -34,7 +34,7 @@ from kalshikit.models import (
     DecreaseOrderV2Request,
     Order,
 )
-from kalshikit.sandbox.exchange import ExchangeError
+from kalshikit.sandbox.exchange.exchange import ExchangeError
 from kalshikit.units import centi_to_fp, dollars_to_ticks, fp_to_centi
 
 USERS = ("u0", "u1", "u2")

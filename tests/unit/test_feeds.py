@@ -11,13 +11,21 @@ import pytest
 from _exchange_kit import Clock, catalog, new_exchange, order, pick
 
 from kalshikit.models import OrderbookFp
-from kalshikit.sandbox._ws_commands import (
+from kalshikit.sandbox.exchange.events import (
+    BookChanged,
+    MarketLifecycle,
+    OrderGroupUpdated,
+    TickerChanged,
+)
+from kalshikit.sandbox.exchange.exchange import Exchange
+from kalshikit.sandbox.ws.commands import (
     CommandError,
     Subscribe,
     UpdateSubscription,
     parse_command,
 )
-from kalshikit.sandbox._ws_frames import (
+from kalshikit.sandbox.ws.feeds import Close, Connection, FeedHub
+from kalshikit.sandbox.ws.frames import (
     delta_msg,
     encode_frame,
     group_msg,
@@ -26,14 +34,6 @@ from kalshikit.sandbox._ws_frames import (
     snapshot_msg,
     ticker_msg,
 )
-from kalshikit.sandbox.events import (
-    BookChanged,
-    MarketLifecycle,
-    OrderGroupUpdated,
-    TickerChanged,
-)
-from kalshikit.sandbox.exchange import Exchange
-from kalshikit.sandbox.feeds import Close, Connection, FeedHub
 
 # --- commands in ------------------------------------------------------------------------------
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from _exchange_kit import Clock, catalog
 
-from kalshikit.sandbox.exchange import Exchange
-from kalshikit.sandbox.liquidity import HOUSE_USER, LEVELS, seed_liquidity
+from kalshikit.sandbox.exchange.exchange import Exchange
+from kalshikit.sandbox.sim.liquidity import HOUSE_USER, LEVELS, seed_liquidity
 from kalshikit.units import PriceGrid
 
 

@@ -53,7 +53,7 @@ from kalshikit.http.orders_core import (
     priced_intent,
 )
 from kalshikit.models import CreateOrderV2Request, Order, OrdersPage
-from kalshikit.sandbox._guard import Guard
+from kalshikit.sandbox.gateway.guard import Guard
 from kalshikit.units import PriceGrid
 
 NOW = 1_790_000_000.0

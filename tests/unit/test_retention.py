@@ -16,12 +16,12 @@ from _exchange_kit import NOW, Clock, catalog, ioc, order
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kalshikit.sandbox._listing import Listing
-from kalshikit.sandbox._orders import OrderRecord
-from kalshikit.sandbox._pages import newest_first
-from kalshikit.sandbox._retention import Retention, drop_old_orders, drop_older
-from kalshikit.sandbox.exchange import Exchange, ExchangeError
-from kalshikit.sandbox.simulator import Simulator
+from kalshikit.sandbox.exchange.exchange import Exchange, ExchangeError
+from kalshikit.sandbox.exchange.listing import Listing
+from kalshikit.sandbox.exchange.orders import OrderRecord
+from kalshikit.sandbox.exchange.pages import newest_first
+from kalshikit.sandbox.exchange.retention import Retention, drop_old_orders, drop_older
+from kalshikit.sandbox.sim.simulator import Simulator
 
 MINUTE = 60
 # a market open for days yet: nothing but the window makes its records go

@@ -19,10 +19,10 @@ from _exchange_kit import NOW_MS, Clock, catalog, pick
 from kalshikit.cli.main import main
 from kalshikit.models import Market
 from kalshikit.sandbox import launch
-from kalshikit.sandbox.api import create_app
-from kalshikit.sandbox.exchange import Exchange
-from kalshikit.sandbox.liquidity import HOUSE_USER, seed_liquidity
-from kalshikit.sandbox.simulator import MAKERS, Action, Simulator
+from kalshikit.sandbox.api.app import create_app
+from kalshikit.sandbox.exchange.exchange import Exchange
+from kalshikit.sandbox.sim.liquidity import HOUSE_USER, seed_liquidity
+from kalshikit.sandbox.sim.simulator import MAKERS, Action, Simulator
 from kalshikit.sandbox.store import open_exchange
 from kalshikit.units import TICKS_PER_DOLLAR, PriceGrid
 

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kalshikit.auth import generate_private_key, public_key_pem
-from kalshikit.sandbox._snapshot import SnapshotError
+from kalshikit.sandbox.exchange.snapshot import SnapshotError
 from kalshikit.sandbox.store import (
     DB_NAME,
     PersistentExchange,

@@ -24,9 +24,9 @@ from kalshikit.models import (
     CreateOrderGroupRequest,
     DecreaseOrderV2Request,
 )
-from kalshikit.sandbox._requests import WriteRoute
-from kalshikit.sandbox.events import ExchangeEvent
-from kalshikit.sandbox.exchange import Exchange, ExchangeError
+from kalshikit.sandbox.exchange.events import ExchangeEvent
+from kalshikit.sandbox.exchange.exchange import Exchange, ExchangeError
+from kalshikit.sandbox.exchange.requests import WriteRoute
 from kalshikit.sandbox.store import (
     DB_NAME,
     PersistentExchange,

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from kalshikit.errors import APIResponseError, KalshiError, ValidationError
 from kalshikit.models import OrderbookFp
 from kalshikit.models import stream as s
-from kalshikit.sandbox import _ws_frames as wire
-from kalshikit.sandbox.events import BookChanged, OrderGroupUpdated, TickerChanged
+from kalshikit.sandbox.exchange.events import BookChanged, OrderGroupUpdated, TickerChanged
+from kalshikit.sandbox.ws import frames as wire
 from kalshikit.units import Contracts, Price, centi_to_fp, ticks_to_dollars
 
 TICKER = "FED-23DEC-T3.00"

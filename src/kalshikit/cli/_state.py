@@ -82,7 +82,7 @@ def with_default_sandbox_key(config: APIConfig) -> APIConfig:
 
 
 def ensure_local_sandbox(config: APIConfig) -> APIConfig:
-    """The default data dir's own sandbox, started when it is not running (DESIGN.md); the
+    """The default data dir's own sandbox, started when it is not running (README); the
     config pointed at it. Whatever else answers on the default port is not ours: starting there
     fails with the busy-port error and its fix."""
     settings = launch.SandboxSettings()

@@ -1,6 +1,6 @@
 """The `kalshi` command line: global options, command groups, and errors turned into exit codes.
 
-Exit codes (DESIGN.md): 0 success (an empty result included), 1 runtime or API failure,
+Exit codes (docs/architecture.md): 0 success (an empty result included), 1 runtime or API failure,
 2 bad input or not found, 130 interrupted. No traceback reaches the user unless ``--debug``.
 """
 

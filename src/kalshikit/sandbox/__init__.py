@@ -6,9 +6,11 @@
     with running() as url:
         ...
 
-Layers (DESIGN.md): ``engine`` (pure matching), ``exchange`` (all state, injected clock),
-``api`` (HTTP translation), ``store`` (SQLite command log and replay), ``catalog`` (seeded
-markets), ``launch`` (processes and the data dir), ``server`` (uvicorn).
+Layers, bottom to top (docs/architecture.md): ``engine`` (pure matching) and ``catalog``
+(seeded markets); ``exchange`` (all state, injected clock); ``store`` (the write-ahead command
+log, replay, snapshots); ``sim`` (simulated traders); ``gateway`` (signatures, token buckets,
+faults, bodies, limits); ``ws`` (the stream's server side); ``api`` (Starlette translation);
+then the process modules ``server``, ``launch``, ``keys`` and ``datadir``.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import httpx
 
 from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
 from kalshikit.errors import KalshiError, ValidationError
-from kalshikit.sandbox._datadir_lock import DataDirBusy, DataDirLock, Holder
+from kalshikit.sandbox.datadir import DataDirBusy, DataDirLock, Holder
 from kalshikit.sandbox.launch import SandboxSettings, at_server, is_answering, wall_clock_ms
 
 KeyType = Literal["rsa", "ed25519"]

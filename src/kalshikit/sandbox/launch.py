@@ -29,7 +29,7 @@ import platformdirs
 
 from kalshikit.endpoints import REST_PREFIX, WS_PATH
 from kalshikit.errors import ValidationError
-from kalshikit.sandbox._datadir_lock import DataDirBusy, DataDirLock, Holder, holder_of
+from kalshikit.sandbox.datadir import DataDirBusy, DataDirLock, Holder, holder_of
 
 if TYPE_CHECKING:
     from kalshikit.sandbox.store import PersistentExchange
@@ -271,7 +271,7 @@ def simulation_tasks(
 ) -> list[Callable[[], Awaitable[None]]]:
     """The simulator's loop (none when ``activity`` is 0): steps on the wall clock, writing
     through the journaled writer so its activity is recorded and replays."""
-    from kalshikit.sandbox.simulator import Simulator
+    from kalshikit.sandbox.sim import Simulator
 
     if settings.activity <= 0:
         return []
@@ -323,8 +323,8 @@ def serve_sandbox(
 def _serve_bound(settings: SandboxSettings, sock: socket.socket) -> None:
     """Open (or replay) the data dir's exchange and serve it on ``sock`` until interrupted."""
     from kalshikit.sandbox.api import create_app
-    from kalshikit.sandbox.liquidity import seed_liquidity
     from kalshikit.sandbox.server import serve
+    from kalshikit.sandbox.sim import seed_liquidity
     from kalshikit.sandbox.store import open_exchange
 
     persistent = open_exchange(

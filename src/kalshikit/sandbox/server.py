@@ -25,16 +25,17 @@ from typing import Any, Final
 import uvicorn
 from starlette.types import ASGIApp
 
+from kalshikit.endpoints import REST_PREFIX
 from kalshikit.errors import KalshiError
-from kalshikit.sandbox._uvicorn import uvicorn_http_options
-from kalshikit.sandbox.api import REST_PREFIX, create_app
-from kalshikit.sandbox.catalog import build_catalog
-from kalshikit.sandbox.exchange import Exchange
-from kalshikit.sandbox.ws_api import (
+from kalshikit.sandbox.api import (
     DEFAULT_HEARTBEAT_S,
     DEFAULT_HEARTBEAT_TIMEOUT_S,
+    create_app,
     uvicorn_ws_options,
 )
+from kalshikit.sandbox.catalog import build_catalog
+from kalshikit.sandbox.exchange import Exchange
+from kalshikit.sandbox.gateway import uvicorn_http_options
 
 __all__ = ["PortInUse", "bind_port", "default_exchange", "running", "serve"]
 

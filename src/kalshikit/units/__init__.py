@@ -13,7 +13,8 @@ Wire units (kalshi-rest.md 4.2):
 Inside kalshikit a price is an ``int`` number of ticks of $0.0001 (``0..10000``) and a size an
 ``int`` number of centi-contracts; ``Price`` and ``Contracts`` wrap them at the edges. Money is
 ``Decimal`` dollars. Users say yes/no + buy/sell + the price of the side they name;
-``intent_to_wire`` turns that into the V2 book side and YES price (DESIGN.md table).
+``intent_to_wire`` turns that into the V2 book side and YES price (the table in
+docs/architecture.md).
 
 Import everything from here; each part has its own module:
 

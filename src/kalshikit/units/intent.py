@@ -2,7 +2,7 @@
 
 Users say yes/no + buy/sell + the price of the side they name; the V2 API speaks of one book,
 YES bids and asks at YES prices. ``intent_to_wire`` and ``wire_to_intent`` turn one into the
-other (DESIGN.md table). No I/O here.
+other (the table in docs/architecture.md). No I/O here.
 """
 
 from __future__ import annotations

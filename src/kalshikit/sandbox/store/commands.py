@@ -1,0 +1,130 @@
+"""The commands as data: how a recorded command is applied to an exchange, and replay
+(from the last snapshot, then the tail of the log).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final, TypeVar
+
+import msgspec
+
+from kalshikit.models import (
+    AmendOrderV2Request,
+    CreateOrderGroupRequest,
+    CreateOrderV2Request,
+    DecreaseOrderV2Request,
+)
+from kalshikit.sandbox.exchange import (
+    SHARD_ZERO,
+    Exchange,
+    WriteRoute,
+    decode_snapshot,
+    read_snapshot,
+)
+from kalshikit.sandbox.store.log import Command, CommandClock, ReplayError, Store
+
+T = TypeVar("T")
+
+
+# ---------------------------------------------------------------------- the commands
+
+_Apply = Callable[[Exchange, dict[str, Any]], object]
+
+
+def _struct(kind: type[T]) -> Callable[[object], T]:
+    return lambda value: msgspec.convert(value, kind)
+
+
+_create = _struct(CreateOrderV2Request)
+
+
+def _route(recorded: object) -> WriteRoute:
+    """A recorded cancel's route (commands recorded before routes existed went to shard 0)."""
+    return SHARD_ZERO if recorded is None else msgspec.convert(recorded, WriteRoute)
+
+
+def _routes(args: Mapping[str, Any]) -> list[WriteRoute] | None:
+    recorded = args.get("routes")
+    return None if recorded is None else [_route(r) for r in recorded]
+
+
+_APPLY: Final[dict[str, _Apply]] = {
+    "create_user": lambda ex, a: ex.create_user(**a),
+    "add_api_key": lambda ex, a: ex.add_api_key(a["user_id"], a["pem"], key_id=a["key_id"]),
+    "deposit": lambda ex, a: ex.deposit(a["user_id"], a["cents"]),
+    "create_order": lambda ex, a: ex.create_order(a["user"], _create(a["req"])),
+    "batch_create": lambda ex, a: ex.batch_create(a["user"], [_create(r) for r in a["reqs"]]),
+    "cancel_order": lambda ex, a: ex.cancel_order(a["user"], a["order_id"], _route(a.get("route"))),
+    "batch_cancel": lambda ex, a: ex.batch_cancel(a["user"], a["order_ids"], _routes(a)),
+    "cancel_all": lambda ex, a: ex.cancel_all(a["user"]),
+    "amend_order": lambda ex, a: ex.amend_order(
+        a["user"], a["order_id"], _struct(AmendOrderV2Request)(a["req"])
+    ),
+    "decrease_order": lambda ex, a: ex.decrease_order(
+        a["user"], a["order_id"], _struct(DecreaseOrderV2Request)(a["req"])
+    ),
+    "create_order_group": lambda ex, a: ex.create_order_group(
+        a["user"], _struct(CreateOrderGroupRequest)(a["req"])
+    ),
+    "delete_order_group": lambda ex, a: ex.delete_order_group(a["user"], a["group_id"]),
+    "reset_order_group": lambda ex, a: ex.reset_order_group(a["user"], a["group_id"]),
+    "trigger_order_group": lambda ex, a: ex.trigger_order_group(a["user"], a["group_id"]),
+    "set_order_group_limit": lambda ex, a: ex.set_order_group_limit(
+        a["user"], a["group_id"], a["limit_centi"]
+    ),
+    "advance": lambda ex, a: ex.advance(),
+    "determine": lambda ex, a: ex.determine(a["ticker"], a["result"]),
+    "settle": lambda ex, a: ex.settle(a["ticker"]),
+    "set_trading_active": lambda ex, a: ex.set_trading_active(a["active"]),
+}
+
+
+def apply_command(exchange: Exchange, command: Command) -> object:
+    """Re-apply one recorded command (the clock must already read its ``ts_ms``)."""
+    return _APPLY[command.name](exchange, command.args)
+
+
+def replay(
+    store: Store,
+    exchange_factory: Callable[[Callable[[], int]], Exchange],
+    *,
+    clock: CommandClock | None = None,
+) -> Exchange:
+    """A fresh exchange from ``exchange_factory(clock)`` brought to the store's state: the
+    snapshot's state image when there is one, then every later command re-applied in order,
+    the clock reading each command's recorded time."""
+    clock = clock or CommandClock(lambda: 0)
+    exchange = exchange_factory(clock)
+    for command in store.commands(after=_restore_snapshot(store, exchange)):
+        with clock.pinned(command.ts_ms):
+            try:
+                apply_command(exchange, command)
+            except Exception as exc:
+                raise ReplayError(
+                    f"command #{command.seq} ({command.name}) failed on replay: {exc}; the "
+                    f"store at {store.path} does not match this version (reset it)"
+                ) from exc
+    return exchange
+
+
+def _restore_snapshot(store: Store, exchange: Exchange) -> int:
+    """Load the store's snapshot into ``exchange`` (just built); the last command it includes
+    (0 without one). Refuses a log whose truncated commands no snapshot holds."""
+    truncated = int(store.meta().get("truncated_through", 0))
+    data = read_snapshot(store.snapshot_path)
+    if data is None and not truncated:
+        return 0
+    if data is None:
+        raise ReplayError(
+            f"the log {store.path} starts after command #{truncated} but its snapshot "
+            f"{store.snapshot_path} is missing; reset the sandbox to start afresh"
+        )
+    snapshot = decode_snapshot(data, exchange, store.snapshot_path)
+    if snapshot.seq < truncated:
+        raise ReplayError(
+            f"the snapshot {store.snapshot_path} stops at command #{snapshot.seq} but the log "
+            f"{store.path} starts after #{truncated}; reset the sandbox to start afresh"
+        )
+    exchange.load_state_image(snapshot.image)
+    return snapshot.seq

@@ -1,0 +1,153 @@
+"""The sandbox's WebSocket fan-out: which exchange event becomes which frame for whom.
+
+No sockets here (``ws_api`` moves the bytes). The exchange calls :meth:`FeedHub.on_event`
+synchronously inside its write path, so that method only finds the subscribers (indexed by
+channel, market and user), builds each message once, numbers the sequenced frames and appends
+them to the subscribers' bounded queues; encoding happens later in each connection's writer.
+Commands come from ``_ws_session`` and the connection registry from ``_ws_registry``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from kalshikit.sandbox.exchange import (
+    BookChanged,
+    ExchangeEvent,
+    FillRecorded,
+    LifecycleKind,
+    MarketLifecycle,
+    OrderGroupUpdated,
+    OrderUpdated,
+    PositionChanged,
+    TickerChanged,
+    TradeExecuted,
+    TradingStatusChanged,
+)
+from kalshikit.sandbox.ws.commands import Msg
+from kalshikit.sandbox.ws.frames import (
+    delta_msg,
+    fill_msg,
+    group_msg,
+    lifecycle_msg,
+    order_msg,
+    position_msg,
+    ticker_msg,
+    trade_msg,
+)
+from kalshikit.sandbox.ws.registry import (
+    DEFAULT_QUEUE_LIMIT,
+    Close,
+    Connection,
+    FeedSource,
+    Outbound,
+    Subscription,
+)
+from kalshikit.sandbox.ws.session import SessionMixin
+
+__all__ = ["DEFAULT_QUEUE_LIMIT", "Close", "Connection", "FeedHub", "FeedSource", "Outbound"]
+
+T = TypeVar("T")
+
+
+class FeedHub(SessionMixin):
+    """All WebSocket connections of one app, fed from the exchange's events.
+
+    ``FeedHub(exchange, clock=clock)``; register :meth:`on_event` as an exchange listener.
+    """
+
+    def __init__(
+        self,
+        source: FeedSource,
+        *,
+        clock: Callable[[], int],
+        queue_limit: int = DEFAULT_QUEUE_LIMIT,
+    ) -> None:
+        super().__init__(source, clock=clock, queue_limit=queue_limit)
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            BookChanged: self._on_book, TradeExecuted: self._on_trade,
+            TickerChanged: self._on_ticker, FillRecorded: self._on_fill,
+            OrderUpdated: self._on_order, PositionChanged: self._on_position,
+            OrderGroupUpdated: self._on_group, MarketLifecycle: self._on_lifecycle,
+            TradingStatusChanged: self._on_trading,
+        }  # fmt: skip
+
+    # --- exchange events (synchronous, inside the exchange's write path) -----------------------
+
+    def on_event(self, event: ExchangeEvent) -> None:
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def _on_book(self, event: BookChanged) -> None:
+        # at most four shapes per change: YES-leg or NO-leg prices, with or without the owner's id
+        shapes: dict[tuple[bool, bool], Msg] = {}
+        for sub in self._index.market("orderbook_delta", event.ticker):
+            own = sub.conn.user_id == event.user_id and bool(event.client_order_id)
+            key = (sub.yes_prices, own)
+            msg = shapes.get(key)
+            if msg is None:
+                msg = shapes[key] = delta_msg(event, use_yes_price=sub.yes_prices, own=own)
+            self._publish(sub, "orderbook_delta", msg)
+
+    def _on_trade(self, event: TradeExecuted) -> None:
+        self._fan(self._index.market("trade", event.trade.ticker), "trade", trade_msg, event)
+
+    def _on_ticker(self, event: TickerChanged) -> None:
+        self._tickers[event.ticker] = event
+        self._fan(self._index.market("ticker", event.ticker), "ticker", ticker_msg, event)
+
+    def _on_fill(self, event: FillRecorded) -> None:
+        subs = self._index.user("fill", event.user_id, event.fill.market_ticker)
+        self._fan(subs, "fill", fill_msg, event)
+
+    def _on_order(self, event: OrderUpdated) -> None:
+        subs = self._index.user("user_orders", event.order.user_id, event.order.ticker)
+        self._fan(subs, "user_order", order_msg, event)
+
+    def _on_position(self, event: PositionChanged) -> None:
+        subs = self._index.user("market_positions", event.user_id, event.position.ticker)
+        self._fan(subs, "market_position", position_msg, event)
+
+    def _on_group(self, event: OrderGroupUpdated) -> None:
+        subs = self._index.user("order_group_updates", event.user_id, None)
+        self._fan(subs, "order_group_updates", group_msg, event)
+
+    def _fan(
+        self, subs: Iterator[Subscription], kind: str, build: Callable[[T], Msg], event: T
+    ) -> None:
+        msg: Msg | None = None
+        for sub in subs:
+            msg = build(event) if msg is None else msg
+            self._publish(sub, kind, msg)
+
+    def _on_lifecycle(self, event: MarketLifecycle) -> None:
+        if event.kind in ("determined", "settled"):
+            self._tickers.pop(event.ticker, None)  # settlement zeroes open interest silently
+        subs = list(self._index.market("market_lifecycle_v2", ""))
+        if not subs:
+            return
+        market = self._source.market(event.ticker) if event.kind == "created" else None
+        self._announce(subs, lifecycle_msg(event, market))
+
+    def _on_trading(self, event: TradingStatusChanged) -> None:
+        """An exchange-wide pause reads, per open market, as the lifecycle pause flag."""
+        subs = list(self._index.market("market_lifecycle_v2", ""))
+        if not subs:
+            return
+        kind: LifecycleKind = "activated" if event.trading_active else "deactivated"
+        for ticker in self._open_tickers():
+            self._announce(subs, lifecycle_msg(MarketLifecycle(ticker, kind, event.ts_ms), None))
+
+    def _announce(self, subs: list[Subscription], msg: Msg | None) -> None:
+        if msg is None:  # the sandbox-only "closed" kind has no frame
+            return
+        for sub in subs:
+            self._publish(sub, "market_lifecycle_v2", msg)
+
+    def _open_tickers(self) -> Iterator[str]:
+        cursor: str | None = None
+        while cursor != "":
+            page, cursor = self._source.markets(status="open", limit=1000, cursor=cursor)
+            yield from (market.ticker for market in page)
