@@ -67,12 +67,12 @@ class _Generator:
     def _request(self, side: str, price: int, size: int, tif: str) -> OrderRequest:
         self.count += 1
         return OrderRequest(
-            f"O{self.count}",
-            self.rng.choice(OWNERS),
-            "bid" if side == "bid" else "ask",
-            price,
-            size,
-            "immediate_or_cancel" if tif == "ioc" else "good_till_canceled",
+            order_id=f"O{self.count}",
+            owner=self.rng.choice(OWNERS),
+            side="bid" if side == "bid" else "ask",
+            price=price,
+            size=size,
+            time_in_force="immediate_or_cancel" if tif == "ioc" else "good_till_canceled",
         )
 
     def _passive(self, ticker: str) -> OrderRequest:

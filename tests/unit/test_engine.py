@@ -39,7 +39,7 @@ M = "MKT-A"
 def order(
     order_id: str, owner: str, side: BookSide, price: int, size: int, **kw: Any
 ) -> OrderRequest:
-    return OrderRequest(order_id, owner, side, price, size, **kw)
+    return OrderRequest(order_id=order_id, owner=owner, side=side, price=price, size=size, **kw)
 
 
 @pytest.fixture
@@ -252,7 +252,7 @@ def test_invalid_orders_are_rejected_without_change(
     engine: MatchingEngine, kw: dict[str, Any], code: str
 ) -> None:
     fields: dict[str, Any] = {"price": 5000, "size": 100} | kw
-    req = OrderRequest("x", "bob", "bid", **fields)
+    req = OrderRequest(order_id="x", owner="bob", side="bid", **fields)
     events = engine.submit(M, req, 10)
     assert rejection_code(events) == code
     assert engine.levels(M, "bid") == []
@@ -606,12 +606,18 @@ class EngineMachine(RuleBasedStateMachine):
         expiration = (
             None if lifetime is None or tif != "good_till_canceled" else self.now + lifetime
         )
-        self.place(
-            ticker, OrderRequest(
-                self.new_id(), owner, side, price, size, tif, post_only,
-                self_trade_prevention=stp, expiration_ms=expiration,
-            )
-        )  # fmt: skip
+        req = order(
+            self.new_id(),
+            owner,
+            side,
+            price,
+            size,
+            time_in_force=tif,
+            post_only=post_only,
+            self_trade_prevention=stp,
+            expiration_ms=expiration,
+        )
+        self.place(ticker, req)
 
     @rule(
         ticker=st.sampled_from(MARKETS),
@@ -627,7 +633,9 @@ class EngineMachine(RuleBasedStateMachine):
     ) -> None:
         """A large order priced through several levels, so fills touch many makers."""
         price = 5000 + through if side == "bid" else 5000 - through
-        req = OrderRequest(self.new_id(), owner, side, price, size, tif, self_trade_prevention=stp)
+        req = order(
+            self.new_id(), owner, side, price, size, time_in_force=tif, self_trade_prevention=stp
+        )
         self.place(ticker, req)
 
     @initialize(orders=st.lists(DEPTH_ORDER, min_size=4, max_size=24))
@@ -640,7 +648,7 @@ class EngineMachine(RuleBasedStateMachine):
         """Several passive GTC orders at once, a tick or more behind the middle."""
         for ticker, owner, side, behind, size in orders:
             price = 5000 - 1 - behind if side == "bid" else 5000 + 1 + behind
-            self.place(ticker, OrderRequest(self.new_id(), owner, side, price, size))
+            self.place(ticker, order(self.new_id(), owner, side, price, size))
 
     def new_id(self) -> str:
         self.count += 1

@@ -6,10 +6,12 @@ agree exactly with what ``submit`` and ``amend`` then do, and leave the books al
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kalshikit.sandbox.engine.matching import MatchingEngine, OrderRequest, Rejected
+from kalshikit.sandbox.engine.matching import BookSide, MatchingEngine, OrderRequest, Rejected
 
 TICKER = "T"
 OWNERS = ("a", "b", "c")
@@ -17,6 +19,14 @@ resting = st.tuples(
     st.sampled_from(OWNERS), st.sampled_from(("bid", "ask")), st.integers(40, 60),
     st.integers(1, 500),
 )  # fmt: skip
+
+
+def order(
+    order_id: str, owner: str, side: BookSide, price: int, size: int, **kw: Any
+) -> OrderRequest:
+    return OrderRequest(order_id=order_id, owner=owner, side=side, price=price, size=size, **kw)
+
+
 incoming = st.builds(
     OrderRequest,
     order_id=st.just("new"),
@@ -36,7 +46,8 @@ def book(orders: list[tuple[str, str, int, int]]) -> MatchingEngine:
     engine.add_market(TICKER)
     for n, (owner, side, price, size) in enumerate(orders):
         price = min(price, 49) if side == "bid" else max(price, 50)
-        engine.submit(TICKER, OrderRequest(f"r{n}", owner, side, price, size, post_only=True), 0)  # type: ignore[arg-type]
+        req = order(f"r{n}", owner, side, price, size, post_only=True)  # type: ignore[arg-type]
+        engine.submit(TICKER, req, 0)
     return engine
 
 
@@ -77,11 +88,11 @@ def test_amend_refusal_says_exactly_what_amend_rejects(
 
 def test_forget_lets_go_of_done_ids_only() -> None:
     engine = book([("a", "bid", 45, 10)])
-    engine.submit(TICKER, OrderRequest("done", "b", "ask", 45, 10), 0)  # trades it all away
-    engine.submit(TICKER, OrderRequest("live", "b", "bid", 40, 10), 0)
+    engine.submit(TICKER, order("done", "b", "ask", 45, 10), 0)  # trades it all away
+    engine.submit(TICKER, order("live", "b", "bid", 40, 10), 0)
     engine.forget(["done", "live"])
-    again = engine.submit(TICKER, OrderRequest("done", "c", "bid", 41, 1), 0)
+    again = engine.submit(TICKER, order("done", "c", "bid", 41, 1), 0)
     assert not isinstance(again[-1], Rejected)  # a forgotten id is not held against anyone
-    reused = engine.submit(TICKER, OrderRequest("live", "c", "bid", 41, 1), 0)
+    reused = engine.submit(TICKER, order("live", "c", "bid", 41, 1), 0)
     assert isinstance(reused[-1], Rejected)
     assert reused[-1].code == "duplicate_order_id"

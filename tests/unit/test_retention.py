@@ -187,9 +187,20 @@ def test_paging_over_a_listing_that_loses_entries(
 
 def _record(index: int, status: str, updated_ms: int) -> OrderRecord:
     return OrderRecord(
-        f"o{index}", "u", "T", "E", "bid", 5000, 100, None, "good_till_canceled",
-        "taker_at_cross", 0, status=status, updated_ms=updated_ms,
-    )  # fmt: skip
+        order_id=f"o{index}",
+        user_id="u",
+        ticker="T",
+        event_ticker="E",
+        side="bid",
+        price=5000,
+        initial=100,
+        client_order_id=None,
+        time_in_force="good_till_canceled",
+        self_trade_prevention="taker_at_cross",
+        created_ms=0,
+        status=status,
+        updated_ms=updated_ms,
+    )
 
 
 @given(

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OrderRequest:
     """A new order as the engine sees it (YES book terms, validated prices)."""
 
@@ -149,7 +149,7 @@ Event: TypeAlias = Accepted | Rejected | Fill | BookChanged | Rested | Canceled 
 
 
 # eq=False: orders are compared by identity, which keeps ``deque.remove`` cheap and exact.
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, kw_only=True)
 class RestingOrder(Compact):
     """A live order of the engine: resting on the book, or the taker currently being matched.
 

@@ -2,8 +2,8 @@
 
 No I/O here. A slotted dataclass pickles by default as a dict of its fields, name by name; as
 its class and a tuple of field values it writes and reads about five times faster and smaller,
-which is most of a snapshot's cost. Every field of such a class must be an ``__init__``
-parameter, in order (true of plain dataclasses).
+which is most of a snapshot's cost. Records are rebuilt by setting their slots, so their
+``__init__`` may take keywords only.
 """
 
 from __future__ import annotations
@@ -15,6 +15,22 @@ from typing import Any
 __all__ = ["Compact"]
 
 _GETTERS: dict[type, attrgetter[Any]] = {}
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(kind: type) -> tuple[str, ...]:
+    names = _NAMES.get(kind)
+    if names is None:
+        names = _NAMES[kind] = tuple(field.name for field in dataclasses.fields(kind))
+    return names
+
+
+def rebuild(kind: type[Compact], values: tuple[Any, ...]) -> Compact:
+    """A record from its class and field values (what ``__reduce__`` wrote)."""
+    record = kind.__new__(kind)
+    for name, value in zip(_names(kind), values, strict=True):
+        object.__setattr__(record, name, value)
+    return record
 
 
 class Compact:
@@ -22,10 +38,9 @@ class Compact:
 
     __slots__ = ()
 
-    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+    def __reduce__(self) -> tuple[Any, tuple[type, tuple[Any, ...]]]:
         kind = type(self)
         getter = _GETTERS.get(kind)
         if getter is None:
-            names = [field.name for field in dataclasses.fields(self)]  # type: ignore[arg-type]
-            getter = _GETTERS[kind] = attrgetter(*names)
-        return kind, getter(self)
+            getter = _GETTERS[kind] = attrgetter(*_names(kind))
+        return rebuild, (kind, getter(self))

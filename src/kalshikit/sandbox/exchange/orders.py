@@ -28,7 +28,7 @@ __all__ = [
 GROUP_WINDOW_MS: Final = 15_000
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, kw_only=True)
 class OrderRecord(Compact):
     """One order, resting or final. ``initial`` is the total size (an amend sets it anew)."""
 

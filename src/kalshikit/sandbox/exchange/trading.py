@@ -159,20 +159,42 @@ class TradingMixin(ExchangeCore):
         self, account: Account, state: MarketState, spec: OrderSpec, size: int, now: int
     ) -> OrderRecord:
         return OrderRecord(
-            self._new_id(), account.user_id, state.ticker, state.event_ticker, spec.side,
-            spec.price, size, spec.client_order_id, spec.time_in_force,
-            spec.self_trade_prevention, now, spec.expiration_ms, spec.order_group_id,
-            spec.post_only, spec.cancel_on_pause, remaining=size, updated_ms=now,
-        )  # fmt: skip
+            order_id=self._new_id(),
+            user_id=account.user_id,
+            ticker=state.ticker,
+            event_ticker=state.event_ticker,
+            side=spec.side,
+            price=spec.price,
+            initial=size,
+            client_order_id=spec.client_order_id,
+            time_in_force=spec.time_in_force,
+            self_trade_prevention=spec.self_trade_prevention,
+            created_ms=now,
+            expiration_ms=spec.expiration_ms,
+            order_group_id=spec.order_group_id,
+            post_only=spec.post_only,
+            cancel_on_pause=spec.cancel_on_pause,
+            remaining=size,
+            updated_ms=now,
+        )
 
     @staticmethod
     def _engine_request(order_id: str, owner: str, spec: OrderSpec, size: int) -> eng.OrderRequest:
         # expirations stay with the exchange (it can amend them); the engine never sees one
         return eng.OrderRequest(
-            order_id, owner, spec.side, spec.price, size, spec.time_in_force, spec.post_only,
-            spec.reduce_only, spec.self_trade_prevention, spec.client_order_id, None,
-            spec.order_group_id,
-        )  # fmt: skip
+            order_id=order_id,
+            owner=owner,
+            side=spec.side,
+            price=spec.price,
+            size=size,
+            time_in_force=spec.time_in_force,
+            post_only=spec.post_only,
+            reduce_only=spec.reduce_only,
+            self_trade_prevention=spec.self_trade_prevention,
+            client_order_id=spec.client_order_id,
+            expiration_ms=None,
+            order_group_id=spec.order_group_id,
+        )
 
     def _check_client_id(self, account: Account, client_order_id: str | None) -> None:
         if client_order_id and client_order_id in account.open_client_ids:
