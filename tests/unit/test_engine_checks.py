@@ -6,11 +6,13 @@ agree exactly with what ``submit`` and ``amend`` then do, and leave the books al
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kalshikit.sandbox.engine.book import RestingOrder
 from kalshikit.sandbox.engine.matching import BookSide, MatchingEngine, OrderRequest, Rejected
 
 TICKER = "T"
@@ -96,3 +98,16 @@ def test_forget_lets_go_of_done_ids_only() -> None:
     reused = engine.submit(TICKER, order("live", "c", "bid", 41, 1), 0)
     assert isinstance(reused[-1], Rejected)
     assert reused[-1].code == "duplicate_order_id"
+
+
+def test_a_resting_order_built_from_a_request_sets_every_field() -> None:
+    """from_request fills the slots by hand (speed): it must set each one, as __init__ would."""
+    req = order("o1", "alice", "ask", 4200, 300, post_only=True, client_order_id="c1")
+    built = RestingOrder.from_request(req, TICKER)
+    expected = RestingOrder(
+        order_id="o1", owner="alice", side="ask", price=4200, remaining=300, initial=300,
+        filled=0, seq=0, client_order_id="c1", expiration_ms=None, order_group_id=None,
+        ticker=TICKER, self_trade_prevention="taker_at_cross", post_only=True,
+    )  # fmt: skip
+    for field in dataclasses.fields(RestingOrder):
+        assert getattr(built, field.name) == getattr(expected, field.name), field.name

@@ -172,6 +172,19 @@ class RestingOrder(Compact):
     self_trade_prevention: SelfTradePrevention = "taker_at_cross"
     post_only: bool = False
 
+    @classmethod
+    def from_request(cls, req: OrderRequest, ticker: str) -> RestingOrder:
+        """A new live order for ``req``. Built slot by slot: this is the engine's hottest
+        allocation, and the keyword-only ``__init__`` costs a third more per order."""
+        order = cls.__new__(cls)
+        order.order_id, order.owner, order.side = req.order_id, req.owner, req.side
+        order.price, order.remaining, order.initial = req.price, req.size, req.size
+        order.filled, order.seq, order.client_order_id = 0, 0, req.client_order_id
+        order.expiration_ms, order.order_group_id = req.expiration_ms, req.order_group_id
+        order.ticker, order.post_only = ticker, req.post_only
+        order.self_trade_prevention = req.self_trade_prevention
+        return order
+
     @property
     def canceled(self) -> int:
         """Size taken off without trading (since the last amend)."""

@@ -137,22 +137,7 @@ class MatchingEngine:
 
     def _new_order(self, ticker: str, req: OrderRequest) -> RestingOrder:
         self._seen_ids.add(req.order_id)
-        return RestingOrder(
-            order_id=req.order_id,
-            owner=req.owner,
-            side=req.side,
-            price=req.price,
-            remaining=req.size,
-            initial=req.size,
-            filled=0,
-            seq=0,
-            client_order_id=req.client_order_id,
-            expiration_ms=req.expiration_ms,
-            order_group_id=req.order_group_id,
-            ticker=ticker,
-            self_trade_prevention=req.self_trade_prevention,
-            post_only=req.post_only,
-        )
+        return RestingOrder.from_request(req, ticker)
 
     def _execute(
         self, book: _Book, order: RestingOrder, tif: str, crosses: bool, events: list[Event]
