@@ -55,6 +55,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 from kalshikit.auth import Signer, load_private_key, short_key_id
+from kalshikit.endpoints import REST_PREFIX, WS_PATH
 from kalshikit.errors import ConfigError, ValidationError
 
 __all__ = ["DEFAULT_URLS", "LEGACY_URLS", "APIConfig", "Environment", "EnvironmentURLs"]
@@ -90,31 +91,31 @@ class EnvironmentURLs(NamedTuple):
     rest: str
     ws: str
 
+    @classmethod
+    def of(cls, rest_host: str, ws_host: str) -> EnvironmentURLs:
+        """The REST and WebSocket URLs of an exchange from its two scheme://host parts."""
+        return cls(rest_host + REST_PREFIX, ws_host + WS_PATH)
+
 
 DEFAULT_URLS: Final[Mapping[Environment, EnvironmentURLs]] = MappingProxyType(
     {
-        Environment.LOCAL: EnvironmentURLs(
-            "http://127.0.0.1:8470/trade-api/v2", "ws://127.0.0.1:8470/trade-api/ws/v2"
+        Environment.LOCAL: EnvironmentURLs.of("http://127.0.0.1:8470", "ws://127.0.0.1:8470"),
+        Environment.DEMO: EnvironmentURLs.of(
+            "https://external-api.demo.kalshi.co", "wss://external-api-ws.demo.kalshi.co"
         ),
-        Environment.DEMO: EnvironmentURLs(
-            "https://external-api.demo.kalshi.co/trade-api/v2",
-            "wss://external-api-ws.demo.kalshi.co/trade-api/ws/v2",
-        ),
-        Environment.PROD: EnvironmentURLs(
-            "https://external-api.kalshi.com/trade-api/v2",
-            "wss://external-api-ws.kalshi.com/trade-api/ws/v2",
+        Environment.PROD: EnvironmentURLs.of(
+            "https://external-api.kalshi.com", "wss://external-api-ws.kalshi.com"
         ),
     }
 )
 
 LEGACY_URLS: Final[Mapping[Environment, EnvironmentURLs]] = MappingProxyType(
     {
-        Environment.DEMO: EnvironmentURLs(
-            "https://demo-api.kalshi.co/trade-api/v2", "wss://demo-api.kalshi.co/trade-api/ws/v2"
+        Environment.DEMO: EnvironmentURLs.of(
+            "https://demo-api.kalshi.co", "wss://demo-api.kalshi.co"
         ),
-        Environment.PROD: EnvironmentURLs(
-            "https://api.elections.kalshi.com/trade-api/v2",
-            "wss://api.elections.kalshi.com/trade-api/ws/v2",
+        Environment.PROD: EnvironmentURLs.of(
+            "https://api.elections.kalshi.com", "wss://api.elections.kalshi.com"
         ),
     }
 )
@@ -122,8 +123,8 @@ LEGACY_URLS: Final[Mapping[Environment, EnvironmentURLs]] = MappingProxyType(
 _ARGUMENT: Final = "argument"
 _DEFAULT: Final = "default"
 _NOT_SET: Final = "not set"
-_REST_SUFFIX: Final = "/trade-api/v2"
-_WS_SUFFIX: Final = "/trade-api/ws/v2"
+_REST_SUFFIX: Final = REST_PREFIX
+_WS_SUFFIX: Final = WS_PATH
 _HTTP: Final = ("http", "https")
 _WS: Final = ("ws", "wss")
 
