@@ -336,5 +336,6 @@ def test_serve_on_a_busy_port_fails_before_it_says_it_runs(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert f"port {port} on 127.0.0.1 is already in use" in one_error_line(captured.err)
-    assert run_json(capsys, "sandbox", "status", "--data-dir", str(mine))["status"] == "not running"
+    assert main(["--json", "sandbox", "status", "--data-dir", str(mine)]) == 1  # for scripts
+    assert json.loads(capsys.readouterr().out)["status"] == "not running"
     assert run_json(capsys, "sandbox", "status", "--data-dir", str(other))["status"] == "running"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -119,3 +121,29 @@ def test_stream_ticker_trades_and_fills_print_named_units(
 
 def test_a_bad_duration_is_refused(sandbox: dict[str, Any]) -> None:
     assert main(["stream", "ticker", "--duration", "-1"]) == 2
+
+
+def test_a_reader_that_closes_the_pipe_ends_the_stream_quietly(sandbox: dict[str, Any]) -> None:
+    """`kalshi stream ticker --json | head -1`: the stream ends at once, exit 0, no traceback."""
+    with client(sandbox) as reader:
+        ticker = reader.markets.list(status="open").to_list()[0].ticker
+    argv = [sys.executable, "-m", "kalshikit.cli.main", "--env", "local"]
+    argv += ["stream", "ticker", ticker, "--json"]
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    trader = trade_soon(sandbox, ticker)
+    try:
+        assert child.stdout is not None
+        first = child.stdout.readline()  # what `head -1` reads, then it closes the pipe
+        child.stdout.close()
+        trade_soon(sandbox, ticker).join()  # more tickers: the next write meets the closed pipe
+        assert child.wait(timeout=20) == 0
+        assert child.stderr is not None
+        said = child.stderr.read()
+    finally:
+        trader.join()
+        child.kill()
+        if child.stderr is not None:
+            child.stderr.close()
+    assert json.loads(first)["market_ticker"] == ticker
+    assert "Traceback" not in said
+    assert "Broken pipe" not in said

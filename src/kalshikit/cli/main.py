@@ -7,6 +7,7 @@ Exit codes (docs/architecture.md): 0 success (an empty result included), 1 runti
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Annotated
@@ -125,12 +126,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except typer.TyperException as usage:  # bad flags and arguments, as reported by the parser
         return _report_usage(usage)
+    except BrokenPipeError:  # `kalshi ... | head`: the reader has all it wanted
+        _silence_stdout()
+        return EXIT_OK
     except (KalshiError, APIError, OSError, RuntimeError) as error:
         if debug:
             raise
         fail(str(error))
         return exit_code_for(error)
     return int(result) if isinstance(result, int) else EXIT_OK
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the flush at exit does not hit the closed pipe again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _report_usage(usage: typer.TyperException) -> int:

@@ -155,12 +155,13 @@ def stop(ctx: typer.Context, data_dir: DataDirOption = None) -> None:
 
 @app.command("status")
 def status(ctx: typer.Context, data_dir: DataDirOption = None) -> None:
-    """Is the sandbox of this data dir answering, at which URL and with which pid."""
+    """Is the sandbox of this data dir answering, at which URL and with which pid. Exits 1 when
+    it is not running, so scripts can test it (`kalshi sandbox status || kalshi sandbox start`)."""
     settings = launch.remembered(_data_dir(data_dir))
     server = launch.running_server(settings.data_dir)  # not whatever answers on its old port
     if server is None:
         _report(ctx, settings, "not running")
-        return
+        raise typer.Exit(1)
     settings = launch.at_server(settings, server)
     answering = launch.is_answering(settings.host, settings.port)
     _report(ctx, settings, "running" if answering else "starting", server.pid)

@@ -58,35 +58,62 @@ def _health(event: StreamEvent) -> None:
         note(f"stream {event.kind}: {event.detail}")
 
 
+class ReaderGone:
+    """Set when whoever reads our output closed it (`kalshi stream ... | head -3`). A callback's
+    exception is counted, not raised, by the stream, so the printer says so here instead."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+
+    def wait(self, duration: float | None) -> Awaitable[Any]:
+        return asyncio.wait({asyncio.ensure_future(self.event.wait())}, timeout=duration)
+
+
 async def _listen(
-    config: APIConfig, duration: float | None, start: Callable[[KalshiWebSocket], Awaitable[Any]]
+    config: APIConfig,
+    duration: float | None,
+    start: Callable[[KalshiWebSocket], Awaitable[Any]],
+    gone: ReaderGone,
 ) -> None:
     async with KalshiWebSocket(config=config) as ws:
         ws.on_event(_health)
         await start(ws)
-        await asyncio.sleep(duration if duration is not None else float("inf"))
+        await gone.wait(duration)
 
 
 def _run(
-    app_state: AppState, duration: float | None, start: Callable[[KalshiWebSocket], Awaitable[Any]]
+    app_state: AppState,
+    duration: float | None,
+    start: Callable[[KalshiWebSocket], Awaitable[Any]],
+    gone: ReaderGone | None = None,
 ) -> None:
     config = stream_config(app_state)
     if not app_state.json:
         until = "until Ctrl-C" if duration is None else f"for {duration:g}s"
         note(f"streaming from {config.ws_url} {until}")
-    asyncio.run(_listen(config, duration, start))
+    gone = gone or ReaderGone()
+    asyncio.run(_listen(config, duration, start, gone))
+    if gone.event.is_set():
+        raise BrokenPipeError  # the CLI ends quietly: the reader has what it wanted
 
 
 # --- messages as lines ------------------------------------------------------------------------
 
 
-def _line_printer(as_json: bool, columns: Callable[[dict[str, Any]], str]) -> Callable[[Any], None]:
+def _line_printer(
+    as_json: bool, columns: Callable[[dict[str, Any]], str], gone: ReaderGone
+) -> Callable[[Any], None]:
     def show(frame: Any) -> None:
+        if gone.event.is_set():
+            return
         record = as_record(frame)
-        if as_json:
-            _emit_line(record)
-        else:
-            stdout.print(columns(record), highlight=False)
+        try:
+            if as_json:
+                _emit_line(record)
+            else:
+                stdout.print(columns(record), highlight=False)
+        except BrokenPipeError:
+            gone.event.set()
 
     return show
 
@@ -132,13 +159,14 @@ def _stream_lines(
 ) -> None:
     """Subscribe (``KalshiWebSocket.ticker`` etc.) and print each message as a line or JSON line."""
     app_state = state(ctx)
-    show = _line_printer(app_state.json, columns)
+    gone = ReaderGone()
+    show = _line_printer(app_state.json, columns, gone)
     wanted = tickers or None
 
     def start(ws: KalshiWebSocket) -> Awaitable[Any]:
         return subscribe(ws, wanted, on_message=show, iterate=False, frames=True)
 
-    _run(app_state, duration, start)
+    _run(app_state, duration, start, gone)
 
 
 @app.command("ticker")
