@@ -12,7 +12,7 @@ trap '"$BIN/kalshi" sandbox stop --data-dir "$DATA" >/dev/null; rm -rf "$DATA"' 
 KEY=$("$BIN/kalshi" --json sandbox keygen --data-dir "$DATA")
 field() { "$BIN/python" -c "import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$KEY" "$1"; }
 export KALSHI_ENV=local KALSHI_API_URL="http://127.0.0.1:$PORT/trade-api/v2"
-export KALSHI_API_KEY_ID=$(field api_key_id) KALSHI_PRIVATE_KEY_PATH=$(field private_key_path)
+export KALSHI_LOCAL_API_KEY_ID=$(field api_key_id) KALSHI_LOCAL_PRIVATE_KEY_PATH=$(field private_key_path)
 "$BIN/kalshi" sandbox start --data-dir "$DATA" --port "$PORT" --activity 100
 
 "$BIN/kalshi" scan movers --window 5m --watch --duration "$SECONDS_TO_WATCH"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -112,6 +113,27 @@ def one_error_line(stderr: str) -> str:
     assert len(lines) == 1, stderr
     assert lines[0].startswith("error: ")
     return lines[0]
+
+
+def test_keygen_prints_the_export_lines_of_the_local_environment(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run as printed, the lines sign local requests, and never become demo's or prod's key."""
+    assert main(["sandbox", "keygen", "--data-dir", str(data_dir), "--balance", "75"]) == 0
+    printed = capsys.readouterr().out
+    exports = [line for line in printed.splitlines() if line.startswith("export ")]
+    assert len(exports) == 2, printed
+    environ = dict(shlex.split(line.removeprefix("export "))[0].split("=", 1) for line in exports)
+    assert set(environ) == {"KALSHI_LOCAL_API_KEY_ID", "KALSHI_LOCAL_PRIVATE_KEY_PATH"}
+    port = free_port()
+    run_json(capsys, "sandbox", "start", "--data-dir", str(data_dir), "--port", str(port))
+    url = f"http://127.0.0.1:{port}/trade-api/v2"
+    config = APIConfig.resolve("local", rest_url=url, environ=environ, dotenv_path=False)
+    with KalshiClient(config=config) as client:
+        balance = client.call(Call(prepare("portfolio.balance"), BalanceResponse, lambda b: b))
+    assert Decimal(balance.balance_dollars or "0") == 75
+    demo = APIConfig.resolve("demo", environ=environ, dotenv_path=False)
+    assert demo.api_key_id is None
 
 
 def test_keygen_start_use_restart_reset(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

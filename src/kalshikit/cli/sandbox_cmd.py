@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -9,7 +10,7 @@ from typing import Annotated
 import typer
 
 from kalshikit.cli import fault_cmds
-from kalshikit.cli._output import emit_json, emit_table, note
+from kalshikit.cli._output import emit_json, emit_table, note, stdout
 from kalshikit.cli._state import state
 from kalshikit.errors import ValidationError
 from kalshikit.sandbox import launch
@@ -192,7 +193,24 @@ def keygen(
     settings = launch.SandboxSettings(data_dir=_data_dir(data_dir))  # a new store: the defaults
     _note_ignored_address(settings.data_dir, host, port)
     created = create_user_with_key(settings, balance=_dollars(balance), key_type=key_type, out=out)
-    emit_json(created)
+    if state(ctx).json:
+        emit_json(created)
+        return
+    stdout.print(
+        f"sandbox user {created['user_id']} with ${created['balance_dollars']}; "
+        "use its key in this shell with:",
+        highlight=False,
+    )
+    stdout.print(export_lines(created), highlight=False, markup=False)
+
+
+def export_lines(created: dict[str, str]) -> str:
+    """The shell lines that make the local environment use this key. The LOCAL names, so the
+    key is never the fallback for demo or prod (where the unprefixed names would be)."""
+    return (
+        f"export KALSHI_LOCAL_API_KEY_ID={created['api_key_id']}\n"
+        f"export KALSHI_LOCAL_PRIVATE_KEY_PATH={shlex.quote(created['private_key_path'])}"
+    )
 
 
 def _note_ignored_address(data_dir: Path, host: str | None, port: int | None) -> None:
