@@ -174,7 +174,11 @@ def test_keygen_start_use_restart_reset(data_dir: Path, capsys: pytest.CaptureFi
         again = client.markets.orderbook(markets[0].ticker)
     assert again == book
 
-    assert run_json(capsys, "sandbox", "reset", "--data-dir", str(data_dir))["status"] == "reset"
+    assert main(["--json", "sandbox", "reset", "--data-dir", str(data_dir)]) == 0
+    said = capsys.readouterr()
+    assert json.loads(said.out)["status"] == "reset"
+    assert "API key" in said.err  # the user is warned that keys went, and told what to run next
+    assert "kalshi sandbox keygen" in said.err
     assert not data_dir.exists()
 
 

@@ -170,10 +170,15 @@ def status(ctx: typer.Context, data_dir: DataDirOption = None) -> None:
 
 @app.command("reset")
 def reset(ctx: typer.Context, data_dir: DataDirOption = None) -> None:
-    """Stop the sandbox and delete its state: the next start begins afresh."""
+    """Stop the sandbox and delete its state: users, keys, orders. The next start begins afresh."""
     settings = launch.remembered(_data_dir(data_dir))
     launch.reset_data_dir(settings)
     _report(ctx, settings, "reset")
+    # on stderr: --json keeps stdout one document
+    note(
+        "every user and API key of this sandbox is gone (exported keys now get 401): run "
+        "`kalshi sandbox keygen`, then `kalshi sandbox start`"
+    )
 
 
 @app.command("keygen")
