@@ -55,7 +55,8 @@ class Box:
 
 @pytest.fixture(scope="module")
 def box() -> Iterator[Box]:
-    with running(limits_enabled=False) as url:
+    # empty books: the tests place the only orders, and see exactly their own fills
+    with running(limits_enabled=False, liquidity=False) as url:
         yield Box(url)
 
 

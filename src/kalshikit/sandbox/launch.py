@@ -10,7 +10,6 @@ server is its own.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -43,7 +42,6 @@ DEFAULT_ACTIVITY: Final = 20.0  # simulator writes a second: lively, and light o
 
 # writes per simulator step: tens of ms at most, so requests are served between steps even
 # when --activity asks for more than the machine can do
-_STEP_WRITES: Final = 200
 _log = logging.getLogger(__name__)
 
 # Background sandboxes outlive the call that starts them on purpose; holding their Popen
@@ -271,33 +269,16 @@ def simulation_tasks(
 ) -> list[Callable[[], Awaitable[None]]]:
     """The simulator's loop (none when ``activity`` is 0): steps on the wall clock, writing
     through the journaled writer so its activity is recorded and replays."""
-    from kalshikit.sandbox.sim import Simulator
+    from kalshikit.sandbox.sim import simulation_loop
 
-    if settings.activity <= 0:
-        return []
-    simulator = Simulator(
+    loop = simulation_loop(
         persistent.exchange,
         persistent,
         seed=settings.seed,
         activity=settings.activity,
-        max_step_writes=_STEP_WRITES,
+        clock=wall_clock_ms,
     )
-    # one write per wake-up at low rates, several at high ones: 10 to 100 wake-ups a second
-    interval_s = min(0.1, max(0.01, 1 / settings.activity))
-
-    async def simulate() -> None:
-        pause = interval_s
-        while True:
-            await asyncio.sleep(pause)
-            try:
-                taken = simulator.step(wall_clock_ms())
-            except Exception:  # a bug must not take the server down: log it and stop simulating
-                _log.exception("the market simulator failed and stopped")
-                return
-            # a capped step left writes due: just let waiting requests through, then go on
-            pause = 0 if len(taken) >= _STEP_WRITES else interval_s
-
-    return [simulate]
+    return [] if loop is None else [loop]
 
 
 def serve_sandbox(

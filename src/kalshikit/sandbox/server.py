@@ -4,8 +4,8 @@
 tests: it starts a sandbox on a free loopback port in a daemon thread and yields its REST base
 URL, then stops it::
 
-    with running() as url:                                   # a fresh 200-market sandbox
-        client = KalshiClient(config=APIConfig.resolve("local", rest_url=url, ...))
+    with running(activity=20) as sandbox:        # a fresh 200-market sandbox, books, traders
+        client = KalshiClient(config=sandbox.config)   # signed in as a user made for you
 
 The library never starts a sandbox by itself; this is the explicit way to get one in-process.
 """
@@ -19,12 +19,15 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
 import uvicorn
 from starlette.types import ASGIApp
 
+from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
+from kalshikit.config import APIConfig
 from kalshikit.endpoints import REST_PREFIX
 from kalshikit.errors import KalshiError
 from kalshikit.sandbox.api import (
@@ -36,8 +39,9 @@ from kalshikit.sandbox.api import (
 from kalshikit.sandbox.catalog import build_catalog
 from kalshikit.sandbox.exchange import Exchange
 from kalshikit.sandbox.gateway import uvicorn_http_options
+from kalshikit.sandbox.sim import seed_liquidity, simulation_loop
 
-__all__ = ["PortInUse", "bind_port", "default_exchange", "running", "serve"]
+__all__ = ["PortInUse", "SandboxURL", "bind_port", "default_exchange", "running", "serve"]
 
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8470
@@ -137,11 +141,55 @@ def _wait_until_started(server: uvicorn.Server, thread: threading.Thread, timeou
         time.sleep(0.005)
 
 
+NOTEBOOK_BALANCE_CENTS: Final = 1_000_000  # $10,000, as the CLI's default sandbox user
+
+
+class SandboxURL(str):
+    """A running sandbox's REST URL; ``config`` signs in as the user made for the caller."""
+
+    config: APIConfig
+
+    def __new__(cls, url: str, config: APIConfig) -> SandboxURL:
+        made = super().__new__(cls, url)
+        made.config = config
+        return made
+
+
+@dataclass(frozen=True)
+class _NotebookUser:
+    api_key_id: str
+    private_key_pem: str
+
+    @classmethod
+    def make(cls, exchange: Exchange, balance_cents: int) -> _NotebookUser:
+        key = generate_private_key("ed25519")
+        user_id = exchange.create_user(balance_cents=balance_cents)
+        key_id = exchange.add_api_key(user_id, public_key_pem(key))
+        return cls(key_id, private_key_to_pem(key))
+
+    def config(self, url: str) -> APIConfig:
+        return APIConfig.resolve(
+            "local",
+            rest_url=url,
+            api_key_id=self.api_key_id,
+            private_key_pem=self.private_key_pem,
+            environ={},  # the notebook's sandbox user, whatever the shell exports
+            dotenv_path=False,
+        )
+
+
+def _unsigned(url: str) -> APIConfig:
+    return APIConfig.resolve("local", rest_url=url, environ={}, dotenv_path=False)
+
+
 @contextmanager
 def running(
     exchange: Exchange | None = None,
     *,
     app: ASGIApp | None = None,
+    activity: float = 0.0,
+    liquidity: bool | None = None,
+    balance_cents: int = NOTEBOOK_BALANCE_CENTS,
     host: str = DEFAULT_HOST,
     port: int = 0,
     log_level: str = "warning",
@@ -150,17 +198,33 @@ def running(
     heartbeat_timeout_s: float = DEFAULT_HEARTBEAT_TIMEOUT_S,
     ws_send_buffer_bytes: int | None = None,
     **app_options: Any,
-) -> Iterator[str]:
-    """Run a sandbox in a background thread; yield its REST base URL (``.../trade-api/v2``).
+) -> Iterator[SandboxURL]:
+    """Run a sandbox in a background thread; yield its REST base URL (``.../trade-api/v2``), a
+    ``str`` whose ``.config`` signs in as a user made for the caller (``balance_cents``)::
 
-    Serves ``app`` if given, else ``create_app(exchange, **app_options)`` (a fresh
-    :func:`default_exchange` when ``exchange`` is None). ``port=0`` picks a free port. Logging
-    is left as the caller configured it. WebSocket clients (``ws://.../trade-api/ws/v2``) are
-    pinged every ``heartbeat_s`` seconds and dropped when a ping goes unanswered for
-    ``heartbeat_timeout_s``; ``ws_send_buffer_bytes`` caps each one's kernel send buffer.
+        with running(activity=20) as sandbox:
+            client = KalshiClient(config=sandbox.config)
+            stream = KalshiStream(config=sandbox.config)
+
+    Serves ``app`` if given (then ``.config`` is unsigned), else ``create_app(exchange,
+    **app_options)``. Without an ``exchange``, a fresh :func:`default_exchange` with the house's
+    opening books, as ``kalshi sandbox start`` gives (``liquidity`` says otherwise either way).
+    ``activity`` simulated writes a second run beside it. ``port=0`` picks a free port. Logging
+    is left as the caller configured it. WebSocket clients are pinged every ``heartbeat_s``
+    seconds and dropped when a ping goes unanswered for ``heartbeat_timeout_s``;
+    ``ws_send_buffer_bytes`` caps each one's kernel send buffer.
     """
+    user: _NotebookUser | None = None
     if app is None:
-        app = create_app(exchange or default_exchange(), **app_options)
+        fresh = exchange is None
+        exchange = exchange or default_exchange()
+        if liquidity if liquidity is not None else fresh:
+            seed_liquidity(exchange, exchange.catalog)
+        loop = simulation_loop(exchange, exchange, seed=0, activity=activity, clock=_wall_clock_ms)
+        if loop is not None:
+            app_options["background"] = [*app_options.get("background", ()), loop]
+        user = _NotebookUser.make(exchange, balance_cents)
+        app = create_app(exchange, **app_options)
     sock = bind_port(host, port)
     config = uvicorn.Config(
         app, log_level=log_level, log_config=None, access_log=False,
@@ -176,7 +240,8 @@ def running(
     thread.start()
     try:
         _wait_until_started(server, thread, startup_timeout)
-        yield _url(host, sock.getsockname()[1])
+        url = _url(host, sock.getsockname()[1])
+        yield SandboxURL(url, user.config(url) if user else _unsigned(url))
     finally:
         server.should_exit = True
         thread.join(timeout=startup_timeout)
