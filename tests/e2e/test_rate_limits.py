@@ -306,15 +306,16 @@ async def hammer_one_key(config: APIConfig, ticker: str, start: Any, seconds: fl
                 await client.orders.cancel(placed.order_id, market_ticker=ticker)
 
         await asyncio.to_thread(start.wait)  # every process starts together
+        before = client.rate_limiter.stats()  # the grid read above is not part of the run
         started = time.monotonic()
         deadline = started + seconds
         steps = [write if n < 2 else read for n in range(6)]
         await asyncio.gather(*(run_until(deadline, step) for step in steps))
         stats = client.rate_limiter.stats()
     elapsed = time.monotonic() - started
-    return Worker(
-        len(tape.seen), len(tape.too_many()), stats.read.tokens, stats.write.tokens, elapsed
-    )
+    read_tokens = stats.read.tokens - before.read.tokens
+    write_tokens = stats.write.tokens - before.write.tokens
+    return Worker(len(tape.seen), len(tape.too_many()), read_tokens, write_tokens, elapsed)
 
 
 def worker_process(url: str, key_id: str, pem: str, ticker: str, start: Any, out: Any) -> None:
