@@ -259,6 +259,19 @@ async def test_an_unknown_frame_on_a_live_sid_is_reported_not_fatal(client: Any)
     assert book_of(books[TICKERS[0]]) == exchange.truth[TICKERS[0]]
 
 
+async def test_a_bogus_seq_cannot_stall_the_books_for_good(client: Any) -> None:
+    """A frame whose seq runs far ahead marks a gap; the snapshots asked for then look "old".
+    The client sees its watermark was wrong and starts over on a new sid (found by the fuzz)."""
+    exchange, ws, books, watcher = client
+    sid, _ = exchange.book_feed(TICKERS[0])
+    await exchange.send_raw(json.dumps({"type": "ok", "sid": sid, "seq": 2**40, "msg": {}}))
+    await exchange.delta(TICKERS[0], "yes", 4500, 300)
+    await settled(ws, books)
+    assert "resubscribed" in watcher.kinds()
+    for ticker, book in books.items():
+        assert book_of(book) == exchange.truth[ticker], ticker
+
+
 async def test_a_raising_book_callback_is_counted_and_reported(client: Any) -> None:
     exchange, ws, books, watcher = client
     calls: list[int] = []

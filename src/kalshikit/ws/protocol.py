@@ -59,6 +59,9 @@ BUFFER_OVERFLOW: Final = 25  # the server's buffer for a subscription overflowed
 TERMINAL_CODES: Final = frozenset({10, BUFFER_OVERFLOW})
 # get_snapshot requests per recovery; a gap beyond that falls back to a resubscribe
 _SNAPSHOT_TRIES: Final = 2
+# Frames that go backwards while a sid recovers: past this many, the watermark itself is wrong
+# (one bad frame pushed it ahead of the server's numbering) and only a new sid heals it.
+_BACKWARDS_WHILE_RECOVERING: Final = 2
 # what the slow path may raise on a frame it cannot read (RecursionError: JSON nested too deep)
 _UNREADABLE: Final = (KalshiError, msgspec.DecodeError, RecursionError, ValueError, TypeError)
 
@@ -180,6 +183,7 @@ class Protocol(SubscriptionRegistry):
         if seq <= last:
             self.stats.duplicates += 1
             self._event("duplicate", f"seq {seq} after {last}: dropped", sub)
+            self._backwards_while_recovering(sub, sid)
             return False
         self.stats.gaps += 1
         self._seq[sid] = seq
@@ -255,6 +259,7 @@ class Protocol(SubscriptionRegistry):
         awaited[0].discard(ticker)
         if not awaited[0]:
             del self._recovering[sub.sid]
+            self._backwards.pop(sub.sid, None)
             self._event("recovered", "every book of the subscription is exact again", sub)
 
     # --- replies ------------------------------------------------------------------------------
@@ -411,6 +416,18 @@ class Protocol(SubscriptionRegistry):
             self._recover(sub, wanted)
 
     # --- recovery -----------------------------------------------------------------------------
+
+    def _backwards_while_recovering(self, sub: Subscription, sid: int) -> None:
+        """Snapshots asked for and frames still "old": the watermark ran ahead of the server
+        (a bogus seq), so nothing would ever be in sequence again. Start over on a new sid."""
+        if sid not in self._recovering:
+            return
+        count = self._backwards.get(sid, 0) + 1
+        self._backwards[sid] = count
+        if count >= _BACKWARDS_WHILE_RECOVERING:
+            self._backwards.pop(sid, None)
+            self._recovering.pop(sid, None)
+            self.resubscribe(sub, "frames kept going backwards during recovery")
 
     def _recover(self, sub: Subscription, tickers: set[str]) -> None:
         assert sub.sid is not None

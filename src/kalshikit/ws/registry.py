@@ -65,6 +65,7 @@ class SubscriptionRegistry:
         self._by_sid: dict[int, Subscription] = {}
         self._seq: dict[int, int] = {}
         self._recovering: dict[int, tuple[set[str], int]] = {}  # sid -> (awaited tickers, tries)
+        self._backwards: dict[int, int] = {}  # sid -> frames behind the watermark while recovering
 
     # --- what the user asks for ---------------------------------------------------------------
 
@@ -190,6 +191,7 @@ class SubscriptionRegistry:
         self._by_sid.clear()
         self._seq.clear()
         self._recovering.clear()
+        self._backwards.clear()
         for sub in self.subscriptions:
             sub.sid = None
         for book in self.books.values():
@@ -283,6 +285,7 @@ class SubscriptionRegistry:
         self._by_sid.pop(sid, None)
         self._seq.pop(sid, None)
         self._recovering.pop(sid, None)
+        self._backwards.pop(sid, None)
         return [self._queue(self._command("unsubscribe", "unsubscribe", {"sids": [sid]}))]
 
     def _command(
