@@ -161,6 +161,20 @@ def test_unknown_ticker_exits_2_and_changes_nothing(
     assert box.state() == before
 
 
+def test_sides_and_actions_read_in_any_case_and_errors_name_the_flag(
+    box: Box, as_user: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ticker = box.ticker()
+    shown = cli_json(
+        capsys, "order", "place", "--ticker", ticker, "--side", "NO", "--action", "Buy",
+        "--count", "2", "--cents", "40", "--dry-run",
+    )  # fmt: skip
+    assert shown["body"]["side"] == "ask"
+    argv = ["order", "place", "--ticker", ticker, "--side", "maybe", "--action", "buy"]
+    assert main([*argv, "--count", "1", "--cents", "40", "--dry-run"]) == 2
+    assert "--side takes yes or no; got 'maybe'" in capsys.readouterr().err
+
+
 def test_dry_run_shows_the_v2_request_and_sends_nothing(
     box: Box, as_user: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -20,7 +20,7 @@ from kalshikit.config import Environment
 from kalshikit.errors import ValidationError
 from kalshikit.http.orders_core import DryRun, OrderResult
 from kalshikit.models import Order
-from kalshikit.units import Price, intent_to_wire, parse_action, parse_side
+from kalshikit.units import Action, Price, Side, intent_to_wire, parse_action, parse_side
 
 app = typer.Typer(help="Place and manage orders.", no_args_is_help=True)
 
@@ -107,6 +107,22 @@ def _emit_write(app_state: AppState, outcome: object, what: str) -> None:
     emit_json(shown)
 
 
+def flag_side(text: str) -> Side:
+    """``--side`` in the user's words: yes or no, in any case."""
+    try:
+        return parse_side(text.strip().lower())
+    except ValidationError:
+        raise ValidationError(f"--side takes yes or no; got {text!r}") from None
+
+
+def flag_action(text: str) -> Action:
+    """``--action`` in the user's words: buy or sell, in any case."""
+    try:
+        return parse_action(text.strip().lower())
+    except ValidationError:
+        raise ValidationError(f"--action takes buy or sell; got {text!r}") from None
+
+
 @app.command("place")
 def place(
     ctx: typer.Context,
@@ -134,14 +150,15 @@ def place(
     if (price_cents is None) == (price_dollars is None):
         raise ValidationError("give exactly one of --cents and --dollars")
     price = Price.from_cents(price_cents) if price_cents is not None else Price.parse(price_dollars)  # type: ignore[arg-type]
-    intent_to_wire(parse_side(side), parse_action(action), price)  # bad side/action: exit 2 now
+    side, action = flag_side(side), flag_action(action)
+    intent_to_wire(side, action, price)
     summary = (
         f"{action} {count} {side.upper()} of {ticker} at {price} "
         f"(worst case ${worst_case(action, Decimal(count), price)} before fees)"
     )
     intent: dict[str, Any] = {
-        "side": parse_side(side),
-        "action": parse_action(action),
+        "side": side,
+        "action": action,
         "count": count,
         "price_cents": price_cents,
         "price_dollars": price_dollars,
@@ -233,8 +250,8 @@ def amend(
             outcome = client.orders.amend(
                 order_id,
                 ticker=ticker,
-                side=parse_side(side),
-                action=parse_action(action),
+                side=flag_side(side),
+                action=flag_action(action),
                 count=size if size is not None else Decimal(0),
                 price_cents=price_cents,
                 price_dollars=price_dollars,
