@@ -147,3 +147,13 @@ def test_a_reader_that_closes_the_pipe_ends_the_stream_quietly(sandbox: dict[str
     assert json.loads(first)["market_ticker"] == ticker
     assert "Traceback" not in said
     assert "Broken pipe" not in said
+
+
+def test_an_unknown_ticker_is_one_line_and_exit_2(
+    sandbox: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--env", "local", "stream", "ticker", "NOPE-26JAN01", "--duration", "2"]) == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert len(errors) == 1
+    assert "NOPE-26JAN01" in errors[0]
+    assert "{" not in errors[0]  # what was refused, in words, not the command's JSON

@@ -6,11 +6,12 @@ Exit codes (docs/architecture.md): 0 success (an empty result included), 1 runti
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Final
 
 import typer
 
@@ -29,6 +30,7 @@ from kalshikit.cli._output import fail
 from kalshikit.cli._state import AppState
 from kalshikit.errors import (
     APIError,
+    CommandRefused,
     ConfigError,
     KalshiError,
     NotFound,
@@ -105,10 +107,31 @@ def hoist_global_options(argv: Sequence[str]) -> list[str]:
     return front + rest
 
 
+# WebSocket error codes that mean the command itself was wrong (kalshi-websocket.md 2): a bad
+# ticker (11 "invalid parameter"), a missing or unknown field, channel or sid, a market limit
+_BAD_COMMAND_CODES: Final = frozenset({1, 2, 3, 4, 5, 7, 8, 11, 12, 13, 14, 15, 24, 26, 28})
+
+
 def exit_code_for(error: BaseException) -> int:
     if isinstance(error, ValidationError | ConfigError | NotFound):
         return EXIT_BAD_INPUT
+    if isinstance(error, CommandRefused) and error.code in _BAD_COMMAND_CODES:
+        return EXIT_BAD_INPUT
     return EXIT_FAILURE
+
+
+def message_for(error: BaseException) -> str:
+    """The one line a user reads; a refused stream command says what was refused, not its JSON."""
+    if isinstance(error, CommandRefused):
+        try:
+            sent = json.loads(error.command)
+        except ValueError:
+            sent = {}
+        params = sent.get("params", {}) if isinstance(sent, dict) else {}
+        markets = ", ".join(params.get("market_tickers", []) or [])
+        what = f"{sent.get('cmd', 'the command')} to {markets}" if markets else "the command"
+        return f"the exchange refused {what}: {error.server_message} (error {error.code})"
+    return str(error)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -132,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KalshiError, APIError, OSError, RuntimeError) as error:
         if debug:
             raise
-        fail(str(error))
+        fail(message_for(error))
         return exit_code_for(error)
     return int(result) if isinstance(result, int) else EXIT_OK
 
