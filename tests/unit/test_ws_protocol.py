@@ -112,6 +112,15 @@ def test_a_snapshot_without_a_side_means_that_side_is_empty(hooks: Recorder) -> 
     assert book_pairs(proto, T1) == ([["0.3000", "1.00"]], [])
 
 
+def test_the_first_snapshots_are_no_recovery(hooks: Recorder) -> None:
+    """A fresh subscription's books become exact without a "recovered" event: nothing was lost
+    (`kalshi stream book` used to open with "stream recovered")."""
+    proto = subscribed_books(hooks)
+    assert proto.books[T1].trusted
+    assert proto.books[T2].trusted
+    assert "recovered" not in hooks.kinds()
+
+
 def test_a_gap_stales_every_book_of_the_sid_and_asks_for_snapshots(hooks: Recorder) -> None:
     proto = subscribed_books(hooks)
     proto.receive(delta(7, 5, T1, "yes", "0.4100", "1.00"))  # 3 and 4 were lost

@@ -260,7 +260,10 @@ class Protocol(SubscriptionRegistry):
         if not awaited[0]:
             del self._recovering[sub.sid]
             self._backwards.pop(sub.sid, None)
-            self._event("recovered", "every book of the subscription is exact again", sub)
+            if sub in self._ready or sub in self._troubled:  # not a first subscribe
+                self._event("recovered", "every book of the subscription is exact again", sub)
+            self._ready.add(sub)
+            self._troubled.discard(sub)
 
     # --- replies ------------------------------------------------------------------------------
 
@@ -431,6 +434,7 @@ class Protocol(SubscriptionRegistry):
 
     def _recover(self, sub: Subscription, tickers: set[str]) -> None:
         assert sub.sid is not None
+        self._troubled.add(sub)
         awaited, tries = self._recovering.get(sub.sid, (set(), -1))
         if tries + 1 >= _SNAPSHOT_TRIES:
             self._recovering.pop(sub.sid, None)

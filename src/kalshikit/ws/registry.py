@@ -11,6 +11,7 @@ frames and calls these, is :class:`kalshikit.ws.protocol.Protocol`, the class to
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -66,6 +67,10 @@ class SubscriptionRegistry:
         self._seq: dict[int, int] = {}
         self._recovering: dict[int, tuple[set[str], int]] = {}  # sid -> (awaited tickers, tries)
         self._backwards: dict[int, int] = {}  # sid -> frames behind the watermark while recovering
+        # subscriptions whose books were all exact once: only their later snapshots, or a first
+        # one after trouble, are a recovery to report (weak: a dropped subscription is forgotten)
+        self._ready: weakref.WeakSet[Subscription] = weakref.WeakSet()
+        self._troubled: weakref.WeakSet[Subscription] = weakref.WeakSet()
 
     # --- what the user asks for ---------------------------------------------------------------
 
@@ -201,6 +206,7 @@ class SubscriptionRegistry:
     def resubscribe(self, sub: Subscription, why: str) -> None:
         """Drop the subscription's sid and subscribe again: new sid, every book re-snapshotted."""
         self.stats.resubscribes += 1
+        self._troubled.add(sub)
         for ticker in sub.tickers or ():
             if ticker in self.books:
                 self.books[ticker].mark_stale()
