@@ -280,8 +280,10 @@ def _resolve_private_key(
 
 
 def _variable_names(environment: Environment) -> tuple[str, str, str]:
-    """The variables to name when credentials are missing: key id, key path, key PEM."""
-    prefix = "KALSHI_" if environment is Environment.LOCAL else environment.var_prefix
+    """The variables to name when credentials are missing: key id, key path, key PEM. Each
+    environment's own names, local's too: an unprefixed key would also be demo's and prod's
+    fallback, and a sandbox key must never be sent there."""
+    prefix = environment.var_prefix
     return f"{prefix}API_KEY_ID", f"{prefix}PRIVATE_KEY_PATH", f"{prefix}PRIVATE_KEY"
 
 

@@ -157,10 +157,7 @@ def other_environment(env: Environment, url: str) -> Environment | None:
 
 def credentials_fix(env: Environment) -> str:
     if env is Environment.LOCAL:
-        return (
-            "run `kalshi sandbox keygen` and set KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PATH "
-            "to what it prints"
-        )
+        return "run `kalshi sandbox keygen` and the two `export KALSHI_LOCAL_...` lines it prints"
     site = "demo.kalshi.co" if env is Environment.DEMO else "kalshi.com"
     prefix = env.var_prefix
     return (

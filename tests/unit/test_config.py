@@ -373,8 +373,9 @@ def test_demo_key_is_never_sent_to_prod(tmp_path: Path, key: PrivateKey, pem: st
         ),
         (
             "local",
-            "no API key for local: set KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PATH "
-            "(or KALSHI_PRIVATE_KEY), or run `kalshi sandbox keygen`",
+            "no API key for local: set KALSHI_LOCAL_API_KEY_ID and "
+            "KALSHI_LOCAL_PRIVATE_KEY_PATH (or KALSHI_LOCAL_PRIVATE_KEY), or run "
+            "`kalshi sandbox keygen`",
         ),
     ],
 )
