@@ -26,6 +26,7 @@ BENCHMARKS = {
     "rest_parse": "bench_rest_parse",
     "ws_ingest": "bench_ws_ingest",
     "scanner": "bench_scanner",
+    "cli_startup": "bench_cli_startup",
 }
 
 

@@ -7,15 +7,12 @@ user would rehearse a production session.
 from __future__ import annotations
 
 import io
-import json
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
+from _cli_kit import Box, cli_json, sign_in
 
 from kalshikit import KalshiClient
 from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
@@ -24,33 +21,6 @@ from kalshikit.config import APIConfig
 from kalshikit.sandbox.server import running
 
 pytestmark = pytest.mark.slow
-
-
-class Box:
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.admin_url = url.removesuffix("/trade-api/v2") + "/sandbox/admin"
-
-    def admin(self, method: str, path: str, body: Any = None) -> Any:
-        answer = httpx.request(method, self.admin_url + path, json=body, timeout=10)
-        answer.raise_for_status()
-        return answer.json()
-
-    def state(self) -> Any:
-        return self.admin("GET", "/state")
-
-    def ticker(self) -> str:
-        return next(
-            m["ticker"] for m in self.markets() if m["price_level_structure"] == "linear_cent"
-        )
-
-    def combo_ticker(self) -> str:
-        """A combo market: it lives on shard 1 (exchange_index 1)."""
-        return next(m["ticker"] for m in self.markets() if m.get("exchange_index") == 1)
-
-    def markets(self) -> list[dict[str, Any]]:
-        markets = httpx.get(self.url + "/markets", params={"status": "open", "limit": 1000}).json()
-        return list(markets["markets"])
 
 
 @pytest.fixture(scope="module")
@@ -62,26 +32,7 @@ def box() -> Iterator[Box]:
 
 @pytest.fixture
 def as_user(box: Box, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A fresh sandbox user whose key the CLI finds in the environment (for every env name)."""
-    for name in [n for n in os.environ if n.startswith("KALSHI_")]:
-        monkeypatch.delenv(name)
-    key = generate_private_key("ed25519")
-    made = box.admin("POST", "/users", {"public_key_pem": public_key_pem(key)})
-    path = tmp_path / "key.pem"
-    path.write_text(private_key_to_pem(key))
-    path.chmod(0o600)
-    monkeypatch.setenv("KALSHI_API_URL", box.url)
-    for prefix in ("KALSHI_", "KALSHI_PROD_"):
-        monkeypatch.setenv(f"{prefix}API_KEY_ID", made["api_key_id"])
-        monkeypatch.setenv(f"{prefix}PRIVATE_KEY_PATH", str(path))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # the CLI's order journal
-    monkeypatch.chdir(tmp_path)
-    return str(made["user_id"])
-
-
-def cli_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
-    assert main(["--json", *argv]) == 0, capsys.readouterr().err
-    return json.loads(capsys.readouterr().out)
+    return sign_in(box, tmp_path, monkeypatch)
 
 
 def test_place_list_cancel(box: Box, as_user: str, capsys: pytest.CaptureFixture[str]) -> None:

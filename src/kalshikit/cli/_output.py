@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import sys
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, Final
 
 import msgspec
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
+from kalshikit.cli._format import MISSING
 from kalshikit.models.base import to_wire_builtins
 
 stdout = Console(soft_wrap=True)
@@ -29,28 +31,94 @@ def emit_json(value: Any) -> None:
     sys.stdout.flush()
 
 
+GAP: Final = 2  # spaces between columns, as `gh` and `ls -l` print them
+_MIN_SHRUNK: Final = 16  # narrower than this, a shrinkable column is dropped, not cut
+
+
+def _looks_numeric(cells: Iterable[str]) -> bool:
+    """A column of amounts (prices, money, sizes) reads right-aligned."""
+    shown = [c for c in cells if c != MISSING]
+    return bool(shown) and all(_NUMERIC.fullmatch(c) for c in shown)
+
+
+_NUMERIC: Final = re.compile(r"-?\$?[\d,]+(\.\d+)?[¢%]?")
+
+
+def fit_columns(
+    columns: Sequence[str],
+    widths: Sequence[int],
+    width: int,
+    shrink: Collection[str],
+    optional: Sequence[str],
+) -> list[tuple[int, int | None]]:
+    """Which columns fit in ``width``: (index, maximum width or None for its full width).
+
+    Optional columns go first, in the order given, until the rest fits; shrinkable ones (titles)
+    share what is left, and are dropped when that would cut them below a readable width. Ids
+    and tickers are never optional, so they are never dropped or cut."""
+    kept = list(range(len(columns)))
+
+    def flexible(i: int) -> bool:
+        return columns[i] in shrink
+
+    def fixed() -> int:
+        return sum(widths[i] for i in kept if not flexible(i)) + GAP * (len(kept) - 1)
+
+    for name in optional:
+        if fixed() + _MIN_SHRUNK * sum(map(flexible, kept)) <= width:
+            break
+        kept = [i for i in kept if columns[i] != name]
+    shrinking = [i for i in kept if flexible(i)]
+    if not shrinking:
+        return [(i, None) for i in kept]
+    share = (width - fixed()) // len(shrinking)
+    if share < _MIN_SHRUNK:
+        kept = [i for i in kept if not flexible(i)]
+        return [(i, None) for i in kept]
+    return [(i, min(share, widths[i]) if flexible(i) else None) for i in kept]
+
+
 def emit_table(
     title: str | None,
     columns: Sequence[str],
     rows: Iterable[Sequence[object]],
     *,
-    shrink: Sequence[str] = ("title",),
+    shrink: Collection[str] = ("title",),
+    optional: Sequence[str] = (),
 ) -> None:
-    """A table. Columns named in ``shrink`` give way first (cut with an ellipsis); the others
-    keep their full width, so a ticker or a price always reads as one piece."""
-    cells = [["-" if cell is None else str(cell) for cell in row] for row in rows]
+    """A borderless table that fits the terminal (80 columns when it is not one). Columns
+    named in ``shrink`` give way first (cut with an ellipsis); those in ``optional`` are
+    dropped, in order, when the table would not fit; the others keep their full width, so a
+    ticker, an id or a price always reads as one piece. Numbers align right."""
+    cells = [[MISSING if cell is None else str(cell) for cell in row] for row in rows]
     widths = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
-    fixed = sum(w + 3 for w, c in zip(widths, columns, strict=True) if c not in shrink) + 1
-    shrinkable = max(12, (stdout.width - fixed) // max(1, sum(c in shrink for c in columns)) - 3)
-    table = Table(title=title, header_style="bold", show_lines=False)
-    for column, width in zip(columns, widths, strict=True):
-        if column in shrink:
-            table.add_column(column, overflow="ellipsis", no_wrap=True, max_width=shrinkable)
+    shown = fit_columns(columns, widths, stdout.width, shrink, optional)
+    table = Table(
+        title=title, title_justify="left", box=None, header_style="bold", pad_edge=False,
+        padding=(0, GAP // 2), show_edge=False,
+    )  # fmt: skip
+    for i, limit in shown:
+        justify: JustifyMethod = "right" if _looks_numeric(row[i] for row in cells) else "left"
+        if limit is None:
+            table.add_column(columns[i], no_wrap=True, min_width=widths[i], justify=justify)
         else:
-            table.add_column(column, no_wrap=True, min_width=width)
+            table.add_column(columns[i], overflow="ellipsis", no_wrap=True, max_width=limit)
     for row in cells:
-        table.add_row(*row)
+        table.add_row(*(row[i] for i, _ in shown))
     stdout.print(table)
+
+
+def emit_fields(title: str | None, fields: Iterable[tuple[str, object]]) -> None:
+    """One record as a key/value view (like `gh pr view`): the title on its own line, then a
+    key and its value per line, long values wrapped under the value column."""
+    grid = Table.grid(padding=(0, GAP))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for key, value in fields:
+        grid.add_row(key, MISSING if value is None else escape(str(value)))
+    if title:
+        stdout.print(f"[bold]{escape(title)}[/]")
+    stdout.print(grid)
 
 
 def emit(
@@ -59,14 +127,26 @@ def emit(
     title: str | None,
     columns: Sequence[str],
     rows: Iterable[Sequence[object]],
+    *,
+    empty: str | None = None,
     **options: Any,
 ) -> None:
     """``value`` as one JSON document under --json, else ``rows`` as a table (rows are only
-    read for the table, so pass a generator)."""
+    read for the table, so pass a generator). With no rows, ``empty`` is said in words
+    instead of an empty table."""
     if as_json:
         emit_json(value)
-    else:
-        emit_table(title, columns, rows, **options)
+        return
+    listed = list(rows)
+    if not listed and empty is not None:
+        note(empty)
+        return
+    emit_table(title, columns, listed, **options)
+
+
+def say(message: str) -> None:
+    """The command's answer in words, on stdout (a write's summary, an empty result)."""
+    stdout.print(escape(message), highlight=False)
 
 
 def note(message: str) -> None:

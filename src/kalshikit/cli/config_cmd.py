@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from kalshikit.cli._clients import is_default_local
 from kalshikit.cli._output import emit_json, emit_table, note
-from kalshikit.cli._state import is_default_local, state
+from kalshikit.cli._state import state
 from kalshikit.config import APIConfig
 from kalshikit.ratelimit import BucketSpec, is_auto, resolve_budget
 
@@ -14,7 +15,10 @@ app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True
 
 @app.command("show")
 def show(ctx: typer.Context) -> None:
-    """Environment, URLs, credentials (where they come from, never their value) and rate tier."""
+    """Environment, URLs, credentials (where they come from, never their value) and rate tier.
+
+    Example: kalshi config show --env demo
+    """
     config = state(ctx).config()
     rows = [row for row in config.describe() if row[0] != "rate_tier"] + rate_rows(config)
     if state(ctx).json:

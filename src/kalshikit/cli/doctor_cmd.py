@@ -13,14 +13,13 @@ from collections.abc import Sequence
 import typer
 from rich.text import Text
 
-from kalshikit.cli._output import emit_json, stdout
-from kalshikit.cli._state import (
-    AppState,
+from kalshikit.cli._clients import (
     ensure_local_sandbox,
     is_default_local,
-    state,
     with_default_sandbox_key,
 )
+from kalshikit.cli._output import emit_json, stdout
+from kalshikit.cli._state import AppState, state
 from kalshikit.config import APIConfig
 from kalshikit.doctor import Check, exit_code, run_doctor, summary
 
@@ -59,7 +58,10 @@ def config_for(app: AppState) -> APIConfig:
 
 
 def doctor(ctx: typer.Context) -> None:
-    """Check settings, key, network, clock, a signed read, the WebSocket and the tier."""
+    """Check settings, key, network, clock, a signed read, the WebSocket and the tier.
+
+    Example: kalshi doctor --env demo
+    """
     app = state(ctx)
     checks = run_doctor(lambda: config_for(app))
     if app.json:

@@ -54,14 +54,20 @@ def status(
     count: CountOption = 1,
     retry_after: Annotated[str | None, typer.Option(help="Retry-After header value.")] = None,
 ) -> None:
-    """Answer the next N REST calls with an error status (they do nothing)."""
+    """Answer the next N REST calls with an error status (they do nothing).
+
+    Example: kalshi sandbox fault status --code 429 --count 3
+    """
     body = {"kind": "status", "status": code, "count": count, "retry_after": retry_after}
     _arm(ctx, body, f"the next {count} REST calls answer {code}")
 
 
 @app.command("drop-after-write")
 def drop_after_write(ctx: typer.Context, count: CountOption = 1) -> None:
-    """Let the next N writes act, then drop the connection before answering."""
+    """Let the next N writes act, then drop the connection before answering.
+
+    Example: kalshi sandbox fault drop-after-write
+    """
     _arm(
         ctx, {"kind": "drop_after_write", "count": count}, f"the next {count} writes act, then drop"
     )
@@ -75,7 +81,10 @@ def ws_drop(
     ] = None,
     user: Annotated[str | None, typer.Option(help="Only this user's connections.")] = None,
 ) -> None:
-    """Cut WebSocket connections now, without a close frame."""
+    """Cut WebSocket connections now, without a close frame.
+
+    Example: kalshi sandbox fault ws-drop
+    """
     body = {"kind": "ws_drop", "connection_id": connection, "user_id": user}
     _arm(ctx, body, "WebSocket connections dropped")
 
@@ -86,7 +95,10 @@ def ws_skip_seq(
     count: CountOption = 1,
     sid: Annotated[int | None, typer.Option(help="Only this subscription.")] = None,
 ) -> None:
-    """Skip one sequence number on each of the next N sequenced frames."""
+    """Skip one sequence number on each of the next N sequenced frames.
+
+    Example: kalshi sandbox fault ws-skip-seq --count 2
+    """
     _arm(ctx, {"kind": "ws_skip_seq", "count": count, "sid": sid}, f"{count} seq gap(s) ahead")
 
 
@@ -96,18 +108,27 @@ def ws_delay(
     ms: Annotated[int, typer.Option("--ms", help="Delay per frame, milliseconds.", min=1)],
     count: CountOption = 1,
 ) -> None:
-    """Hold each of the next N WebSocket frames back."""
+    """Hold each of the next N WebSocket frames back.
+
+    Example: kalshi sandbox fault ws-delay --ms 500 --count 10
+    """
     body = {"kind": "ws_delay", "delay_ms": ms, "count": count}
     _arm(ctx, body, f"the next {count} frames wait {ms} ms")
 
 
 @app.command("list")
 def list_faults(ctx: typer.Context) -> None:
-    """What is armed."""
+    """What is armed.
+
+    Example: kalshi sandbox fault list
+    """
     emit_json(_call(ctx, "GET"))
 
 
 @app.command("clear")
 def clear(ctx: typer.Context) -> None:
-    """Disarm every fault."""
+    """Disarm every fault.
+
+    Example: kalshi sandbox fault clear
+    """
     emit_json(_call(ctx, "DELETE"))

@@ -11,22 +11,14 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 import typer
+import typer.main
 
 from kalshikit import __version__, logs
-from kalshikit.cli import (
-    config_cmd,
-    doctor_cmd,
-    market_cmds,
-    order_cmds,
-    portfolio_cmds,
-    sandbox_cmd,
-    scan_cmds,
-    stream_cmds,
-)
-from kalshikit.cli._output import fail
+from kalshikit.cli._lazy import LazyGroup, polish
+from kalshikit.cli._output import fail, note
 from kalshikit.cli._state import AppState
 from kalshikit.errors import (
     APIError,
@@ -41,19 +33,9 @@ app = typer.Typer(
     name="kalshi",
     help="Trade and research on Kalshi from the terminal (local sandbox, demo or prod).",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    cls=LazyGroup,  # each command imported when it runs (kalshikit/cli/_lazy.py)
 )
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(market_cmds.markets, name="markets")
-app.add_typer(market_cmds.events, name="events")
-app.add_typer(market_cmds.series, name="series")
-app.add_typer(order_cmds.app, name="order")
-app.add_typer(portfolio_cmds.app, name="portfolio")
-app.add_typer(sandbox_cmd.app, name="sandbox")
-app.command("doctor")(doctor_cmd.doctor)
-app.add_typer(stream_cmds.app, name="stream")
-app.command("scan")(scan_cmds.scan)
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 _VALUE_FLAGS = ("--env", "--rate-tier")
@@ -139,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = hoist_global_options(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        result = app(args=args, standalone_mode=False, prog_name="kalshi")
+        result = command().main(args=args, standalone_mode=False, prog_name="kalshi")
     except typer.Exit as done:
         return int(done.exit_code)
     except typer.Abort:
@@ -160,6 +142,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(result) if isinstance(result, int) else EXIT_OK
 
 
+def command() -> Any:
+    """The click command tree of ``app``, polished (kalshikit/cli/_lazy.py)."""
+    return polish(typer.main.get_command(app))
+
+
 def _silence_stdout() -> None:
     """Point stdout at /dev/null, so the flush at exit does not hit the closed pipe again."""
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -168,11 +155,12 @@ def _silence_stdout() -> None:
 
 
 def _report_usage(usage: typer.TyperException) -> int:
-    show = getattr(usage, "show", None)
-    if callable(show):
-        show()
-    else:
-        fail(str(usage))
+    """One line saying what is wrong, and one saying where the help is."""
+    format_message = getattr(usage, "format_message", None)
+    fail(format_message() if callable(format_message) else str(usage))
+    ctx = getattr(usage, "ctx", None)
+    if ctx is not None:
+        note(f"see: {ctx.command_path} --help")
     return int(getattr(usage, "exit_code", EXIT_BAD_INPUT))
 
 

@@ -8,9 +8,11 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from kalshikit.cli._output import emit, emit_json, emit_table, note, stderr
+from kalshikit.cli._format import cents, contracts, quote, when
+from kalshikit.cli._output import emit, emit_fields, emit_json, emit_table, note, stderr
 from kalshikit.cli._state import state
 from kalshikit.models import Event, Market, OrderbookLevels
+from kalshikit.units import Contracts, Price
 
 T = TypeVar("T")
 
@@ -31,28 +33,27 @@ def take(items: Iterable[T], limit: int, what: str, show_progress: bool) -> list
     else:
         chosen = list(itertools.islice(iterator, wanted))
     if wanted is not None and next(iterator, None) is not None:
-        note(f"showing the first {limit} {what}; more match (use --limit N, or --limit 0 for all)")
+        shown = what if limit != 1 or what == "series" else what.removesuffix("s")
+        note(f"showing the first {limit} {shown}; more match (use --limit N, or --limit 0 for all)")
     return chosen
-
-
-def _price(value: object) -> str | None:
-    return None if value is None else str(value)
 
 
 def _market_row(m: Market) -> list[object]:
     return [
         m.ticker,
-        m.title or m.yes_sub_title,
+        m.yes_sub_title or m.title,
         m.status,
-        _price(m.yes_bid),
-        _price(m.yes_ask),
-        _price(m.last_price),
-        m.volume,
-        m.close_time.strftime("%Y-%m-%d %H:%M") if m.close_time else None,
+        quote(m.yes_bid),
+        quote(m.yes_ask),
+        quote(m.last_price),
+        contracts(m.volume),
+        when(m.close_time),
     ]
 
 
-_MARKET_COLUMNS = ["ticker", "title", "status", "yes bid", "yes ask", "last", "volume", "closes"]
+_MARKET_COLUMNS = ["ticker", "title", "status", "YES bid", "ask", "last", "volume", "closes UTC"]
+# what gives way on a narrow terminal, least useful first; the ticker never does
+_MARKET_OPTIONAL = ("last", "status", "volume", "closes UTC")
 
 
 @markets.command("list")
@@ -63,38 +64,51 @@ def markets_list(
     event_ticker: Annotated[str | None, typer.Option("--event", help="Event ticker")] = None,
     limit: LimitOption = 50,
 ) -> None:
-    """List markets, newest pages fetched lazily."""
+    """List markets, newest pages fetched lazily.
+
+    Example: kalshi markets list --status open --series KXHIGHNY
+    """
     app = state(ctx)
     with app.client() as client:
         pager = client.markets.list(
             status=status, series_ticker=series_ticker, event_ticker=event_ticker
         )
         found = take(pager, limit, "markets", show_progress=not app.json)
-    emit(app.json, found, None, _MARKET_COLUMNS, (_market_row(m) for m in found))
+    emit(
+        app.json, found, None, _MARKET_COLUMNS, map(_market_row, found),
+        optional=_MARKET_OPTIONAL, empty="no markets match",
+    )  # fmt: skip
 
 
 @markets.command("get")
 def markets_get(ctx: typer.Context, ticker: str) -> None:
-    """One market, every field."""
+    """One market, every field.
+
+    Example: kalshi markets get KXHIGHNY-26DEC03-B49.5
+    """
     app = state(ctx)
     with app.client() as client:
         market = client.markets.get(ticker)
-    emit(app.json, market, market.ticker, ["field", "value"], _market_fields(market))
+    if app.json:
+        emit_json(market)
+        return
+    emit_fields(market.title or market.ticker, market_fields(market))
 
 
-def _market_fields(m: Market) -> list[tuple[str, object]]:
+def market_fields(m: Market) -> list[tuple[str, object]]:
+    """`markets get` as key/value lines: what a trader reads first, the rules last."""
     return [
-        ("title", m.title),
+        ("ticker", m.ticker),
         ("event", m.event_ticker),
         ("status", m.status),
-        ("yes bid / ask", f"{_price(m.yes_bid) or '-'} / {_price(m.yes_ask) or '-'}"),
-        ("no bid / ask", f"{_price(m.no_bid) or '-'} / {_price(m.no_ask) or '-'}"),
-        ("last price", _price(m.last_price)),
-        ("volume", m.volume),
-        ("open interest", m.open_interest),
+        ("YES", f"bid {quote(m.yes_bid)}  ask {quote(m.yes_ask)}"),
+        ("NO", f"bid {quote(m.no_bid)}  ask {quote(m.no_ask)}"),
+        ("last", quote(m.last_price)),
+        ("volume", contracts(m.volume)),
+        ("open interest", contracts(m.open_interest)),
         ("tick grid", m.price_level_structure),
-        ("opens", m.open_time),
-        ("closes", m.close_time),
+        ("opens", f"{when(m.open_time)} UTC"),
+        ("closes", f"{when(m.close_time)} UTC"),
         ("result", m.result or None),
         ("rules", m.rules_primary),
     ]
@@ -115,7 +129,10 @@ def markets_book(
     ticker: str,
     depth: Annotated[int, typer.Option(help="Levels per side (0 = all).", min=0, max=100)] = 10,
 ) -> None:
-    """The order book: YES bids and NO bids, best first (a NO bid at q is a YES ask at 1-q)."""
+    """The order book: YES bids and NO bids, best first (a NO bid at q is a YES ask at 1-q).
+
+    Example: kalshi markets book KXHIGHNY-26DEC03-B49.5 --depth 5
+    """
     app = state(ctx)
     with app.client() as client:
         book = client.markets.orderbook(ticker, depth=depth)
@@ -123,19 +140,30 @@ def markets_book(
         emit_json(book_json(ticker, book))
         return
     yes, no = list(reversed(book.yes)), list(reversed(book.no))
+    if not yes and not no:
+        note(f"{ticker}: the book is empty (no bids on either side)")
+        return
     rows = itertools.zip_longest(yes, no, fillvalue=(None, None))
     emit_table(
-        f"{ticker} order book",
-        ["YES bid", "size", "NO bid", "size"],
-        ([y[0], y[1], n[0], n[1]] for y, n in rows),
-    )
-    if not yes and not no:
-        note("the book is empty")
+        f"{ticker}  bids, best first (a NO bid at q is a YES ask at 100-q)",
+        ["YES bid", "contracts", "NO bid", "contracts"],
+        ([_level_price(y[0]), _level_size(y[1]), _level_price(n[0]), _level_size(n[1])]
+         for y, n in rows),
+    )  # fmt: skip
+
+
+def _level_price(text: str | None) -> str:
+    return cents(None if text is None else Price.parse(text))
+
+
+def _level_size(text: str | None) -> str:
+    return contracts(None if text is None else Contracts.parse(text))
 
 
 def _event_row(e: Event) -> list[object]:
     markets = None if e.markets is None else len(e.markets)
-    return [e.event_ticker, e.title, e.series_ticker, e.mutually_exclusive, markets]
+    exclusive = "yes" if e.mutually_exclusive else "no"
+    return [e.event_ticker, e.title, e.series_ticker, exclusive, markets]
 
 
 @events.command("list")
@@ -145,7 +173,10 @@ def events_list(
     series_ticker: Annotated[str | None, typer.Option("--series", help="Series ticker")] = None,
     limit: LimitOption = 50,
 ) -> None:
-    """List events."""
+    """List events.
+
+    Example: kalshi events list --status open --limit 10
+    """
     app = state(ctx)
     with app.client() as client:
         pager = client.events.list(
@@ -158,18 +189,24 @@ def events_list(
         None,
         ["event", "title", "series", "exclusive", "markets"],
         map(_event_row, found),
+        optional=("series", "exclusive"),
+        empty="no events match",
     )
 
 
 @events.command("get")
 def events_get(ctx: typer.Context, event_ticker: str) -> None:
-    """One event with its markets."""
+    """One event with its markets.
+
+    Example: kalshi events get KXHIGHNY-26DEC03
+    """
     app = state(ctx)
     with app.client() as client:
         event = client.events.get(event_ticker)
     emit(
-        app.json, event, event.title, _MARKET_COLUMNS, (_market_row(m) for m in event.markets or [])
-    )
+        app.json, event, event.title, _MARKET_COLUMNS, map(_market_row, event.markets or []),
+        optional=_MARKET_OPTIONAL, empty=f"{event.event_ticker} has no markets",
+    )  # fmt: skip
 
 
 @series.command("list")
@@ -178,17 +215,26 @@ def series_list(
     category: Annotated[str | None, typer.Option(help="Category (case-sensitive)")] = None,
     limit: LimitOption = 0,
 ) -> None:
-    """List series (not paginated by the exchange)."""
+    """List series (not paginated by the exchange).
+
+    Example: kalshi series list --category Crypto
+    """
     app = state(ctx)
     with app.client() as client:
         found = take(client.series.list(category=category), limit, "series", False)
     rows = ([s.ticker, s.title, s.category, s.frequency] for s in found)
-    emit(app.json, found, None, ["series", "title", "category", "frequency"], rows)
+    emit(
+        app.json, found, None, ["series", "title", "category", "frequency"], rows,
+        optional=("frequency",), empty="no series match",
+    )  # fmt: skip
 
 
 @series.command("get")
 def series_get(ctx: typer.Context, series_ticker: str) -> None:
-    """One series."""
+    """One series.
+
+    Example: kalshi series get KXBTCD
+    """
     app = state(ctx)
     with app.client() as client:
         found = client.series.get(series_ticker)
@@ -202,4 +248,4 @@ def series_get(ctx: typer.Context, series_ticker: str) -> None:
         ("fee type", found.fee_type),
         ("contract terms", found.contract_terms_url),
     ]
-    emit_table(found.ticker, ["field", "value"], rows)
+    emit_fields(found.title or found.ticker, [("series", found.ticker), *rows])

@@ -8,18 +8,40 @@ it will do and asks, unless `--yes`, and refuses without a terminal.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, cast
 
 import typer
 
-from kalshikit.cli._output import emit, emit_json, note
+from kalshikit.cli._format import cents as format_cents
+from kalshikit.cli._output import emit, emit_fields, emit_json, note, say
 from kalshikit.cli._state import AppState, state
 from kalshikit.cli.market_cmds import LimitOption, take
+from kalshikit.cli.order_views import (
+    ORDER_COLUMNS,
+    amended_line,
+    batch_canceled_line,
+    canceled_line,
+    cents_of,
+    decreased_line,
+    find_order,
+    order_fields,
+    order_row,
+    placed_line,
+)
 from kalshikit.config import Environment
 from kalshikit.errors import ValidationError
+from kalshikit.http.client import KalshiClient
 from kalshikit.http.orders_core import DryRun, OrderResult
-from kalshikit.models import Order
+from kalshikit.models import (
+    AmendOrderAck,
+    BatchCancelItem,
+    CancelOrderAck,
+    DecreaseOrderAck,
+    Order,
+)
 from kalshikit.units import Action, Price, Side, intent_to_wire, parse_action, parse_side
 
 app = typer.Typer(help="Place and manage orders.", no_args_is_help=True)
@@ -28,6 +50,13 @@ TIF = {"gtc": "good_till_canceled", "ioc": "immediate_or_cancel", "fok": "fill_o
 FLAG_NAMES = {"price_cents": "--cents", "price_dollars": "--dollars", "count": "--count"}
 YesOption = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (prod).")]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the request; send nothing.")]
+SideOption = Annotated[
+    str, typer.Option(help="yes or no (any case): the contract you name.", metavar="yes|no")
+]
+ActionOption = Annotated[str, typer.Option(help="buy or sell (any case).", metavar="buy|sell")]
+OrderIdArgument = Annotated[
+    str, typer.Argument(help="The order's id, or a unique start of it (as `order list` shows).")
+]
 # Cancels and decreases reach the shard of the market they name, else shard 0 (a combo market's
 # order would be "not found"); without --ticker the order is read first to learn its market.
 OrderTickerOption = Annotated[
@@ -93,18 +122,19 @@ def _result_json(result: OrderResult) -> dict[str, Any]:
     }
 
 
-def _emit_write(app_state: AppState, outcome: object, what: str) -> None:
+def _emit_write(app_state: AppState, outcome: object, line: Callable[[], str]) -> None:
+    """A dry run prints the exact request; a write prints one line in words, or the
+    exchange's answer as JSON with --json."""
     if isinstance(outcome, DryRun):
+        note(f"dry run: nothing sent; this is the {outcome.method} request it would send")
         emit_json(
             {"dry_run": True, "method": outcome.method, "url": outcome.url, "body": outcome.body}
         )
         return
-    shown = _result_json(outcome) if isinstance(outcome, OrderResult) else outcome
     if app_state.json:
-        emit_json(shown)
+        emit_json(_result_json(outcome) if isinstance(outcome, OrderResult) else outcome)
         return
-    note(what)
-    emit_json(shown)
+    say(line())
 
 
 def flag_side(text: str) -> Side:
@@ -127,38 +157,55 @@ def flag_action(text: str) -> Action:
 def place(
     ctx: typer.Context,
     ticker: Annotated[str, typer.Option(help="Market ticker.")],
-    side: Annotated[str, typer.Option(help="yes or no: the contract you name.")],
-    action: Annotated[str, typer.Option(help="buy or sell.")],
+    side: SideOption,
+    action: ActionOption,
     count: Annotated[str, typer.Option(help="Contracts (whole, or 0.01 steps).")],
     cents: Annotated[str | None, typer.Option(help="Price of your side in whole cents.")] = None,
     dollars: Annotated[str | None, typer.Option(help="Price of your side in dollars.")] = None,
-    tif: Annotated[str, typer.Option(help="gtc, ioc or fok.")] = "gtc",
-    post_only: Annotated[bool, typer.Option("--post-only")] = False,
-    reduce_only: Annotated[bool, typer.Option("--reduce-only")] = False,
+    tif: Annotated[
+        str,
+        typer.Option(
+            help="Good till canceled, immediate or cancel (the rest dies), fill or kill.",
+            metavar="gtc|ioc|fok",
+        ),
+    ] = "gtc",
+    post_only: Annotated[
+        bool, typer.Option("--post-only", help="Refuse the order if it would take liquidity.")
+    ] = False,
+    reduce_only: Annotated[
+        bool, typer.Option("--reduce-only", help="Only shrink a position, never open one.")
+    ] = False,
     expires: Annotated[int | None, typer.Option(help="Unix seconds (gtc only).")] = None,
-    client_order_id: Annotated[str | None, typer.Option("--client-order-id")] = None,
+    client_order_id: Annotated[
+        str | None, typer.Option("--client-order-id", help="Your id for it (else made for you).")
+    ] = None,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
 ) -> None:
-    """Place a limit order: say the side (yes/no), the action (buy/sell) and that side's price."""
+    """Place a limit order: say the side (yes/no), the action (buy/sell) and that side's price.
+
+    Example: kalshi order place --ticker KXHIGHNY-26DEC03-B49.5 --side yes --action buy
+    --count 3 --cents 24
+    """
     app_state = state(ctx)
     parse_decimal(count, "--count")
     price_cents = parse_cents(cents)
     price_dollars = parse_decimal(dollars, "--dollars")
+    tif = tif.strip().lower()
     if tif not in TIF:
         raise ValidationError(f"--tif takes gtc, ioc or fok; got {tif!r}")
     if (price_cents is None) == (price_dollars is None):
         raise ValidationError("give exactly one of --cents and --dollars")
     price = Price.from_cents(price_cents) if price_cents is not None else Price.parse(price_dollars)  # type: ignore[arg-type]
-    side, action = flag_side(side), flag_action(action)
-    intent_to_wire(side, action, price)
+    named_side, named_action = flag_side(side), flag_action(action)
+    intent_to_wire(named_side, named_action, price)
     summary = (
-        f"{action} {count} {side.upper()} of {ticker} at {price} "
-        f"(worst case ${worst_case(action, Decimal(count), price)} before fees)"
+        f"{named_action} {count} {named_side.upper()} of {ticker} at {format_cents(price)} "
+        f"(worst case ${worst_case(named_action, Decimal(count), price)} before fees)"
     )
     intent: dict[str, Any] = {
-        "side": side,
-        "action": action,
+        "side": named_side,
+        "action": named_action,
         "count": count,
         "price_cents": price_cents,
         "price_dollars": price_dollars,
@@ -179,24 +226,40 @@ def place(
                 outcome = client.orders.create(ticker, **intent)
         except ValidationError as error:
             raise flagged(error) from None
-    _emit_write(app_state, outcome, f"placed: {summary}")
+    _emit_write(
+        app_state,
+        outcome,
+        lambda: placed_line(cast(OrderResult, outcome), named_side, named_action, count),
+    )
 
 
 @app.command("cancel")
 def cancel(
     ctx: typer.Context,
-    order_id: str,
+    order_id: OrderIdArgument,
     ticker: OrderTickerOption = None,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
 ) -> None:
-    """Cancel one resting order."""
+    """Cancel one resting order.
+
+    Example: kalshi order cancel 1a2b3c4d
+    """
     app_state = state(ctx)
-    if not dry_run:
-        confirm_write(app_state, f"cancel order {order_id}", yes)
     with app_state.order_client() as client:
+        order_id, ticker = _named_order(client, order_id, ticker)
+        if not dry_run:
+            confirm_write(app_state, f"cancel order {order_id}", yes)
         outcome = client.orders.cancel(order_id, market_ticker=ticker, dry_run=dry_run)
-        _emit_write(app_state, outcome, "canceled")
+    _emit_write(app_state, outcome, partial(canceled_line, cast(CancelOrderAck, outcome), order_id))
+
+
+def _named_order(client: KalshiClient, text: str, ticker: str | None) -> tuple[str, str | None]:
+    """The whole id (and market) of the order a user named by its id or a unique prefix."""
+    found = find_order(client, text)
+    if found is None:
+        return text, ticker
+    return found.order_id, ticker or found.ticker
 
 
 @app.command("cancel-all")
@@ -206,52 +269,79 @@ def cancel_all(
     dry_run: DryRunOption = False,
     yes: YesOption = False,
 ) -> None:
-    """Cancel every resting order (or every one in one market)."""
+    """Cancel every resting order (or every one in one market) and say how many.
+
+    Example: kalshi order cancel-all --ticker KXHIGHNY-26DEC03-B49.5
+    """
     app_state = state(ctx)
+    where = f" in {ticker}" if ticker else ""
     if not dry_run:
-        confirm_write(
-            app_state, f"cancel all resting orders{f' in {ticker}' if ticker else ''}", yes
-        )
+        confirm_write(app_state, f"cancel all resting orders{where}", yes)
     with app_state.order_client() as client:
+        # the orders themselves, not their ids: each carries its market, so the cancel
+        # reaches the shard it rests on without a second look-up
+        resting = list(client.orders.list(ticker=ticker, status="resting"))
+        if not resting and not dry_run:
+            if app_state.json:
+                emit_json([])
+            else:
+                say(f"nothing to cancel: no resting orders{where}")
+            return
         if ticker is None:
             outcome: object = client.orders.cancel_all(dry_run=dry_run)
+            line = _all_canceled_line(client, resting)
         else:
-            # the orders themselves, not their ids: each carries its market, so the cancel
-            # reaches the shard it rests on without a second look-up
-            resting = list(client.orders.list(ticker=ticker, status="resting"))
-            if not resting:
-                _emit_write(app_state, [], "nothing to cancel")
-                return
             outcome = client.orders.cancel_batch(resting, dry_run=dry_run)
-        _emit_write(app_state, outcome if outcome is not None else {}, "canceled")
+            line = partial(batch_canceled_line, cast(list[BatchCancelItem], outcome))
+        # inside the client's block: the count of what was canceled reads the exchange again
+        _emit_write(app_state, outcome if outcome is not None else [], line)
+
+
+def _all_canceled_line(client: KalshiClient, before: list[Order]) -> Callable[[], str]:
+    """The exchange's cancel-all answers 204 with no count: count what was resting before
+    and is not now (an order placed meanwhile is canceled too, but not counted)."""
+
+    def line() -> str:
+        still = {o.order_id for o in client.orders.list(status="resting")}
+        gone = sum(o.order_id not in still for o in before)
+        text = f"canceled {gone} order{'s' if gone != 1 else ''}"
+        return text + (f"; {len(still)} still resting" if still else "")
+
+    return line
 
 
 @app.command("amend")
 def amend(
     ctx: typer.Context,
-    order_id: str,
+    order_id: OrderIdArgument,
     ticker: Annotated[str, typer.Option(help="The order's market.")],
-    side: Annotated[str, typer.Option(help="yes or no, as placed.")],
-    action: Annotated[str, typer.Option(help="buy or sell, as placed.")],
+    side: SideOption,
+    action: ActionOption,
     count: Annotated[str, typer.Option(help="New total size (filled + remaining).")],
     cents: Annotated[str | None, typer.Option(help="New price in whole cents.")] = None,
     dollars: Annotated[str | None, typer.Option(help="New price in dollars.")] = None,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
 ) -> None:
-    """Change an order's price or size (a new price or a larger size loses queue priority)."""
+    """Change an order's price or size (a new price or a larger size loses queue priority).
+
+    Example: kalshi order amend 1a2b3c4d --ticker T --side yes --action buy --count 5 --cents 41
+    """
     app_state = state(ctx)
     price_cents, price_dollars = parse_cents(cents), parse_decimal(dollars, "--dollars")
     size = parse_decimal(count, "--count")
-    if not dry_run:
-        confirm_write(app_state, f"amend {order_id} to {count} at {cents or dollars}", yes)
+    named_side, named_action = flag_side(side), flag_action(action)
+    words = f"{named_action} {count} {named_side.upper()} at {cents_of(price_cents, price_dollars)}"
     with app_state.order_client() as client:
+        order_id, _ = _named_order(client, order_id, ticker)
+        if not dry_run:
+            confirm_write(app_state, f"amend {order_id} to {words}", yes)
         try:
             outcome = client.orders.amend(
                 order_id,
                 ticker=ticker,
-                side=flag_side(side),
-                action=flag_action(action),
+                side=named_side,
+                action=named_action,
                 count=size if size is not None else Decimal(0),
                 price_cents=price_cents,
                 price_dollars=price_dollars,
@@ -259,76 +349,76 @@ def amend(
             )
         except ValidationError as error:
             raise flagged(error) from None
-    _emit_write(app_state, outcome, "amended")
+    _emit_write(
+        app_state, outcome, partial(amended_line, cast(AmendOrderAck, outcome), order_id, words)
+    )
 
 
 @app.command("decrease")
 def decrease(
     ctx: typer.Context,
-    order_id: str,
+    order_id: OrderIdArgument,
     by: Annotated[str | None, typer.Option("--by", help="Contracts to take off.")] = None,
     to: Annotated[str | None, typer.Option("--to", help="Contracts to leave resting.")] = None,
     ticker: OrderTickerOption = None,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
 ) -> None:
-    """Make a resting order smaller, keeping its place in the queue."""
+    """Make a resting order smaller, keeping its place in the queue.
+
+    Example: kalshi order decrease 1a2b3c4d --to 2
+    """
     app_state = state(ctx)
     if (by is None) == (to is None):
         raise ValidationError("give exactly one of --by and --to")
     reduce_by, reduce_to = parse_decimal(by, "--by"), parse_decimal(to, "--to")
-    if not dry_run:
-        confirm_write(
-            app_state, f"decrease {order_id} {'by ' + str(by) if by else 'to ' + str(to)}", yes
-        )
     with app_state.order_client() as client:
+        order_id, ticker = _named_order(client, order_id, ticker)
+        if not dry_run:
+            change = f"by {by}" if by else f"to {to}"
+            confirm_write(app_state, f"decrease {order_id} {change}", yes)
         outcome = client.orders.decrease(
             order_id, reduce_by=reduce_by, reduce_to=reduce_to, market_ticker=ticker,
             dry_run=dry_run,
         )  # fmt: skip
-    _emit_write(app_state, outcome, "decreased")
-
-
-def _order_row(o: Order) -> list[object]:
-    return [
-        o.order_id,
-        o.client_order_id,
-        o.ticker,
-        o.outcome_side or o.side,
-        o.book_side,
-        o.yes_price,
-        o.remaining_count,
-        o.fill_count,
-        o.status,
-    ]
+    _emit_write(
+        app_state, outcome, lambda: decreased_line(cast(DecreaseOrderAck, outcome), order_id)
+    )
 
 
 @app.command("list")
 def list_orders(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option(help="resting, canceled or executed")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="resting, canceled or executed (default: all).")
+    ] = None,
     ticker: Annotated[str | None, typer.Option(help="One market.")] = None,
     limit: LimitOption = 50,
 ) -> None:
-    """Your orders, newest first."""
+    """Your orders, newest first; the short id in the first column is enough to name one.
+
+    Example: kalshi order list --status resting
+    """
     app_state = state(ctx)
     with app_state.order_client() as client:
         found = take(client.orders.list(ticker=ticker, status=status), limit, "orders", False)
-    columns = ["order", "client id", "ticker", "outcome", "book", "YES price", "left", "filled"]
     emit(
-        app_state.json,
-        found,
-        None,
-        [*columns, "status"],
-        map(_order_row, found),
-        shrink=("order", "client id"),
-    )
+        app_state.json, found, None, ORDER_COLUMNS, map(order_row, found),
+        optional=("client id", "placed UTC"), shrink=(),
+        empty=f"no {status + ' ' if status else ''}orders{f' in {ticker}' if ticker else ''}",
+    )  # fmt: skip
 
 
 @app.command("show")
-def show(ctx: typer.Context, order_id: str) -> None:
-    """One order, every field."""
+def show(ctx: typer.Context, order_id: OrderIdArgument) -> None:
+    """One order, every field.
+
+    Example: kalshi order show 1a2b3c4d
+    """
     app_state = state(ctx)
     with app_state.order_client() as client:
-        found = client.orders.get(order_id)
-    emit_json(found)
+        found = find_order(client, order_id) or client.orders.get(order_id)
+    if app_state.json:
+        emit_json(found)
+        return
+    emit_fields(f"order {found.order_id}", order_fields(found))

@@ -104,7 +104,10 @@ def serve(
     liquidity: LiquidityOption = True,
     activity: ActivityOption = launch.DEFAULT_ACTIVITY,
 ) -> None:
-    """Run the sandbox in the foreground until Ctrl-C."""
+    """Run the sandbox in the foreground until Ctrl-C.
+
+    Example: kalshi sandbox serve --port 8470 --markets 2000 --seed 7
+    """
     from kalshikit.sandbox.launch import serve_sandbox
 
     settings = settings_from(host, port, data_dir, seed, markets, tier, limits, liquidity, activity)
@@ -128,7 +131,10 @@ def start(
     liquidity: LiquidityOption = True,
     activity: ActivityOption = launch.DEFAULT_ACTIVITY,
 ) -> None:
-    """Start the sandbox in the background (state kept in the data dir)."""
+    """Start the sandbox in the background (state kept in the data dir).
+
+    Example: kalshi sandbox start --activity 40
+    """
     wanted = settings_from(host, port, data_dir, seed, markets, tier, True, liquidity, activity)
     settings = launch.resolve_catalog(wanted)
     server = launch.running_server(settings.data_dir)
@@ -146,7 +152,10 @@ def start(
 
 @app.command("stop")
 def stop(ctx: typer.Context, data_dir: DataDirOption = None) -> None:
-    """Stop the sandbox of this data dir (started in the background, or a `serve`)."""
+    """Stop the sandbox of this data dir (started in the background, or a `serve`).
+
+    Example: kalshi sandbox stop
+    """
     settings = launch.remembered(_data_dir(data_dir))
     server = launch.running_server(settings.data_dir)
     settings = settings if server is None else launch.at_server(settings, server)
@@ -157,7 +166,10 @@ def stop(ctx: typer.Context, data_dir: DataDirOption = None) -> None:
 @app.command("status")
 def status(ctx: typer.Context, data_dir: DataDirOption = None) -> None:
     """Is the sandbox of this data dir answering, at which URL and with which pid. Exits 1 when
-    it is not running, so scripts can test it (`kalshi sandbox status || kalshi sandbox start`)."""
+    it is not running, so scripts can test it (`kalshi sandbox status || kalshi sandbox start`).
+
+    Example: kalshi sandbox status || kalshi sandbox start
+    """
     settings = launch.remembered(_data_dir(data_dir))
     server = launch.running_server(settings.data_dir)  # not whatever answers on its old port
     if server is None:
@@ -170,7 +182,10 @@ def status(ctx: typer.Context, data_dir: DataDirOption = None) -> None:
 
 @app.command("reset")
 def reset(ctx: typer.Context, data_dir: DataDirOption = None) -> None:
-    """Stop the sandbox and delete its state: users, keys, orders. The next start begins afresh."""
+    """Stop the sandbox and delete its state: users, keys, orders. The next start begins afresh.
+
+    Example: kalshi sandbox reset
+    """
     settings = launch.remembered(_data_dir(data_dir))
     launch.reset_data_dir(settings)
     _report(ctx, settings, "reset")
@@ -192,7 +207,10 @@ def keygen(
     port: LegacyPortOption = None,
 ) -> None:
     """Create a user with an API key in the data dir's sandbox (through its server when it runs,
-    else into its store); print its id and where the private key is."""
+    else into its store); print its id and where the private key is.
+
+    Example: kalshi sandbox keygen --balance 5000 --type ed25519
+    """
     from kalshikit.sandbox.keys import create_user_with_key
 
     settings = launch.SandboxSettings(data_dir=_data_dir(data_dir))  # a new store: the defaults

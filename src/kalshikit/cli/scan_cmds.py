@@ -50,7 +50,10 @@ def scan(
         typer.Option("--duration", min=0.0, help="Seconds to listen (5; with --watch: forever)."),
     ] = None,
 ) -> None:
-    """Rank markets live: movers, close races, wide spreads, volume, expiring, arbitrage, new."""
+    """Rank markets live: movers, close races, wide spreads, volume, expiring, arbitrage, new.
+
+    Example: kalshi scan movers --window 5m --watch
+    """
     _check(kind, window)
     app = state(ctx)
     config = stream_config(app)

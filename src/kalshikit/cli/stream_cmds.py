@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
 import typer
 from rich.live import Live
-from rich.table import Table
 
+from kalshikit.cli._clients import ensure_local_sandbox, is_default_local
+from kalshikit.cli._clients import with_default_sandbox_key as default_key
 from kalshikit.cli._output import note, stdout
-from kalshikit.cli._state import AppState, ensure_local_sandbox, is_default_local, state
-from kalshikit.cli._state import with_default_sandbox_key as default_key
+from kalshikit.cli._state import AppState, state
 from kalshikit.cli.market_cmds import book_json
+from kalshikit.cli.stream_views import fill_line, ladder, ticker_line, trade_line
 from kalshikit.config import APIConfig
 from kalshikit.models.stream import as_record
-from kalshikit.orderbook import OrderBook
 from kalshikit.ws import KalshiWebSocket, StreamEvent
 
 app = typer.Typer(help="Live data from the WebSocket (Ctrl-C stops; --duration S stops by itself).")
@@ -110,44 +109,13 @@ def _line_printer(
         try:
             if as_json:
                 _emit_line(record)
-            else:
-                stdout.print(columns(record), highlight=False)
+            else:  # plain text, not rich: a closed pipe must raise BrokenPipeError, not exit
+                sys.stdout.write(columns(record) + "\n")
+                sys.stdout.flush()
         except BrokenPipeError:
             gone.event.set()
 
     return show
-
-
-def _clock(record: dict[str, Any]) -> str:
-    ms = record.get("ts_ms")
-    return (
-        time.strftime("%H:%M:%S", time.localtime(ms / 1000)) if isinstance(ms, int) else "--:--:--"
-    )
-
-
-def _ticker_line(r: dict[str, Any]) -> str:
-    return (
-        f"{_clock(r)}  {r.get('market_ticker', '?'):<32} bid {r.get('yes_bid_dollars', '-')} "
-        f"x {r.get('yes_bid_size_contracts', '-')}  ask {r.get('yes_ask_dollars', '-')} "
-        f"x {r.get('yes_ask_size_contracts', '-')}  last {r.get('price_dollars', '-')}  "
-        f"vol {r.get('volume_contracts', '-')}"
-    )
-
-
-def _trade_line(r: dict[str, Any]) -> str:
-    return (
-        f"{_clock(r)}  {r.get('market_ticker', '?'):<32} {r.get('count_contracts', '?')} @ YES "
-        f"{r.get('yes_price_dollars', '?')}  taker {r.get('taker_outcome_side', '?')}"
-    )
-
-
-def _fill_line(r: dict[str, Any]) -> str:
-    role = "taker" if r.get("is_taker") else "maker"
-    return (
-        f"{_clock(r)}  {r.get('market_ticker', '?'):<32} {r.get('book_side', '?')} "
-        f"{r.get('count_contracts', '?')} @ YES {r.get('yes_price_dollars', '?')} ({role}, "
-        f"fee {r.get('fee_cost_dollars', '?')}, position {r.get('post_position_contracts', '?')})"
-    )
 
 
 def _stream_lines(
@@ -173,42 +141,36 @@ def _stream_lines(
 def stream_ticker(
     ctx: typer.Context, tickers: TickersArgument = None, duration: DurationOption = None
 ) -> None:
-    """Ticker updates: best bid and ask with sizes, last price, volume."""
-    _stream_lines(ctx, KalshiWebSocket.ticker, tickers, duration, _ticker_line)
+    """Ticker updates: best bid and ask with sizes, last price, volume.
+
+    Example: kalshi stream ticker --duration 10 | head -5
+    """
+    _stream_lines(ctx, KalshiWebSocket.ticker, tickers, duration, ticker_line)
 
 
 @app.command("trades")
 def stream_trades(
     ctx: typer.Context, tickers: TickersArgument = None, duration: DurationOption = None
 ) -> None:
-    """Public trades as they print."""
-    _stream_lines(ctx, KalshiWebSocket.trades, tickers, duration, _trade_line)
+    """Public trades as they print.
+
+    Example: kalshi stream trades --duration 10 | head -5
+    """
+    _stream_lines(ctx, KalshiWebSocket.trades, tickers, duration, trade_line)
 
 
 @app.command("fills")
 def stream_fills(
     ctx: typer.Context, tickers: TickersArgument = None, duration: DurationOption = None
 ) -> None:
-    """Your fills (private)."""
-    _stream_lines(ctx, KalshiWebSocket.fills, tickers, duration, _fill_line)
+    """Your fills (private).
+
+    Example: kalshi stream fills
+    """
+    _stream_lines(ctx, KalshiWebSocket.fills, tickers, duration, fill_line)
 
 
 # --- the live book ----------------------------------------------------------------------------
-
-
-def _ladder(book: OrderBook, depth: int) -> Table:
-    state_text = "trusted" if book.trusted else "[red]recovering[/]"
-    table = Table(
-        title=f"{book.ticker}  v{book.version}  {state_text}  spread {book.spread or '-'}"
-    )
-    for column in ("YES bid", "size", "NO bid", "size"):
-        table.add_column(column, justify="right")
-    yes, no = book.depth(depth, "yes"), book.depth(depth, "no")
-    for row in range(max(len(yes), len(no))):
-        y = yes[row] if row < len(yes) else ("", "")
-        n = no[row] if row < len(no) else ("", "")
-        table.add_row(str(y[0]), str(y[1]), str(n[0]), str(n[1]))
-    return table
 
 
 async def _book_lines(ws: KalshiWebSocket, ticker: str) -> None:
@@ -221,8 +183,20 @@ async def _book_lines(ws: KalshiWebSocket, ticker: str) -> None:
 async def _book_live(ws: KalshiWebSocket, ticker: str, depth: int, duration: float | None) -> None:
     books = await ws.orderbooks([ticker])
     book = books[ticker]
-    with Live(_ladder(book, depth), console=stdout, auto_refresh=False) as live:
-        book.on_update(lambda b: live.update(_ladder(b, depth), refresh=True))
+    with Live(ladder(book, depth), console=stdout, auto_refresh=False) as live:
+
+        def redraw(_: object = None) -> None:
+            live.update(ladder(book, depth), refresh=True)
+
+        def health(event: StreamEvent) -> None:
+            # above the ladder, through the live display: a line written past it would leave a
+            # stale copy of the ladder on the screen when it redraws
+            if event.kind != "connected":
+                live.console.print(f"stream {event.kind}: {event.detail}", highlight=False)
+            redraw()  # the state shown (recovering or not) follows every connection event
+
+        book.on_update(redraw)
+        ws.on_event(health)
         await asyncio.sleep(duration if duration is not None else float("inf"))
 
 
@@ -233,7 +207,10 @@ def stream_book(
     depth: Annotated[int, typer.Option(help="Levels shown per side.", min=1)] = 10,
     duration: DurationOption = None,
 ) -> None:
-    """A live order book ladder (JSON lines of the whole book with --json)."""
+    """A live order book ladder (JSON lines of the whole book with --json).
+
+    Example: kalshi stream book KXHIGHNY-26DEC03-B49.5 --depth 5
+    """
     app_state = state(ctx)
     if app_state.json:
         _run(app_state, duration, lambda ws: _book_lines(ws, ticker))
@@ -242,7 +219,6 @@ def stream_book(
 
     async def live() -> None:
         async with KalshiWebSocket(config=config) as ws:
-            ws.on_event(_health)
             await _book_live(ws, ticker, depth, duration)
 
     asyncio.run(live())

@@ -1,0 +1,112 @@
+"""The root of the command line, built lazily: a command's module is imported only when that
+command runs, so `kalshi --help` costs Python plus typer and `kalshi markets get` costs what
+that one command needs (bench/bench_cli_startup.py).
+
+It also polishes what click shows: flags have no ``<bool>`` placeholder, and help text is read
+as Markdown, so a docstring's wrapped lines join into one paragraph.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, NamedTuple
+
+import typer
+import typer.main
+from typer.core import TyperCommand, TyperGroup
+
+
+class Entry(NamedTuple):
+    module: str
+    attribute: str
+    help: str
+
+
+COMMANDS: dict[str, Entry] = {
+    "markets": Entry("kalshikit.cli.market_cmds", "markets", "Markets: list, get, order book."),
+    "events": Entry("kalshikit.cli.market_cmds", "events", "Events: groups of related markets."),
+    "series": Entry(
+        "kalshikit.cli.market_cmds", "series", "Series: templates that events are made from."
+    ),
+    "order": Entry("kalshikit.cli.order_cmds", "app", "Place and manage orders."),
+    "portfolio": Entry(
+        "kalshikit.cli.portfolio_cmds", "app", "Your balance, positions, fills and settlements."
+    ),
+    "stream": Entry(
+        "kalshikit.cli.stream_cmds", "app", "Live tickers, trades, fills and order books."
+    ),
+    "scan": Entry(
+        "kalshikit.cli.scan_cmds", "scan", "Rank markets live: movers, close races, spreads..."
+    ),
+    "sandbox": Entry("kalshikit.cli.sandbox_cmd", "app", "Run the local sandbox exchange."),
+    "doctor": Entry(
+        "kalshikit.cli.doctor_cmd", "doctor", "Check settings, key, network, clock and tier."
+    ),
+    "config": Entry("kalshikit.cli.config_cmd", "app", "Show the effective configuration."),
+}
+
+
+def polish(command: Any) -> Any:
+    """No ``<bool>`` after a flag, Markdown help text; the whole tree below ``command``."""
+    if hasattr(command, "rich_markup_mode"):
+        command.rich_markup_mode = "markdown"
+    for param in command.params:
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+    original = command.get_help_option
+
+    def help_option(ctx: Any) -> Any:
+        option = original(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = help_option
+    for child in getattr(command, "commands", {}).values():
+        polish(child)
+    return command
+
+
+def build(found: Any, name: str) -> Any:
+    """The click group of a Typer app (a group even with one command: `config show`), or the
+    command of one function."""
+    if isinstance(found, typer.Typer):
+        return typer.main.get_group(found)
+    single = typer.Typer()
+    single.command(name)(found)
+    return typer.main.get_command(single)
+
+
+class LazyGroup(TyperGroup):
+    """The root group: every command listed at once, each imported on first use."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._listing = False
+        # placeholders, so "No such command 'lst'. Did you mean 'list'?" still finds them
+        self.commands = {name: _placeholder(name, e.help) for name, e in COMMANDS.items()}
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        if self._listing:  # the root's --help shows names and one line each: nothing to import
+            return self.commands[cmd_name]
+        found = getattr(importlib.import_module(entry.module), entry.attribute)
+        command = polish(build(found, cmd_name))
+        command.name = cmd_name
+        return command
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+def _placeholder(name: str, help_text: str) -> TyperCommand:
+    return TyperCommand(name=name, help=help_text, short_help=help_text, callback=None)
