@@ -365,3 +365,19 @@ def test_serve_on_a_busy_port_fails_before_it_says_it_runs(
     assert main(["--json", "sandbox", "status", "--data-dir", str(mine)]) == 1  # for scripts
     assert json.loads(capsys.readouterr().out)["status"] == "not running"
     assert run_json(capsys, "sandbox", "status", "--data-dir", str(other))["status"] == "running"
+
+
+def test_a_background_start_reports_each_step_as_it_goes(tmp_path: Path) -> None:
+    """A big catalog takes seconds to build and seed: `start` hears each step from the server
+    (through its log) while it waits, in order, and only steps, never other log lines."""
+    settings = launch.SandboxSettings(data_dir=tmp_path / "sandbox", port=free_port(), markets=50)
+    steps: list[str] = []
+    launch.start_background(settings, progress=steps.append)
+    try:
+        assert steps == [
+            "opening about 50 markets (built once, then replayed)",
+            "seeding the opening books",
+            "listening",
+        ]
+    finally:
+        launch.stop_background(settings)

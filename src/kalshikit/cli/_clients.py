@@ -8,7 +8,7 @@ from pathlib import Path
 
 import platformdirs
 
-from kalshikit.cli._output import note
+from kalshikit.cli._output import note, stderr
 from kalshikit.config import DEFAULT_URLS, APIConfig, Environment
 from kalshikit.http.client import KalshiClient
 from kalshikit.sandbox import launch
@@ -61,6 +61,14 @@ def with_default_sandbox_key(config: APIConfig) -> APIConfig:
     )
 
 
+def start_with_progress(settings: launch.SandboxSettings) -> int:
+    """Start the sandbox in the background with a spinner naming each step (a terminal only)."""
+    with stderr.status("starting the sandbox") as status:
+        return launch.start_background(
+            settings, progress=lambda step: status.update(f"starting the sandbox: {step}")
+        )
+
+
 def ensure_local_sandbox(config: APIConfig) -> APIConfig:
     """The default data dir's own sandbox, started when it is not running (README); the
     config pointed at it. Whatever else answers on the default port is not ours: starting there
@@ -69,7 +77,7 @@ def ensure_local_sandbox(config: APIConfig) -> APIConfig:
     server = launch.running_server(settings.data_dir)
     if server is None:
         launch.remember(settings)
-        launch.start_background(settings)
+        start_with_progress(settings)
         note(
             f"started the local sandbox at {settings.rest_url} (stop it with `kalshi sandbox stop`)"
         )

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from kalshikit.cli import fault_cmds
+from kalshikit.cli._clients import start_with_progress
 from kalshikit.cli._output import emit_json, emit_table, note, stdout
 from kalshikit.cli._state import state
 from kalshikit.errors import ValidationError
@@ -111,7 +112,12 @@ def serve(
     from kalshikit.sandbox.launch import serve_sandbox
 
     settings = settings_from(host, port, data_dir, seed, markets, tier, limits, liquidity, activity)
-    serve_sandbox(settings, announce=_announce)
+    serve_sandbox(settings, announce=_announce, progress=_starting)
+
+
+def _starting(step: str) -> None:
+    """A step of the start, on stderr: `start` relays these from the log to its spinner."""
+    note(f"{launch.PROGRESS_PREFIX}{step}")
 
 
 def _announce(settings: launch.SandboxSettings) -> None:
@@ -146,7 +152,7 @@ def start(
 
         raise PortInUse(settings.host, settings.port)
     launch.remember(settings)
-    launch.start_background(settings)
+    start_with_progress(settings)
     _report(ctx, settings, "started")
 
 

@@ -79,9 +79,10 @@ def fill_line(r: dict[str, Any]) -> str:
 
 def ladder(book: OrderBook, depth: int) -> Table:
     """The live ladder: YES bids beside NO bids, best first, in cents and contracts. While the
-    book is being recovered it says so, and shows no levels (they may be stale)."""
+    book is being recovered it says so, and hides the levels until the new snapshot (they may
+    be stale)."""
     trusted = book.trusted
-    state = "" if trusted else "  [red]recovering: levels hidden until the new snapshot[/]"
+    state = "" if trusted else "  [red]recovering[/]"
     spread = cents(book.spread) if book.spread is not None else MISSING
     table = Table(
         title=f"{book.ticker}  spread {spread}{state}", title_justify="left", box=None,

@@ -38,6 +38,9 @@ DEFAULT_PORT: Final = 8470
 PID_FILE: Final = "sandbox.pid"
 LOG_FILE: Final = "sandbox.log"
 SETTINGS_FILE: Final = "settings.json"
+# the lines a starting server writes about its progress, which start_background relays
+PROGRESS_PREFIX: Final = "sandbox starting: "
+Progress = Callable[[str], None]
 DEFAULT_ACTIVITY: Final = 20.0  # simulator writes a second: lively, and light on a small machine
 
 # writes per simulator step: tens of ms at most, so requests are served between steps even
@@ -150,8 +153,12 @@ def read_pid(settings: SandboxSettings) -> int | None:
     return pid if _alive(pid) else None
 
 
-def start_background(settings: SandboxSettings, *, wait_s: float = 30.0) -> int:
-    """Start ``kalshi sandbox serve`` detached; wait until it answers. Returns its pid."""
+def start_background(
+    settings: SandboxSettings, *, wait_s: float = 30.0, progress: Progress | None = None
+) -> int:
+    """Start ``kalshi sandbox serve`` detached; wait until it answers. Returns its pid.
+    ``progress`` hears each step the server reports while it starts (a 20,000-market catalog
+    takes seconds to build)."""
     server = running_server(settings.data_dir)
     if server is not None:  # said here, not by a child that fails into the log
         raise DataDirBusy(settings.data_dir, server)
@@ -159,26 +166,52 @@ def start_background(settings: SandboxSettings, *, wait_s: float = 30.0) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "kalshikit.cli.main", *settings.serve_args()]
     with (settings.data_dir / LOG_FILE).open("ab") as log:  # the child keeps its own handle
+        started_at = log.tell()
         process = subprocess.Popen(  # our own interpreter and arguments
             command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
         )
     _DETACHED.append(process)
     _pid_path(settings).write_text(str(process.pid))
-    _wait_until_answering(settings, process, wait_s)
+    relay = _LogRelay(settings.data_dir / LOG_FILE, started_at, progress)
+    _wait_until_answering(settings, process, wait_s, relay)
     return process.pid
 
 
+class _LogRelay:
+    """Passes the starting server's progress lines from its log to ``progress``."""
+
+    def __init__(self, log: Path, offset: int, progress: Progress | None) -> None:
+        self._log, self._offset, self._progress = log, offset, progress
+
+    def poll(self) -> None:
+        if self._progress is None:
+            return
+        with self._log.open("rb") as log:
+            log.seek(self._offset)
+            chunk = log.read()
+        complete = chunk[: chunk.rfind(b"\n") + 1]  # a line being written waits for its end
+        self._offset += len(complete)
+        for line in complete.decode(errors="replace").splitlines():
+            if line.startswith(PROGRESS_PREFIX):
+                self._progress(line.removeprefix(PROGRESS_PREFIX))
+
+
 def _wait_until_answering(
-    settings: SandboxSettings, process: subprocess.Popen[bytes], wait_s: float
+    settings: SandboxSettings,
+    process: subprocess.Popen[bytes],
+    wait_s: float,
+    relay: _LogRelay,
 ) -> None:
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
+        relay.poll()
         if process.poll() is not None:
             raise RuntimeError(
                 f"the sandbox exited with code {process.returncode}; "
                 f"see {settings.data_dir / LOG_FILE}"
             )
         if is_answering(settings.host, settings.port):
+            relay.poll()  # the steps written since the last look, "listening" among them
             return
         time.sleep(0.1)
     raise TimeoutError(f"the sandbox did not answer within {wait_s:g}s; see its log")
@@ -282,11 +315,15 @@ def simulation_tasks(
 
 
 def serve_sandbox(
-    settings: SandboxSettings, announce: Callable[[SandboxSettings], None] | None = None
+    settings: SandboxSettings,
+    announce: Callable[[SandboxSettings], None] | None = None,
+    progress: Progress | None = None,
 ) -> None:
     """Serve the data dir's exchange until interrupted, as its only writer. Refusals (the data
     dir taken, a different catalog asked for, the port busy) come before anything runs;
-    ``announce`` is then called with the settings served, before the store is replayed."""
+    ``announce`` is then called with the settings served, before the store is replayed, and
+    ``progress`` with each step of the start (the CLI writes them as ``PROGRESS_PREFIX`` lines,
+    which ``start_background`` relays from the log)."""
     from kalshikit.sandbox.server import bind_port
 
     with DataDirLock.acquire(settings.data_dir, Holder(os.getpid(), "server")) as lock:
@@ -296,18 +333,19 @@ def serve_sandbox(
             lock.listening(settings.host, sock.getsockname()[1])
             if announce is not None:
                 announce(settings)
-            _serve_bound(settings, sock)
+            _serve_bound(settings, sock, progress or (lambda _: None))
         finally:
             sock.close()
 
 
-def _serve_bound(settings: SandboxSettings, sock: socket.socket) -> None:
+def _serve_bound(settings: SandboxSettings, sock: socket.socket, progress: Progress) -> None:
     """Open (or replay) the data dir's exchange and serve it on ``sock`` until interrupted."""
     from kalshikit.sandbox.api import create_app
     from kalshikit.sandbox.server import serve
     from kalshikit.sandbox.sim import seed_liquidity
     from kalshikit.sandbox.store import open_exchange
 
+    progress(f"opening about {settings.markets or 0:,} markets (built once, then replayed)")
     persistent = open_exchange(
         settings.data_dir,
         seed=settings.seed,
@@ -316,7 +354,9 @@ def _serve_bound(settings: SandboxSettings, sock: socket.socket) -> None:
         clock=wall_clock_ms,
     )
     if settings.liquidity:
+        progress("seeding the opening books")
         seed_liquidity(persistent, persistent.exchange.catalog, seed=settings.seed)
+    progress("listening")
     app = create_app(
         persistent.exchange,
         store_writer=persistent,
