@@ -19,6 +19,7 @@ from contextlib import ExitStack
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 from _sandbox_process import kalshi_process, sandbox_process
 
@@ -227,6 +228,10 @@ def test_local_commands_use_the_default_sandbox_wherever_it_listens(
         captured = capsys.readouterr()
         assert "started the local sandbox" not in captured.err
         assert Decimal(json.loads(captured.out)["balance_dollars"]) == 10_000
+        assert main(["sandbox", "fault", "ws-skip-seq", "--count", "2"]) == 0  # faults too
+        assert capsys.readouterr().out == "armed: 2 seq gap(s) ahead\n"
+        armed = httpx.get(f"http://127.0.0.1:{port}/sandbox/admin/faults").json()
+        assert armed["ws_skip_seq_count"] == 2
     finally:
         main(["sandbox", "stop", "--data-dir", str(data_dir)])
 

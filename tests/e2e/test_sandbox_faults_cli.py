@@ -29,7 +29,7 @@ def url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 def test_status_fault_reaches_the_client(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sandbox", "fault", "status", "--code", "503", "--count", "2"]) == 0
-    assert "armed" in capsys.readouterr().err
+    assert capsys.readouterr().out == "armed: the next 2 REST calls answer 503\n"
     assert main(["--json", "sandbox", "fault", "list"]) == 0
     assert "status" in capsys.readouterr().out
     config = APIConfig.resolve("local", rest_url=url, environ={}, dotenv_path=False)

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import httpx
 import typer
 
-from kalshikit.cli._output import emit_json, note
+from kalshikit.cli._clients import ensure_local_sandbox, is_default_local
+from kalshikit.cli._output import emit_fields, emit_json, say
 from kalshikit.cli._state import state
 from kalshikit.config import Environment
 from kalshikit.errors import APIConnectionError, ValidationError
@@ -25,6 +26,8 @@ def _admin_url(ctx: typer.Context) -> str:
     config = state(ctx).config()
     if config.environment is not Environment.LOCAL:
         raise ValidationError("faults exist only in the sandbox: use --env local")
+    if is_default_local(config):  # the default data dir's sandbox, wherever it listens
+        config = ensure_local_sandbox(config)
     parts = urlsplit(config.rest_url)
     return f"{parts.scheme}://{parts.netloc}/sandbox/admin"
 
@@ -42,9 +45,10 @@ def _call(ctx: typer.Context, method: str, body: dict[str, Any] | None = None) -
 
 def _arm(ctx: typer.Context, body: dict[str, Any], what: str) -> None:
     shown = _call(ctx, "POST", {k: v for k, v in body.items() if v is not None})
-    if not state(ctx).json:
-        note(f"armed: {what}")
-    emit_json(shown)
+    if state(ctx).json:
+        emit_json(shown)
+    else:
+        say(f"armed: {what}")
 
 
 @app.command("status")
@@ -122,7 +126,15 @@ def list_faults(ctx: typer.Context) -> None:
 
     Example: kalshi sandbox fault list
     """
-    emit_json(_call(ctx, "GET"))
+    armed = _call(ctx, "GET")
+    if state(ctx).json:
+        emit_json(armed)
+        return
+    pending = {k: v for k, v in armed.items() if k.endswith("_count") and v}
+    if not pending:
+        say("nothing armed")
+        return
+    emit_fields(None, [(k.removesuffix("_count").replace("_", " "), v) for k, v in pending.items()])
 
 
 @app.command("clear")
@@ -131,4 +143,8 @@ def clear(ctx: typer.Context) -> None:
 
     Example: kalshi sandbox fault clear
     """
-    emit_json(_call(ctx, "DELETE"))
+    cleared = _call(ctx, "DELETE")
+    if state(ctx).json:
+        emit_json(cleared)
+    else:
+        say("every fault disarmed")

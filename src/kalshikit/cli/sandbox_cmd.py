@@ -225,10 +225,10 @@ def keygen(
     if state(ctx).json:
         emit_json(created)
         return
-    stdout.print(
-        f"sandbox user {created['user_id']} with ${created['balance_dollars']}; "
-        "use its key in this shell with:",
-        highlight=False,
+    # the words on stderr and only the export lines on stdout: `eval "$(kalshi sandbox keygen)"`
+    note(
+        f"sandbox user {created['user_id']} with ${created['balance_dollars']}; use its key in "
+        'this shell with the lines below, or at once with: eval "$(kalshi sandbox keygen)"'
     )
     stdout.print(export_lines(created), highlight=False, markup=False)
 
