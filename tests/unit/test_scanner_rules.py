@@ -147,7 +147,7 @@ def test_mover_from_030_to_050_is_twenty_points() -> None:
     assert signal.values["change_points"] == Decimal(20)
     assert (signal.values["from"], signal.values["to"]) == (Decimal("0.3"), Decimal("0.5"))
     assert signal.score == 20.0
-    assert "moved +20 points in 1h ($0.30 -> $0.50)" in signal.reason
+    assert "moved +20 points in 1h (30¢ -> 50¢)" in signal.reason
 
 
 def test_a_move_from_002_to_004_is_two_points_not_a_hundred_percent() -> None:
@@ -224,9 +224,7 @@ def test_wide_spreads_need_real_size_at_both_touches_and_rank_by_width() -> None
     signals = wide_spreads([six, twenty, stray, narrow], NOW)
     assert [s.ticker for s in signals] == ["KX-TWENTY", "KX-SIX"]
     assert signals[0].values["spread_cents"] == Decimal(20)
-    assert signals[0].reason == (
-        "KX-TWENTY has a 20¢ spread: 100 bid at $0.30, 100 offered at $0.50"
-    )
+    assert signals[0].reason == ("KX-TWENTY has a 20¢ spread: 100 bid at 30¢, 100 offered at 50¢")
 
 
 # --- volume, expiry, new markets ----------------------------------------------------------------

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 from rich.console import Group
 from rich.live import Live
 from rich.progress import Progress, SpinnerColumn, TextColumn
-from rich.table import Table
-from rich.text import Text
 
-from kalshikit.cli._output import emit_json, emit_table, note, stderr, stdout
+from kalshikit.cli._output import emit_json, note, stderr, stdout
 from kalshikit.cli._state import state
+from kalshikit.cli.scan_views import live_view, nothing_found, ranking, status_line
 from kalshikit.cli.stream_cmds import stream_config
 from kalshikit.config import APIConfig
+from kalshikit.errors import NotFound, ValidationError
+from kalshikit.http.client import KalshiClient
 from kalshikit.scanner.rules import Signal
 from kalshikit.scanner.scanner import KINDS, WINDOWS, MarketScanner
 
@@ -59,13 +61,35 @@ def scan(
     config = stream_config(app)
     listen = duration if duration is not None else (None if watch else 5.0)
     view = _View(kind, top, window, as_json=app.json)
+    with app.client() as client:  # a name that matches nothing is a mistake, said before seeding
+        category = known_filter(client, series, category, event)
     options = {"series": series, "category": category, "event": event}
     asyncio.run(_scan(config, options, view, listen, watch))
 
 
-def _why(signal: Signal) -> str:
-    """The reason without the market's name, which the row already shows."""
-    return signal.reason.removeprefix(f"{signal.ticker} ")
+def known_filter(
+    client: KalshiClient, series: str | None, category: str | None, event: str | None
+) -> str | None:
+    """Check that the series, category and event named exist; returns the category as the
+    exchange spells it (the user's case does not matter)."""
+    _exists(client.series.get, series, "series", "series list")
+    _exists(client.events.get, event, "event", "events list")
+    if category is None:
+        return None
+    spelled = {s.category.lower(): s.category for s in client.series.list() if s.category}
+    if category.lower() not in spelled:
+        known = ", ".join(sorted(spelled.values()))
+        raise ValidationError(f"unknown category {category!r}; one of: {known}")
+    return spelled[category.lower()]
+
+
+def _exists(read: Callable[[str], object], name: str | None, what: str, listing: str) -> None:
+    if name is None:
+        return
+    try:
+        read(name)
+    except NotFound:
+        raise ValidationError(f"unknown {what} {name!r}: `kalshi {listing}` shows them") from None
 
 
 class _View:
@@ -75,6 +99,7 @@ class _View:
         self.kind, self.top, self.window, self.as_json = kind, top, window, as_json
         self.started = time.monotonic()
         self.leaders: dict[str, int] = {}
+        self.title = f"kalshi scan {kind}" + (f" ({window})" if kind == "movers" else "")
 
     def signals(self, scanner: MarketScanner) -> list[Signal]:
         found = scanner.top(self.kind, self.top, window=self.window)
@@ -82,30 +107,22 @@ class _View:
             self.leaders[found[0].ticker] = self.leaders.get(found[0].ticker, 0) + 1
         return found
 
-    def table(self, scanner: MarketScanner) -> Group:
-        title = f"{self.kind}" + (f" ({self.window})" if self.kind == "movers" else "")
-        table = Table(title=f"kalshi scan {title}", header_style="bold")
-        for column in ("#", "market", "score", "why"):
-            table.add_column(column, overflow="fold" if column == "why" else "ellipsis")
-        for rank, signal in enumerate(self.signals(scanner), 1):
-            table.add_row(str(rank), signal.ticker, f"{signal.score:g}", _why(signal))
-        status = Text(
-            f"{len(scanner.states)} markets, {scanner.messages} stream updates, "
-            f"{time.monotonic() - self.started:.0f}s",
-            style="dim",
-        )
-        return Group(table, status)
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def live(self, scanner: MarketScanner, left_s: float | None) -> Group:
+        found = self.signals(scanner)
+        status = status_line(len(scanner.states), scanner.messages, self.elapsed(), left_s)
+        return live_view(ranking(self.title, found, scanner.states), found, status)
 
     def print_once(self, scanner: MarketScanner) -> None:
         found = self.signals(scanner)
         if self.as_json:
             emit_json([signal.to_json() for signal in found])
-            return
-        rows = ([rank, s.ticker, f"{s.score:g}", _why(s)] for rank, s in enumerate(found, 1))
-        emit_table(f"kalshi scan {self.kind}", ["#", "market", "score", "why"], rows,
-                   shrink=("why",))  # fmt: skip
-        if not found:
-            note(f"no {self.kind} signal among {len(scanner.states)} markets right now")
+        elif found:
+            stdout.print(ranking(self.title, found, scanner.states))
+        else:
+            note(nothing_found(self.kind, self.window, scanner.states, self.elapsed()))
 
     def summary(self, scanner: MarketScanner) -> None:
         report = scanner.report
@@ -118,6 +135,8 @@ class _View:
         best = self.signals(scanner)[:3]
         for signal in best:
             note(f"  {signal.reason}")
+        if not best:
+            note(f"  {nothing_found(self.kind, self.window, scanner.states, self.elapsed())}")
         if self.leaders:
             leader, times = max(self.leaders.items(), key=lambda item: item[1])
             note(f"  most often on top: {leader} ({times} refreshes)")
@@ -130,7 +149,7 @@ async def _scan(
     listen: float | None,
     watch: bool,
 ) -> None:
-    progress = None if view.as_json else _progress()
+    progress = _progress() if stderr.is_terminal and not view.as_json else None
     try:
         update = None if progress is None else progress.update
         scanner = MarketScanner(config=config, progress=update, freeze_gc=True, **options)
@@ -151,11 +170,17 @@ async def _scan(
 
 
 async def _watch(scanner: MarketScanner, view: _View, listen: float | None) -> None:
-    with Live(view.table(scanner), console=stdout, refresh_per_second=_REFRESH_PER_S) as live:
-        deadline = None if listen is None else time.monotonic() + listen
+    deadline = None if listen is None else time.monotonic() + listen
+
+    def left() -> float | None:
+        return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+    with Live(
+        view.live(scanner, left()), console=stdout, refresh_per_second=_REFRESH_PER_S
+    ) as live:
         while deadline is None or time.monotonic() < deadline:
             await asyncio.sleep(1 / _REFRESH_PER_S)
-            live.update(view.table(scanner))
+            live.update(view.live(scanner, left()))
 
 
 class _SeedProgress:

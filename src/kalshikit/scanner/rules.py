@@ -174,6 +174,11 @@ def _money(value: Decimal) -> str:
     return f"${cents if cents == value else _text(value)}"
 
 
+def _price(ticks: int) -> str:
+    """A price as Kalshi writes it, in cents: 72¢, 72.5¢ (money stays in dollars)."""
+    return f"{_text(_points(ticks))}¢"
+
+
 def _duration(ms: int) -> str:
     """A span as people say it: 5m, 1h, 24h exactly; otherwise rounded to its largest unit."""
     for unit, name in ((HOUR_MS, "h"), (MINUTE_MS, "m"), (SECOND_MS, "s")):
@@ -216,7 +221,7 @@ def _mover(state: MarketState, change: int, window_ms: int) -> Signal:
     sign = "+" if change > 0 else ""
     reason = (
         f"{state.ticker} moved {sign}{_text(points)} points in {_duration(window_ms)} "
-        f"({_money(_dollars(start))} -> {_money(_dollars(end))})"
+        f"({_price(start)} -> {_price(end)})"
     )
     values: Values = {
         "change_points": points,
@@ -271,8 +276,8 @@ def _close_race(
     mid = Decimal((quote.bid + quote.ask) * 5).scaleb(-5)  # exact: half a tick is $0.00005
     spread = _points(quote.ask - quote.bid)
     reason = (
-        f"{state.ticker} is a close race: mid {_money(mid)} (bid {_money(_dollars(quote.bid))}, "
-        f"ask {_money(_dollars(quote.ask))}), spread {_text(spread)}¢, "
+        f"{state.ticker} is a close race: mid {_text(mid * 100)}¢ (bid {_price(quote.bid)}, "
+        f"ask {_price(quote.ask)}), spread {_text(spread)}¢, "
         f"{_text(_count(depth[0]))} bid and {_text(_count(depth[1]))} offered within "
         f"{_text(_points(window_ticks))}¢ of the touch"
     )
@@ -312,8 +317,8 @@ def _wide_spread(state: MarketState, quote: Quote) -> Signal:
     spread = _points(quote.ask - quote.bid)
     reason = (
         f"{state.ticker} has a {_text(spread)}¢ spread: {_text(_count(quote.bid_size))} bid at "
-        f"{_money(_dollars(quote.bid))}, {_text(_count(quote.ask_size))} offered at "
-        f"{_money(_dollars(quote.ask))}"
+        f"{_price(quote.bid)}, {_text(_count(quote.ask_size))} offered at "
+        f"{_price(quote.ask)}"
     )
     values: Values = {
         "spread_cents": spread,
@@ -374,7 +379,7 @@ def _expiring(state: MarketState, quote: Quote, left_ms: int, within_ms: int) ->
     minutes = left_ms // MINUTE_MS
     reason = (
         f"{state.ticker} closes in {minutes // 60}h {minutes % 60:02d}m, "
-        f"quoted {_money(_dollars(quote.bid))}/{_money(_dollars(quote.ask))}"
+        f"quoted {_price(quote.bid)}/{_price(quote.ask)}"
     )
     values: Values = {
         "closes_in_s": str(left_ms // SECOND_MS),
@@ -410,7 +415,7 @@ def new_markets(
 def _new_market(state: MarketState, quote: Quote, age_ms: int, within_ms: int) -> Signal:
     priced = _two_sided(quote)
     minutes = age_ms // MINUTE_MS
-    shown = f"{_money(_dollars(quote.bid))}/{_money(_dollars(quote.ask))}"
+    shown = f"{_price(quote.bid)}/{_price(quote.ask)}"
     reason = (
         f"{state.ticker} is new: listed {minutes // 60}h {minutes % 60:02d}m ago, "
         f"quoted {shown if priced else '[NO QUOTES]'}"
@@ -574,7 +579,7 @@ def _arbitrage_signal(event_ticker: str, plan: _Plan) -> Signal:
 
 
 def _arbitrage_text(plan: _Plan, cost: Decimal, fees: Decimal) -> str:
-    payout, n, top = _count(plan.size), len(plan.legs), _money(_dollars(plan.top_sum))
+    payout, n, top = _count(plan.size), len(plan.legs), _price(plan.top_sum)
     each = f"{_text(payout)} contracts of each for {_money(cost)} incl. {_money(fees)} fees"
     if plan.direction == "buy_yes":
         return (
