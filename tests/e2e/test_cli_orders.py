@@ -87,6 +87,7 @@ def test_writes_by_order_id_reach_an_order_on_shard_one(
         (["--count", "0", "--cents", "40"], "--count"),
         (["--cents", "40", "--dollars", "0.40"], "exactly one of --cents and --dollars"),
         (["--cents", "40", "--tif", "day"], "--tif takes gtc, ioc or fok"),
+        (["--cents", "40", "--expires", "5"], "--expires 5 is not in the future"),
     ],
 )
 def test_bad_input_exits_2_and_changes_nothing(
@@ -100,6 +101,23 @@ def test_bad_input_exits_2_and_changes_nothing(
     assert len(err) == 1
     assert says in err[0]
     assert box.state() == before
+
+
+def test_decrease_errors_name_its_flags(
+    box: Box, as_user: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    placed = cli_json(
+        capsys, "order", "place", "--ticker", box.ticker(), "--side", "yes", "--action", "buy",
+        "--count", "2", "--cents", "2",
+    )  # fmt: skip
+    before = box.state()
+    for flags, says in ((["--by", "0"], "--by must be at least 0.01; got 0"),
+                        (["--to", "-1"], "--to must be at least 0; got -1")):  # fmt: skip
+        assert main(["order", "decrease", placed["order_id"], *flags]) == 2
+        assert capsys.readouterr().err == f"error: {says}\n"
+    assert box.state() == before
+    main(["order", "cancel", placed["order_id"]])
+    capsys.readouterr()
 
 
 def test_unknown_ticker_exits_2_and_changes_nothing(

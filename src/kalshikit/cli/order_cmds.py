@@ -7,6 +7,7 @@ it will do and asks, unless `--yes`, and refuses without a terminal.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -47,7 +48,17 @@ from kalshikit.units import Action, Price, Side, intent_to_wire, parse_action, p
 app = typer.Typer(help="Place and manage orders.", no_args_is_help=True)
 
 TIF = {"gtc": "good_till_canceled", "ioc": "immediate_or_cancel", "fok": "fill_or_kill"}
-FLAG_NAMES = {"price_cents": "--cents", "price_dollars": "--dollars", "count": "--count"}
+FLAG_NAMES = {
+    "price_cents": "--cents",
+    "price_dollars": "--dollars",
+    "count": "--count",
+    "reduce_by": "--by",
+    "reduce_to": "--to",
+    "expiration": "--expires",
+}
+# an argument's name where the library's messages put it: first, or after "of" / "and"
+_ARGUMENT = re.compile(rf"(?:^|(?<=of )|(?<=and ))(?:{'|'.join(FLAG_NAMES)})\b")
+_DECIMAL_REPR = re.compile(r"Decimal\('([^']*)'\)")
 YesOption = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (prod).")]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the request; send nothing.")]
 SideOption = Annotated[
@@ -65,10 +76,10 @@ OrderTickerOption = Annotated[
 
 
 def flagged(error: ValidationError) -> ValidationError:
-    """The library's message with its argument names replaced by the CLI's flags."""
-    text = str(error)
-    for argument, flag in FLAG_NAMES.items():
-        text = text.replace(argument, flag)
+    """The library's message in the CLI's words: its argument names (which lead the message,
+    or follow "of"/"and") become the flags, and Decimal('2') is written 2."""
+    text = _DECIMAL_REPR.sub(r"\1", str(error))
+    text = _ARGUMENT.sub(lambda found: FLAG_NAMES[found.group(0)], text)
     return ValidationError(text)
 
 
@@ -377,10 +388,13 @@ def decrease(
         if not dry_run:
             change = f"by {by}" if by else f"to {to}"
             confirm_write(app_state, f"decrease {order_id} {change}", yes)
-        outcome = client.orders.decrease(
-            order_id, reduce_by=reduce_by, reduce_to=reduce_to, market_ticker=ticker,
-            dry_run=dry_run,
-        )  # fmt: skip
+        try:
+            outcome = client.orders.decrease(
+                order_id, reduce_by=reduce_by, reduce_to=reduce_to, market_ticker=ticker,
+                dry_run=dry_run,
+            )  # fmt: skip
+        except ValidationError as error:
+            raise flagged(error) from None
     _emit_write(
         app_state, outcome, lambda: decreased_line(cast(DecreaseOrderAck, outcome), order_id)
     )
