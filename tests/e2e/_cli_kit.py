@@ -16,6 +16,8 @@ from kalshikit.cli.main import main
 
 
 class Box:
+    """A running sandbox, read as a user and driven through its admin API."""
+
     def __init__(self, url: str) -> None:
         self.url = url
         self.admin_url = url.removesuffix("/trade-api/v2") + "/sandbox/admin"
@@ -23,7 +25,7 @@ class Box:
     def admin(self, method: str, path: str, body: Any = None) -> Any:
         answer = httpx.request(method, self.admin_url + path, json=body, timeout=10)
         answer.raise_for_status()
-        return answer.json()
+        return answer.json() if answer.content else None
 
     def state(self) -> Any:
         return self.admin("GET", "/state")

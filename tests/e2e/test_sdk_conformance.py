@@ -10,8 +10,8 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
+from _cli_kit import Box
 
 from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
 from kalshikit.sandbox.server import running
@@ -23,17 +23,8 @@ sdk = pytest.importorskip(
 pytestmark = pytest.mark.slow
 
 
-class Box:
+class SdkBox(Box):
     """A running sandbox and an SDK client signed in as a fresh user."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.admin_url = url.removesuffix("/trade-api/v2") + "/sandbox/admin"
-
-    def admin(self, method: str, path: str, body: Any = None) -> Any:
-        answer = httpx.request(method, self.admin_url + path, json=body, timeout=10)
-        answer.raise_for_status()
-        return answer.json() if answer.content else None
 
     def sdk_client(self) -> Any:
         key = generate_private_key("rsa")
@@ -45,10 +36,10 @@ class Box:
 
 
 @pytest.fixture(scope="module")
-def box() -> Iterator[Box]:
+def box() -> Iterator[SdkBox]:
     # empty books: the tests place the only orders, and see exactly their own fills
     with running(limits_enabled=False, liquidity=False) as url:
-        yield Box(url)
+        yield SdkBox(url)
 
 
 def cent_market(client: Any) -> Any:
@@ -70,7 +61,7 @@ def order_body(ticker: str, side: str, price: str, count: str, **extra: Any) -> 
     }
 
 
-def test_public_reads_validate(box: Box) -> None:
+def test_public_reads_validate(box: SdkBox) -> None:
     client = box.sdk_client()
     assert client.get_exchange_status().trading_active is True
     market = cent_market(client)
@@ -80,7 +71,7 @@ def test_public_reads_validate(box: Box) -> None:
     assert isinstance(client.get_trades(ticker=market.ticker).trades, list)
 
 
-def test_order_lifecycle_validates(box: Box) -> None:
+def test_order_lifecycle_validates(box: SdkBox) -> None:
     trader, maker = box.sdk_client(), box.sdk_client()
     market = cent_market(trader)
     assert trader.get_balance().balance > 0
@@ -130,7 +121,7 @@ def test_order_lifecycle_validates(box: Box) -> None:
     assert settlements[0].revenue == 200  # two YES contracts pay $1 each, in cents
 
 
-def test_deprecated_fields_and_candles_before_start_validate(box: Box) -> None:
+def test_deprecated_fields_and_candles_before_start_validate(box: SdkBox) -> None:
     """What a client migrating from the January API reads, through the SDK's own calls."""
     taker, maker = box.sdk_client(), box.sdk_client()
     market = cent_market(taker)
