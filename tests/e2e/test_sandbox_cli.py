@@ -228,6 +228,9 @@ def test_local_commands_use_the_default_sandbox_wherever_it_listens(
         captured = capsys.readouterr()
         assert "started the local sandbox" not in captured.err
         assert Decimal(json.loads(captured.out)["balance_dollars"]) == 10_000
+        shown = run_json(capsys, "config", "show")["rest_url"]  # and what config shows
+        assert shown == {"value": f"http://127.0.0.1:{port}/trade-api/v2",
+                         "source": "the running local sandbox"}  # fmt: skip
         assert main(["sandbox", "fault", "ws-skip-seq", "--count", "2"]) == 0  # faults too
         assert capsys.readouterr().out == "armed: 2 seq gap(s) ahead\n"
         armed = httpx.get(f"http://127.0.0.1:{port}/sandbox/admin/faults").json()

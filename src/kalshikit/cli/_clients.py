@@ -74,13 +74,22 @@ def ensure_local_sandbox(config: APIConfig) -> APIConfig:
     config pointed at it. Whatever else answers on the default port is not ours: starting there
     fails with the busy-port error and its fix."""
     settings = launch.SandboxSettings()
-    server = launch.running_server(settings.data_dir)
-    if server is None:
+    if launch.running_server(settings.data_dir) is None:
         launch.remember(settings)
         start_with_progress(settings)
         note(
             f"started the local sandbox at {settings.rest_url} (stop it with `kalshi sandbox stop`)"
         )
+        return config
+    return following_local_sandbox(config)
+
+
+def following_local_sandbox(config: APIConfig) -> APIConfig:
+    """``config`` pointed at the default data dir's sandbox when it runs, on whatever port it
+    was given; unchanged when it does not run (nothing is started)."""
+    settings = launch.SandboxSettings()
+    server = launch.running_server(settings.data_dir)
+    if server is None:
         return config
     running = launch.at_server(settings, server)
     if running.rest_url == config.rest_url:
@@ -89,5 +98,6 @@ def ensure_local_sandbox(config: APIConfig) -> APIConfig:
         config,
         rest_url=running.rest_url,
         ws_url=running.ws_url,
-        sources={**config.sources, "rest_url": "the running local sandbox"},
-    )
+        sources={**config.sources, "rest_url": "the running local sandbox",
+                 "ws_url": "the running local sandbox"},
+    )  # fmt: skip

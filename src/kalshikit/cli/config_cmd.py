@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kalshikit.cli._clients import is_default_local
+from kalshikit.cli._clients import following_local_sandbox, is_default_local
 from kalshikit.cli._output import emit_json, emit_table, note
 from kalshikit.cli._state import state
 from kalshikit.config import APIConfig
@@ -20,6 +20,9 @@ def show(ctx: typer.Context) -> None:
     Example: kalshi config show --env demo
     """
     config = state(ctx).config()
+    managed = is_default_local(config)
+    if managed:  # the URL every local command will use, without starting the sandbox
+        config = following_local_sandbox(config)
     rows = [row for row in config.describe() if row[0] != "rate_tier"] + rate_rows(config)
     if state(ctx).json:
         emit_json({name: {"value": value, "source": source} for name, value, source in rows})
@@ -29,7 +32,7 @@ def show(ctx: typer.Context) -> None:
         ["setting", "value", "source"],
         rows,
     )
-    if is_default_local(config) and not config.has_credentials:
+    if managed and not config.has_credentials:
         note(
             "no key set: commands that need one use the sandbox's default user "
             "(`kalshi sandbox keygen` makes your own)"

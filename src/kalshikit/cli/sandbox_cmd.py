@@ -11,7 +11,7 @@ import typer
 
 from kalshikit.cli import fault_cmds
 from kalshikit.cli._clients import start_with_progress
-from kalshikit.cli._output import emit_json, emit_table, note, stdout
+from kalshikit.cli._output import emit_fields, emit_json, note, stdout
 from kalshikit.cli._state import state
 from kalshikit.errors import ValidationError
 from kalshikit.sandbox import launch
@@ -284,4 +284,4 @@ def _report(
     if state(ctx).json:
         emit_json(facts)
         return
-    emit_table(None, ["sandbox", "value"], [(k, v) for k, v in facts.items()])
+    emit_fields(f"sandbox {what}", [(k.replace("_", " "), v) for k, v in facts.items()])
