@@ -21,8 +21,23 @@ ahead than the real ones do; crypto then fills the room up to 80% (with more str
 when the catalog is big, so most of it stays open); combos (one market per event, always open)
 take the rest. The size lands on the request, except below the minimum catalog of about 70
 markets (one event of each core series).
+
+Recurring series roll (``roll``): ``next_listing`` drafts a series' next hour, day, game night,
+week or month the same way, created at the moment it is listed, so an exchange can list it while
+it runs. ``anchors`` (``Anchor``) say what number a scalar event's strikes split, for the
+simulator that moves it.
 """
 
 from kalshikit.sandbox.catalog.build import Catalog, build_catalog
+from kalshikit.sandbox.catalog.drafts import Anchor, Drafted
+from kalshikit.sandbox.catalog.roll import ROLLING_SERIES, next_listing, period_of
 
-__all__ = ["Catalog", "build_catalog"]
+__all__ = [
+    "ROLLING_SERIES",
+    "Anchor",
+    "Catalog",
+    "Drafted",
+    "build_catalog",
+    "next_listing",
+    "period_of",
+]

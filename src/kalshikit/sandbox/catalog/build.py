@@ -18,6 +18,7 @@ from kalshikit.sandbox.catalog.drafts import (
     COMBO_SHARE,
     CRYPTO_HOURS,
     MIN_COMBOS,
+    Anchor,
     Ctx,
     Drafted,
     Plan,
@@ -32,29 +33,71 @@ from kalshikit.sandbox.catalog.weather import weather_events
 
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    """The seeded series, events and markets, with O(1) lookups. Treat it as read-only.
+    """The seeded series, events and markets, with O(1) lookups. Treat it as read-only: only
+    an exchange adds to it (``add``), and only to its own ``copy``.
 
     ``fair_value`` maps every market ticker to its latent YES probability in ticks of $0.0001
-    (1..9999); within a mutually exclusive event the values sum to exactly 10000.
+    (1..9999); within a mutually exclusive event the values sum to exactly 10000. ``anchors``
+    holds, per scalar event (a price, a temperature, a rate split by strikes), the number its
+    strikes split as drafted. The first ``built`` events are the ones ``build_catalog`` made
+    (all of them when negative); the rest were listed later (``catalog.next_listing``).
     """
 
     series: list[Series]
     events: list[Event]
     markets: list[Market]
     fair_value: dict[str, int]
+    seed: int = 0
+    anchors: dict[str, Anchor] = field(default_factory=dict)
+    built: int = -1
     _market_index: dict[str, Market] = field(init=False, repr=False, compare=False)
     _event_index: dict[str, Event] = field(init=False, repr=False, compare=False)
     _series_index: dict[str, Series] = field(init=False, repr=False, compare=False)
     _event_markets: dict[str, list[Market]] = field(init=False, repr=False, compare=False)
+    _series_events: dict[str, list[Event]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        event_markets: dict[str, list[Market]] = {}
-        for market in self.markets:
-            event_markets.setdefault(market.event_ticker, []).append(market)
-        object.__setattr__(self, "_market_index", {m.ticker: m for m in self.markets})
-        object.__setattr__(self, "_event_index", {e.event_ticker: e for e in self.events})
+        object.__setattr__(self, "_market_index", {})
+        object.__setattr__(self, "_event_index", {})
         object.__setattr__(self, "_series_index", {s.ticker: s for s in self.series})
-        object.__setattr__(self, "_event_markets", event_markets)
+        object.__setattr__(self, "_event_markets", {})
+        object.__setattr__(self, "_series_events", {})
+        for event in self.events:
+            self._index_event(event)
+        for market in self.markets:
+            self._index_market(market)
+
+    def _index_event(self, event: Event) -> None:
+        self._event_index[event.event_ticker] = event
+        self._series_events.setdefault(event.series_ticker, []).append(event)
+
+    def _index_market(self, market: Market) -> None:
+        self._market_index[market.ticker] = market
+        self._event_markets.setdefault(market.event_ticker, []).append(market)
+
+    @property
+    def built_events(self) -> list[Event]:
+        """The events ``build_catalog`` made (not those listed later)."""
+        return self.events if self.built < 0 else self.events[: self.built]
+
+    def copy(self) -> Catalog:
+        """A catalog of its own to ``add`` to (the lists and maps are new, the structs shared)."""
+        built = len(self.events) if self.built < 0 else self.built
+        return Catalog(
+            list(self.series), list(self.events), list(self.markets), dict(self.fair_value),
+            self.seed, dict(self.anchors), built,
+        )  # fmt: skip
+
+    def add(self, drafted: Drafted) -> None:
+        """Append a newly listed event and its markets (on a ``copy``: others may share this)."""
+        self.events.append(drafted.event)
+        self._index_event(drafted.event)
+        for market, fair in zip(drafted.markets, drafted.fair, strict=True):
+            self.markets.append(market)
+            self.fair_value[market.ticker] = fair
+            self._index_market(market)
+        if drafted.anchor is not None:
+            self.anchors[drafted.event.event_ticker] = drafted.anchor
 
     def market(self, ticker: str) -> Market | None:
         return self._market_index.get(ticker)
@@ -71,6 +114,10 @@ class Catalog:
     def markets_of_event(self, event_ticker: str) -> list[Market]:
         """The event's markets in catalog order (ascending strikes); empty if unknown."""
         return list(self._event_markets.get(event_ticker, ()))
+
+    def events_of_series(self, series_ticker: str) -> list[Event]:
+        """The series' events in the order they were listed (date order); empty if unknown."""
+        return list(self._series_events.get(series_ticker, ()))
 
 
 def build_catalog(*, seed: int = 0, markets: int = 200, now: datetime) -> Catalog:
@@ -90,7 +137,7 @@ def build_catalog(*, seed: int = 0, markets: int = 200, now: datetime) -> Catalo
     for plan in _crypto_plans(room):
         drafted += _take(plan, ctx, plan.share * room)
     drafted += combos(ctx, drafted, max(markets - _size(drafted), MIN_COMBOS))
-    return _assemble(ctx, drafted)
+    return _assemble(ctx, drafted, seed)
 
 
 # --- sizing and assembly --------------------------------------------------------------------------
@@ -141,7 +188,7 @@ def _take(plan: Plan, ctx: Ctx, budget: float) -> list[Drafted]:
     return taken
 
 
-def _assemble(ctx: Ctx, drafted: list[Drafted]) -> Catalog:
+def _assemble(ctx: Ctx, drafted: list[Drafted], seed: int) -> Catalog:
     made = [specs.BITCOIN.series, specs.ETHER.series, specs.SOLANA.series]
     made += [city.series for city in specs.CITIES]
     made += [specs.FED, specs.CPI, specs.PRESIDENT_STATES, specs.NBA, specs.TOP_SONG, specs.COMBOS]
@@ -149,4 +196,5 @@ def _assemble(ctx: Ctx, drafted: list[Drafted]) -> Catalog:
     series = [series_struct(s, midnight - timedelta(days=ctx.rng.randint(1, 90))) for s in made]
     fair = {m.ticker: f for d in drafted for m, f in zip(d.markets, d.fair, strict=True)}
     markets = [market for d in drafted for market in d.markets]
-    return Catalog(series, [d.event for d in drafted], markets, fair)
+    anchors = {d.event.event_ticker: d.anchor for d in drafted if d.anchor is not None}
+    return Catalog(series, [d.event for d in drafted], markets, fair, seed, anchors)

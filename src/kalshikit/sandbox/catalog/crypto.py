@@ -1,4 +1,8 @@
-"""Crypto: hourly ladders of ``between`` ranges and ``greater`` thresholds (KXBTCD, ...)."""
+"""Crypto: hourly ladders of ``between`` ranges and ``greater`` thresholds (KXBTCD, ...).
+
+Every hourly event of one asset reads the same index, so their anchors share one underlying
+(the series ticker); a listed event's ladder is centred on the index as it is then.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from kalshikit.sandbox.catalog.drafts import (
     EventDraft,
     Outcome,
     Strike,
+    anchor,
     day_code,
     day_text,
     draft_markets,
@@ -35,6 +40,16 @@ def crypto_events(ctx: Ctx, asset: specs.CryptoAsset, density: int) -> Iterator[
         yield _crypto_event(ctx, asset, spot, first_close + timedelta(hours=hours), density)
 
 
+def next_crypto_event(
+    ctx: Ctx, asset: specs.CryptoAsset, last_close: datetime, spot: float, markets: int
+) -> Drafted:
+    """The hour after ``last_close`` (or the next hour to come, after a pause), its ladder
+    centred on ``spot`` with as many strikes as the last event (``markets``) had."""
+    close = max(last_close + timedelta(hours=1), floor_hour(ctx.now) + timedelta(hours=1))
+    density = max(1, markets // (asset.buckets + asset.thresholds))
+    return _crypto_event(ctx, asset, round(spot, 2), close, density)
+
+
 def _crypto_event(
     ctx: Ctx, asset: specs.CryptoAsset, spot: float, close: datetime, density: int
 ) -> Drafted:
@@ -49,7 +64,11 @@ def _crypto_event(
     ticker = f"{asset.series.ticker}-{day_code(local.date())}{local.hour:02d}"
     words = {"when": f"{hour} EST on {day_text(local.date())}"}
     fairs = [ticks(outcome.probability) for outcome in outcomes]
-    draft = EventDraft(ticker, schedule(ctx, asset.series, close), words, outcomes, fairs, close)
+    # prices settle on the cent; the index is known exactly at the close
+    where = anchor(asset.series.ticker, ctx, spot, spread, 0.0, 0.01)
+    draft = EventDraft(
+        ticker, schedule(ctx, asset.series, close), words, outcomes, fairs, close, anchor=where
+    )
     return draft_markets(ctx, asset.series, draft)
 
 

@@ -31,6 +31,14 @@ def chart_events(ctx: Ctx) -> Iterator[Drafted]:
         chart += timedelta(weeks=1)
 
 
+def next_chart_event(ctx: Ctx, last_chart: date) -> Drafted:
+    """The week after ``last_chart`` (or the first chart still to be revealed)."""
+    chart = last_chart + timedelta(weeks=1)
+    while at(chart - timedelta(days=4), 12) <= ctx.now:
+        chart += timedelta(weeks=1)
+    return _chart_event(ctx, chart, at(chart - timedelta(days=4), 12))
+
+
 def _chart_event(ctx: Ctx, chart: date, close: datetime) -> Drafted:
     songs = ctx.rng.sample(specs.SONGS, 6)
     outcomes = [

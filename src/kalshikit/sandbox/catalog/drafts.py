@@ -62,6 +62,22 @@ class Outcome(NamedTuple):
     grid: str = "linear_cent"
 
 
+class Anchor(NamedTuple):
+    """The number the strikes of a scalar event split (a price, a temperature, a rate), as the
+    draft saw it at ``at_ms``: ``center`` its forecast, ``spread`` the forecast's standard
+    deviation, ``floor`` the deviation still left at the close (how exactly it gets reported),
+    ``step`` the resolution it is reported in. Events on one path share an ``underlying``
+    (every hourly event of one crypto asset reads the same index); others name their own event.
+    Not on the wire: the simulator moves the number and prices every strike from it."""
+
+    underlying: str
+    center: float
+    spread: float
+    floor: float
+    step: float
+    at_ms: int
+
+
 class EventDraft(NamedTuple):
     """One event to be; ``words`` fill its series' text templates."""
 
@@ -72,6 +88,7 @@ class EventDraft(NamedTuple):
     fairs: list[int]
     strike_date: datetime | None = None
     occurs: datetime | None = None
+    anchor: Anchor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +96,7 @@ class Drafted:
     event: Event
     markets: list[Market]
     fair: list[int]
+    anchor: Anchor | None = None
 
 
 class Plan(NamedTuple):
@@ -294,7 +312,15 @@ def _market(
 def draft_markets(ctx: Ctx, spec: specs.SeriesSpec, draft: EventDraft) -> Drafted:
     frame = _frame(ctx, spec, draft)
     markets = [_market(frame, spec, outcome, draft.words) for outcome in draft.outcomes]
-    return Drafted(_event(spec, draft), markets, draft.fairs)
+    return Drafted(_event(spec, draft), markets, draft.fairs, draft.anchor)
+
+
+def anchor(
+    underlying: str, ctx: Ctx, center: float, spread: float, floor: float, step: float
+) -> Anchor:
+    """An ``Anchor`` drafted at ``ctx.now``."""
+    at_ms = round(ctx.now.timestamp() * 1000)
+    return Anchor(underlying, center, spread, floor, step, at_ms)
 
 
 # --- ranges of a reported number: weather highs and CPI -----------------------------------------

@@ -14,6 +14,7 @@ from kalshikit.sandbox.catalog.drafts import (
     Drafted,
     Outcome,
     Scale,
+    anchor,
     at,
     day_text,
     draft_markets,
@@ -39,6 +40,15 @@ def cpi_events(ctx: Ctx) -> Iterator[Drafted]:
         previous_release = release
 
 
+def next_cpi_event(ctx: Ctx, last_month: date, trend: float) -> Drafted:
+    """The month after ``last_month`` (or the first release still to come, after a pause)."""
+    month = add_months(last_month, 1)
+    while _cpi_release(month) - timedelta(minutes=5) <= ctx.now:
+        month = add_months(month, 1)
+    release = _cpi_release(month)
+    return _cpi_event(ctx, month, _cpi_release(add_months(month, -1)), release, trend)
+
+
 def add_months(first_of_month: date, months: int) -> date:
     index = first_of_month.year * 12 + first_of_month.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -57,7 +67,9 @@ def _cpi_event(ctx: Ctx, month: date, opens: datetime, release: datetime, trend:
     times = schedule(ctx, specs.CPI, release - timedelta(minutes=5), opens)
     ticker = f"{specs.CPI.ticker}-{month_code(month)}"
     draft = exclusive(ticker, times, {"period": month_text(month)}, outcomes)
-    return draft_markets(ctx, specs.CPI, draft)
+    # in percent, to one decimal, exactly as first published
+    where = anchor(ticker, ctx, tenths / 10, 0.15, 0.0, 0.1)
+    return draft_markets(ctx, specs.CPI, draft._replace(anchor=where))
 
 
 def fed_events(ctx: Ctx) -> Iterator[Drafted]:
@@ -65,6 +77,14 @@ def fed_events(ctx: Ctx) -> Iterator[Drafted]:
     while True:
         yield _fed_event(ctx, meeting)
         meeting += timedelta(weeks=ctx.rng.choice((6, 7)))  # eight meetings a year
+
+
+def next_fed_event(ctx: Ctx, last_meeting: date) -> Drafted:
+    """The meeting six or seven weeks after ``last_meeting`` (the first still to come)."""
+    meeting = last_meeting + timedelta(weeks=ctx.rng.choice((6, 7)))
+    while at(meeting, 13, 59) <= ctx.now:
+        meeting += timedelta(weeks=ctx.rng.choice((6, 7)))
+    return _fed_event(ctx, meeting)
 
 
 def _fed_event(ctx: Ctx, meeting: date) -> Drafted:

@@ -37,6 +37,14 @@ def nba_events(ctx: Ctx) -> Iterator[Drafted]:
         day += timedelta(days=1)
 
 
+def next_nba_slate(ctx: Ctx, last_day: date) -> list[Drafted]:
+    """The games of the night after ``last_day`` (the first night with games still to come)."""
+    day = max(last_day + timedelta(days=1), est_day(ctx.now))
+    while not (games := [g for g in _nba_slate(ctx, day) if g.tipoff > ctx.now]):
+        day += timedelta(days=1)
+    return [_nba_event(ctx, game) for game in games]
+
+
 def _nba_slate(ctx: Ctx, day: date) -> list[_Game]:
     """A night of 4 to 10 games; no team plays twice."""
     games = ctx.rng.randint(4, 10)

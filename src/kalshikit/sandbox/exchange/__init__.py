@@ -11,6 +11,7 @@ from __future__ import annotations
 from kalshikit.sandbox.exchange.errors import ExchangeError
 from kalshikit.sandbox.exchange.events import (
     BookChanged,
+    EventListed,
     ExchangeEvent,
     FillRecorded,
     LifecycleKind,
@@ -35,6 +36,7 @@ from kalshikit.sandbox.exchange.writer import ExchangeWriter
 __all__ = [
     "SHARD_ZERO",
     "BookChanged",
+    "EventListed",
     "Exchange",
     "ExchangeError",
     "ExchangeEvent",

@@ -63,8 +63,11 @@ _CANCEL_REASONS = {"user": "canceled", "decrease": "decreased"}
 # what a state image leaves out: the catalog's parts (rebuilt from its seed), the wiring to the
 # outside, and the retention rule (a setting the store keeps); markets go in as their changes
 _NOT_STATE = frozenset(
-    {"catalog", "_clock", "_listeners", "_write_ahead", "_retention", "_markets"}
-)
+    {
+        "catalog", "_catalog_owned", "_clock", "_listeners", "_quote_watchers", "_write_ahead",
+        "_retention", "_markets",
+    }
+)  # fmt: skip
 _stamp = attrgetter("ts_ms")
 
 
@@ -132,6 +135,11 @@ class ExchangeCore:
         self._write_ahead: Callable[[], None] | None = None
         self._rng = random.Random(seed)
         self._listeners: list[Listener] = []
+        self._quote_watchers: list[Callable[[str], None]] = []
+        # (series, time, reference) of each event listed since the catalog was built, in order:
+        # a snapshot keeps these, and a restore drafts the same events again from them
+        self._listings: list[tuple[str, int, float | None]] = []
+        self._catalog_owned = False  # listing copies the catalog first: others may share it
         self._accounts: dict[str, Account] = {}
         self._keys: dict[str, ApiKey] = {}
         self._orders: dict[str, OrderRecord] = {}
@@ -151,6 +159,12 @@ class ExchangeCore:
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener`` synchronously, in order, for every state change from now on."""
         self._listeners.append(listener)
+
+    def watch_quotes(self, watcher: Callable[[str], None]) -> None:
+        """Call ``watcher(ticker)`` whenever a market's best bid or ask (or their size) changes,
+        synchronously at the end of the command. Much cheaper than a listener: nothing is
+        rendered for it."""
+        self._quote_watchers.append(watcher)
 
     def _emit(self, event: ExchangeEvent) -> None:
         for listener in self._listeners:
@@ -432,6 +446,9 @@ class ExchangeCore:
         ticker = state.ticker
         changed = state.set_quotes(now, self._top(ticker, "bid"), self._top(ticker, "ask"))
         state.mark_interest(now)
+        if changed:
+            for watcher in self._quote_watchers:
+                watcher(ticker)
         if self._listeners and (changed or traded):
             self._emit(
                 TickerChanged(

@@ -9,7 +9,8 @@ answers use, so a feed can forward their fields unchanged.
 
 Within one command the order is: book changes and trades (each followed by both sides' fills) as
 they happen, then, at the end of the command, ticker updates, order updates and position changes.
-``MarketLifecycle(kind="created")`` is never sent: catalog markets exist from the start.
+Catalog markets exist from the start; a market listed later (a recurring series' next hour or
+day) is announced by ``EventListed`` for its event, then ``MarketLifecycle(kind="created")``.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from kalshikit.models import Fill, MarketPosition, Order, Trade
+from kalshikit.models import Event, Fill, MarketPosition, Order, Trade
 from kalshikit.sandbox.engine import BookSide
 
 __all__ = [
     "BookChanged",
+    "EventListed",
     "ExchangeEvent",
     "FillRecorded",
     "LifecycleKind",
@@ -148,6 +150,15 @@ class MarketLifecycle:
 
 
 @dataclass(frozen=True, slots=True)
+class EventListed:
+    """A new event was listed (``event_lifecycle`` on ``market_lifecycle_v2``); its markets'
+    ``created`` follow."""
+
+    event: Event
+    ts_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class OrderGroupUpdated:
     """An order group was created, triggered (limit hit or on request), reset, deleted or had
     its limit changed (``order_group_updates``). ``contracts_limit`` is in centi-contracts."""
@@ -175,6 +186,7 @@ ExchangeEvent: TypeAlias = (
     | PositionChanged
     | TickerChanged
     | MarketLifecycle
+    | EventListed
     | OrderGroupUpdated
     | TradingStatusChanged
 )

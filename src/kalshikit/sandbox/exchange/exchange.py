@@ -11,7 +11,8 @@ The class is assembled from one mixin per concern over the shared state of ``_co
 * ``_trading``: create / batch create / cancel / batch cancel / cancel all / amend / decrease;
 * ``_exchange_admin``: users and API keys, order groups, advance / determine / settle, pausing;
 * ``_market_data``: public reads (status, markets, books, trades, candles, events, series);
-* ``_portfolio``: user reads (balance, positions, fills, settlements, orders, queue positions).
+* ``_portfolio``: user reads (balance, positions, fills, settlements, orders, queue positions);
+* ``rolling``: listing a recurring series' next events while the exchange runs.
 
 Listeners (``add_listener``) receive the ``events`` dataclasses synchronously, in order. A store
 hooks ``write_ahead`` to record each command at its commit point, and keeps ``state_image``s as
@@ -27,13 +28,14 @@ from kalshikit.sandbox.exchange.admin import AdminMixin
 from kalshikit.sandbox.exchange.errors import ExchangeError
 from kalshikit.sandbox.exchange.market_data import MarketDataMixin
 from kalshikit.sandbox.exchange.portfolio import PortfolioMixin
+from kalshikit.sandbox.exchange.rolling import RollMixin
 from kalshikit.sandbox.exchange.trading import TradingMixin
 from kalshikit.units import TICKS_PER_DOLLAR
 
 __all__ = ["Exchange", "ExchangeError"]
 
 
-class Exchange(TradingMixin, AdminMixin, MarketDataMixin, PortfolioMixin):
+class Exchange(TradingMixin, AdminMixin, RollMixin, MarketDataMixin, PortfolioMixin):
     """Accounts, collateral, fees, positions, lifecycle and settlement around the matching
     engine. ``Exchange(catalog, clock=clock, seed=0)``; see the contract for every method."""
 
@@ -50,6 +52,7 @@ class Exchange(TradingMixin, AdminMixin, MarketDataMixin, PortfolioMixin):
             "keys": sorted([k.key_id, k.user_id] for k in self._keys.values()),
             "totals": self.money_totals(),
             "trading_active": self._trading_active,
+            "listings": [list(listing) for listing in self._listings],
             "next_ids": self._upcoming_ids(4),
         }
 

@@ -1,4 +1,4 @@
-"""The simulator's traders: a latent-value model and the agents that trade around it.
+"""The simulator's traders: the agents that trade around the latent values (``latent``).
 
 One job: decide and send the orders of the simulated market participants. No I/O here, no clock
 (time is an argument), no global randomness (one ``random.Random`` handed in). Every write goes
@@ -6,8 +6,6 @@ through the ``SimWriter`` given (the exchange itself or the store's journaled wr
 come from the exchange's public read side (its matching engine's books), so the simulator is
 just another set of users.
 
-* ``LatentModel``: each market's latent YES probability, a random walk in log-odds with
-  occasional jumps, advanced lazily when a market is touched;
 * ``Desk``: sends one write, records it as an ``Action``, counts refusals (a refused write
   changed nothing and is not an action) and refills a user who ran out of cash;
 * ``Makers``: post-only quotes (self-trade prevention ``maker``) on both sides of the latent
@@ -18,10 +16,9 @@ just another set of users.
 
 from __future__ import annotations
 
-import math
 import random
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, Protocol
 
 from kalshikit.models import (
@@ -33,13 +30,13 @@ from kalshikit.models import (
 )
 from kalshikit.sandbox.engine import MatchingEngine, RestingOrder
 from kalshikit.sandbox.exchange import ExchangeError, WriteRoute
+from kalshikit.sandbox.sim.shapes import LatentParams
 from kalshikit.units import TICKS_PER_DOLLAR, centi_to_fp, ticks_to_dollars
 
 __all__ = [
     "Action",
     "AgentParams",
     "Desk",
-    "LatentModel",
     "Makers",
     "SimWriter",
     "Takers",
@@ -51,8 +48,6 @@ Side = Literal["bid", "ask"]
 _OTHER: dict[Side, Side] = {"bid": "ask", "ask": "bid"}
 _GTC, _IOC = "good_till_canceled", "immediate_or_cancel"
 _CENTI = 100  # centi-contracts per contract
-# log-odds bounds: the latent value stays within 0.1% .. 99.9% (ticks 10 .. 9990)
-_LOGIT_MAX = math.log(999)
 
 
 class SimWriter(Protocol):
@@ -66,6 +61,7 @@ class SimWriter(Protocol):
     def advance(self) -> None: ...
     def determine(self, ticker: str, result: Literal["yes", "no"]) -> None: ...
     def settle(self, ticker: str) -> None: ...
+    def list_events(self, series_ticker: str, reference: float | None = None) -> list[str]: ...
 
 
 class Action(NamedTuple):
@@ -83,11 +79,9 @@ class Action(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class AgentParams:
-    """How the simulated market behaves. Volatilities are in log-odds."""
+    """How the simulated market behaves; ``latent`` how the latent values move."""
 
-    drift_per_sqrt_s: float = 0.01  # about 2c a minute at 50%
-    jumps_per_hour: float = 2.0  # per market
-    jump_sd: float = 0.6
+    latent: LatentParams = field(default_factory=LatentParams)
     half_spreads: tuple[int, ...] = (100, 200, 300)  # ticks at 50%, one per maker
     quote_contracts: tuple[int, int] = (10, 200)
     refill_below_contracts: int = 10
@@ -113,61 +107,6 @@ def snap_up(ticks: tuple[int, ...], price: int) -> int | None:
     """The lowest tradeable price >= ``price``, or None."""
     i = bisect_left(ticks, price)
     return ticks[i] if i < len(ticks) else None
-
-
-def _logit(ticks: int) -> float:
-    p = ticks / TICKS_PER_DOLLAR
-    return min(max(math.log(p / (1 - p)), -_LOGIT_MAX), _LOGIT_MAX)
-
-
-def _ticks(logit: float) -> int:
-    return round(TICKS_PER_DOLLAR / (1 + math.exp(-logit)))
-
-
-@dataclass(slots=True)
-class _Walk:
-    logit: float
-    ticks: int
-    updated_ms: int
-
-
-class LatentModel:
-    """Latent YES probabilities (ticks) that drift in log-odds and sometimes jump."""
-
-    def __init__(self, rng: random.Random, params: AgentParams) -> None:
-        self._rng = rng
-        self._sigma = params.drift_per_sqrt_s
-        self._jump_rate_s = params.jumps_per_hour / 3600
-        self._jump_sd = params.jump_sd
-        self._walks: dict[str, _Walk] = {}
-
-    def add(self, ticker: str, ticks: int, now_ms: int) -> None:
-        logit = _logit(min(max(ticks, 1), TICKS_PER_DOLLAR - 1))
-        self._walks[ticker] = _Walk(logit, _ticks(logit), now_ms)
-
-    def value(self, ticker: str) -> int:
-        """The latent value as of the market's last update (reading never moves it)."""
-        return self._walks[ticker].ticks
-
-    def advance(self, ticker: str, now_ms: int) -> int:
-        """Move the walk forward to ``now_ms``; returns the new value in ticks."""
-        walk = self._walks[ticker]
-        elapsed_s = (now_ms - walk.updated_ms) / 1000
-        if elapsed_s <= 0:
-            return walk.ticks
-        rng, logit = self._rng, walk.logit
-        logit += rng.gauss(0.0, self._sigma * math.sqrt(elapsed_s))
-        # a jump happens at a Poisson rate: at least one in the interval with this probability
-        if rng.random() < -math.expm1(-self._jump_rate_s * elapsed_s):
-            logit += rng.gauss(0.0, self._jump_sd)
-        walk.logit = min(max(logit, -_LOGIT_MAX), _LOGIT_MAX)
-        walk.ticks, walk.updated_ms = _ticks(walk.logit), now_ms
-        return walk.ticks
-
-    def set(self, ticker: str, ticks: int, now_ms: int) -> None:
-        """Put the value exactly at ``ticks`` (1..9999) as of ``now_ms``."""
-        walk = self._walks[ticker]
-        walk.logit, walk.ticks, walk.updated_ms = _logit(ticks), ticks, now_ms
 
 
 def _order(

@@ -12,12 +12,15 @@ What is due at a step:
   their resting quotes are adopted instead;
 * lifecycle, on the catalog's schedule: ``advance`` when the exchange has opens, closes or
   expiries due; a market is determined at its expected expiration time (the close when it has
-  none; a game that ends before its close date closes early), its result drawn from the latent
-  value then (one winner per mutually exclusive event), and settled ``settle_delay_ms`` later;
-* trading, at ``activity`` writes a second: a market maker re-quotes a market, a noise taker
-  crosses the spread, or (rarely) a sweep takes several levels. Markets moved by ``push`` or
-  swept are re-quoted first. Unused time banks at most one second of writes, so a stalled
-  caller never causes a burst.
+  none; a game that ends before its close date closes early), its result read off its event's
+  latent value then (``latent``: one number, one winner, one margin per event), and settled
+  ``settle_delay_ms`` later; a recurring series lists its next period when one stops trading
+  (``rolling``), so the catalog stays full;
+* trading, at ``activity`` writes a second: first the arbitrageur, when the quotes of a watched
+  event changed and a gap pays after fees (``arbitrage``); then markets whose fair value moved
+  (a push, news, a sibling re-priced, a sweep to refill) are re-quoted; else a market maker
+  re-quotes a market, a noise taker crosses the spread, or (rarely) a sweep takes several
+  levels. Unused time banks at most one second of writes, so a stalled caller never bursts.
 
 ``activity == 0`` turns the simulator off: ``step`` does nothing.
 """
@@ -26,28 +29,27 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections import deque
 from typing import Final, Literal
 
-from kalshikit.models import Market
+from kalshikit.fees import FeeSchedule
+from kalshikit.models import Event, Market
 from kalshikit.sandbox.exchange import Exchange, ExchangeError, millis_of
-from kalshikit.sandbox.sim.agents import (
-    Action,
-    AgentParams,
-    Desk,
-    LatentModel,
-    Makers,
-    SimWriter,
-    Takers,
-)
+from kalshikit.sandbox.sim.agents import Action, AgentParams, Desk, Makers, SimWriter, Takers
+from kalshikit.sandbox.sim.arbitrage import Arbitrageur
+from kalshikit.sandbox.sim.latent import LatentModel
+from kalshikit.sandbox.sim.rolling import SeriesRolls
 from kalshikit.units import TICKS_PER_DOLLAR, PriceGrid
 
-__all__ = ["Action", "AgentParams", "Simulator"]
+__all__ = ["ARBITRAGEUR", "Action", "AgentParams", "Simulator"]
 
 MAKERS: Final = ("sim-maker-1", "sim-maker-2", "sim-maker-3")
 SWEEPER: Final = "sim-sweeper"
+ARBITRAGEUR: Final = "sim-arbitrageur"
 _NOOP_COST: Final = 0.25  # a turn that found nothing to do still uses a little of the budget
 _BACKLOG_S: Final = 1.0
+_STALE_TICKS: Final = 100  # a quote a cent off its fair value is re-quoted first
+_MAX_ROLLS: Final = 64  # listings one series may need at once (after a long pause)
+_ARBITRAGE_PER_STEP: Final = 8  # baskets taken out of turn, at most, in one step
 
 
 class Simulator:
@@ -72,29 +74,35 @@ class Simulator:
         self._max_step_writes = max_step_writes
         self._rng = random.Random(seed)
         self._desk = Desk(writer or exchange, exchange.engine, self.params)
-        self._latent = LatentModel(self._rng, self.params)
+        self._latent = LatentModel(self._rng, self.params.latent, self._result_elsewhere)
         takers = [f"sim-taker-{n}" for n in range(1, self.params.takers + 1)]
         self._makers = Makers(list(MAKERS), self._rng, self.params)
         self._takers = Takers(takers, SWEEPER, self._rng, self.params)
+        self._arbitrageur = Arbitrageur(exchange.engine, self._taker_fee, self._tradeable)
+        self._rolls = SeriesRolls(exchange.catalog)
         self._markets: dict[str, Market] = {m.ticker: m for m in exchange.catalog.markets}
         self._index = {ticker: i for i, ticker in enumerate(self._markets)}
         self._ticks: dict[str, tuple[int, ...]] = {}
+        self._fees: dict[str, int] = {}
+        self._quoted: dict[str, int] = {}  # the fair value each market was last quoted around
         self._active: list[str] = []
         self._slot: dict[str, int] = {}  # ticker -> its place in _active
-        self._urgent: deque[str] = deque()
+        self._urgent: dict[str, None] = {}  # re-quote these first, in this order
+        self._unquoted: set[str] = set()  # listed while running: quoted as soon as they open
         self._pending: dict[str, int] = {}  # pushes made before the first step
-        self._winners: dict[str, str] = {}  # mutually exclusive event -> winning market
         self._schedule: list[tuple[int, int, str, str]] = []
         self._scheduled = 0
         self._credit = 0.0
         self._now: int | None = None
+        if self.activity > 0:
+            exchange.watch_quotes(self._arbitrageur.touched)
 
     # ------------------------------------------------------------------ the public face
 
     @property
     def users(self) -> list[str]:
-        """The simulator's own users (makers, takers, sweeper)."""
-        return [*self._makers.users, *self._takers.users, SWEEPER]
+        """The simulator's own users (makers, takers, sweeper, arbitrageur)."""
+        return [*self._makers.users, *self._takers.users, SWEEPER, ARBITRAGEUR]
 
     @property
     def refusals(self) -> dict[str, int]:
@@ -102,25 +110,29 @@ class Simulator:
         return dict(self._desk.refusals)
 
     def latent(self, ticker: str) -> int:
-        """The market's latent YES probability in ticks of $0.0001 (as of its last update)."""
-        if ticker not in self._markets:
+        """The market's latent YES probability in ticks of $0.0001 (as of its event's last
+        move): its fair value, read off its event's one latent value. A market whose result is
+        drawn reads 10000 (YES) or 0."""
+        if ticker not in self._markets and self.exchange.catalog.market(ticker) is None:
             raise KeyError(f"no market {ticker!r} in the catalog")
         if self._now is None:
             return self._pending.get(ticker, self.exchange.catalog.fair_value[ticker])
         return self._latent.value(ticker)
 
     def push(self, ticker: str, to_ticks: int) -> None:
-        """Move the latent value to ``to_ticks`` (1..9999) now; its makers re-quote first
-        thing on the next steps (stale quotes of others get picked off)."""
-        if ticker not in self._markets:
+        """Move the market's event so that this market's fair value is ``to_ticks`` (1..9999)
+        now; its siblings follow (a range's siblings shrink, a ladder shifts). Their makers
+        re-quote first thing on the next steps (stale quotes of others get picked off)."""
+        if ticker not in self._markets and self.exchange.catalog.market(ticker) is None:
             raise KeyError(f"no market {ticker!r} in the catalog")
         if type(to_ticks) is not int or not 0 < to_ticks < TICKS_PER_DOLLAR:
             raise ValueError(f"to_ticks must be an int in 1..9999, got {to_ticks!r}")
         if self._now is None:  # before the first step: applied when the model starts
             self._pending[ticker] = to_ticks
-        else:
-            self._latent.set(ticker, to_ticks, self._now)
-        self._urgent.append(ticker)
+            return
+        self._latent.push(ticker, to_ticks, self._now)
+        self._urgent[ticker] = None
+        self._urgent.update(dict.fromkeys(self._latent.siblings(ticker)))
 
     def step(self, now_ms: int) -> list[Action]:
         """Take whatever is due at ``now_ms`` (the caller's clock); returns the actions."""
@@ -145,17 +157,13 @@ class Simulator:
     # ------------------------------------------------------------------ start-up
 
     def _start(self, now_ms: int) -> None:
-        """Latent values and the lifecycle schedule from the catalog; the agents' users."""
-        fair = self.exchange.catalog.fair_value
-        for ticker, market in self._markets.items():
-            self._latent.add(ticker, fair[ticker], now_ms)
-            if market.status in ("initialized", "active"):
-                self._at(millis_of(market.open_time), "open", ticker)
-            self._at(millis_of(market.close_time), "close", ticker)
-            self._at(_determination_ms(market), "determine", ticker)
-        for ticker, ticks in self._pending.items():
-            self._latent.set(ticker, ticks, now_ms)
+        """Latent values, watches and the lifecycle schedule from the catalog; the users."""
+        catalog = self.exchange.catalog
         self._now = now_ms
+        for event in catalog.events:
+            self._add_event(event, now_ms)
+        for ticker, ticks in self._pending.items():
+            self._latent.push(ticker, ticks, now_ms)
         for user in self.users:
             try:
                 self._desk.writer.create_user(balance_cents=self.params.balance_cents, user_id=user)
@@ -165,6 +173,40 @@ class Simulator:
                 continue  # a restart: the store replayed it
             self._desk.actions.append(Action("user", user, ref=str(self.params.balance_cents)))
         self._adopt()
+        for series in self._rolls.series:
+            self._at(now_ms, "roll", series)  # a restart after a pause may be short of some
+
+    def _add_event(self, event: Event, now_ms: int) -> None:
+        """Model, watch and schedule one event (from the catalog, or listed just now)."""
+        catalog = self.exchange.catalog
+        markets = catalog.markets_of_event(event.event_ticker)
+        fairs = [catalog.fair_value[m.ticker] for m in markets]
+        anchor = catalog.anchors.get(event.event_ticker)
+        self._latent.add_event(event, markets, fairs, anchor, now_ms)
+        for market in markets:
+            ticker = market.ticker
+            self._markets[ticker] = market
+            self._index.setdefault(ticker, len(self._index))
+            if market.status in ("initialized", "active"):
+                self._at(millis_of(market.open_time), "open", ticker)
+            self._at(millis_of(market.close_time), "close", ticker)
+            self._at(_determination_ms(market), "determine", ticker)
+        self._watch(event, markets)
+        stops = self._rolls.track(event, markets)
+        if stops is not None:
+            self._at(stops, "roll", event.series_ticker)
+
+    def _watch(self, event: Event, markets: list[Market]) -> None:
+        """Hand the arbitrageur the event's baskets: all outcomes, or its ladders."""
+        if event.mutually_exclusive:
+            self._arbitrageur.watch_exclusive(event.event_ticker, [m.ticker for m in markets])
+            return
+        above = sorted(
+            (m for m in markets if m.strike_type == "greater" and m.floor_strike is not None),
+            key=lambda m: m.floor_strike or 0.0,
+        )
+        if len(above) >= 2:  # "above 99,500" holds "above 100,000": the lower strike first
+            self._arbitrageur.watch_ladder(event.event_ticker, [m.ticker for m in above])
 
     def _adopt(self) -> None:
         """Take over the makers' resting quotes (a restart), canceling duplicates."""
@@ -183,13 +225,15 @@ class Simulator:
     def _run_schedule(self, now_ms: int) -> None:
         schedule = self._schedule
         while schedule and schedule[0][0] <= now_ms:
-            _, _, kind, ticker = heapq.heappop(schedule)
+            at_ms, _, kind, ticker = heapq.heappop(schedule)
             if kind == "open":
                 self._open(ticker, now_ms)
             elif kind == "close":
-                self._close(ticker)
+                self._close(ticker, at_ms)
             elif kind == "determine":
                 self._determine(ticker, now_ms)
+            elif kind == "roll":
+                self._roll(ticker, now_ms)
             else:
                 self._settle(ticker)
 
@@ -200,8 +244,12 @@ class Simulator:
         if self.exchange.engine.has_market(ticker):
             self._slot[ticker] = len(self._active)
             self._active.append(ticker)
+            if ticker in self._unquoted:  # listed while running: nobody quotes it yet
+                self._unquoted.discard(ticker)
+                self._urgent[ticker] = None
 
-    def _close(self, ticker: str) -> None:
+    def _close(self, ticker: str, at_ms: int) -> None:
+        self._latent.fix(ticker, at_ms)  # the number it settles on stops here
         self._deactivate(ticker)
         self._makers.forget(ticker)
 
@@ -209,9 +257,11 @@ class Simulator:
         status = self.exchange.market(ticker).status
         if status in ("initialized", "active", "closed"):
             # when the outcome is known before the close, determining closes it early
-            self._close(ticker)
-            self._latent.advance(ticker, min(now_ms, _determination_ms(self._markets[ticker])))
-            result = self._result(ticker)
+            self._close(ticker, min(now_ms, _determination_ms(self._markets[ticker])))
+            event_ticker = self._latent.event_of(ticker)
+            if event_ticker is not None:
+                self._arbitrageur.forget(event_ticker)  # no basket with a closed leg
+            result: Literal["yes", "no"] = "yes" if self._latent.result(ticker, now_ms) else "no"
             try:
                 self._desk.writer.determine(ticker, result)
             except ExchangeError as error:
@@ -223,6 +273,8 @@ class Simulator:
         self._at(now_ms + self.params.settle_delay_ms, "settle", ticker)
 
     def _settle(self, ticker: str) -> None:
+        for cache in (self._ticks, self._quoted, self._fees):
+            cache.pop(ticker, None)
         if self.exchange.market(ticker).status != "determined":
             return
         try:
@@ -232,19 +284,44 @@ class Simulator:
             return
         self._desk.actions.append(Action("settle", ticker=ticker))
 
-    def _result(self, ticker: str) -> Literal["yes", "no"]:
-        """Drawn from the latent value at close; one winner per mutually exclusive event."""
-        market = self._markets[ticker]
-        event = self.exchange.catalog.event(market.event_ticker)
-        if event is None or not event.mutually_exclusive:
-            yes = self._rng.random() * TICKS_PER_DOLLAR < self._latent.value(ticker)
-            return "yes" if yes else "no"
-        winner = self._winners.get(event.event_ticker)
-        if winner is None:
-            tickers = [m.ticker for m in self.exchange.catalog.markets_of_event(event.event_ticker)]
-            weights = [self._latent.value(t) for t in tickers]
-            winner = self._winners[event.event_ticker] = self._rng.choices(tickers, weights)[0]
-        return "yes" if winner == ticker else "no"
+    def _result_elsewhere(self, ticker: str) -> bool | None:
+        """A result the exchange has that the simulator did not draw (set by hand)."""
+        if self.exchange.catalog.market(ticker) is None:
+            return None
+        result = self.exchange.market(ticker).result
+        return None if result not in ("yes", "no") else result == "yes"
+
+    # ------------------------------------------------------------------ recurring series
+
+    def _roll(self, series: str, now_ms: int) -> None:
+        """List the series' next periods while it has fewer live than it started with."""
+        for _ in range(_MAX_ROLLS):
+            if not self._rolls.short(series, now_ms):
+                return
+            reference = self._latent.reference(series, now_ms)
+            if reference is not None:
+                reference = round(reference, 2)  # the index as it prints, to the cent
+            try:
+                tickers = self._desk.writer.list_events(series, reference)
+            except ExchangeError as error:
+                self._desk.refused(error, "")
+                return
+            self._desk.actions.append(Action("list", ticker=series, ref=",".join(tickers)))
+            self._listed(tickers, now_ms)
+
+    def _listed(self, tickers: list[str], now_ms: int) -> None:
+        catalog = self.exchange.catalog
+        events = dict.fromkeys(self._event_ticker(t) for t in tickers)
+        for event_ticker in events:
+            event = catalog.event(event_ticker)
+            if event is not None:
+                self._add_event(event, now_ms)
+        self._unquoted.update(tickers)
+
+    def _event_ticker(self, ticker: str) -> str:
+        market = self.exchange.catalog.market(ticker)
+        assert market is not None
+        return market.event_ticker
 
     # ------------------------------------------------------------------ trading
 
@@ -265,11 +342,25 @@ class Simulator:
             writes = self._turn(now_ms)
             written += writes
             self._credit -= max(writes, _NOOP_COST)
+        # an arbitrageur does not wait for its turn: a gap the last writes opened is taken now,
+        # on credit (the writes are owed, so the rate holds on average)
+        floor = -max(self.activity * _BACKLOG_S, 1.0)
+        for _ in range(_ARBITRAGE_PER_STEP):
+            if not self._arbitrageur.pending or (limit is not None and written >= limit):
+                return
+            writes = self._arbitrage()
+            written += writes
+            self._credit = max(self._credit - writes, floor)
 
     def _turn(self, now_ms: int) -> int:
         """One agent's go; returns the writes it made."""
+        if self._arbitrageur.pending:
+            writes = self._arbitrage()
+            if writes:
+                return writes
         if self._urgent:
-            ticker = self._urgent.popleft()
+            ticker = next(iter(self._urgent))
+            del self._urgent[ticker]
             if not self._tradeable(ticker):
                 return 0
             return sum(self._requote(user, ticker, now_ms) for user in self._makers_of(ticker))
@@ -282,8 +373,19 @@ class Simulator:
             return self._requote(makers[self._rng.randrange(len(makers))], ticker, now_ms)
         if roll < 1 - self.params.sweep_share:
             return self._takers.noise(self._desk, ticker)
-        self._urgent.append(ticker)  # the makers refill what the sweep took
+        self._urgent[ticker] = None  # the makers refill what the sweep took
         return self._takers.sweep(self._desk, ticker)
+
+    def _arbitrage(self) -> int:
+        """Take the first gap that pays; the makers then refill what it took."""
+        plan = self._arbitrageur.next_plan()
+        if plan is None:
+            return 0
+        desk, before = self._desk, len(self._desk.actions)
+        for order in plan.orders:
+            desk.place("arbitrage", ARBITRAGEUR, order.ticker, order.side, order.price, order.size)
+            self._urgent[order.ticker] = None
+        return max(len(desk.actions) - before, 1)
 
     def _tradeable(self, ticker: str) -> bool:
         if ticker in self._slot and self.exchange.engine.has_market(ticker):
@@ -295,8 +397,28 @@ class Simulator:
         return self._makers.of_market(self._index[ticker])
 
     def _requote(self, user: str, ticker: str, now_ms: int) -> int:
-        fair = self._latent.advance(ticker, now_ms)
-        return self._makers.requote(self._desk, user, ticker, fair, self._grid_ticks(ticker))
+        fair = self._latent.fair(ticker, now_ms)
+        moved = abs(fair - self._quoted.get(ticker, fair))
+        self._quoted[ticker] = fair
+        writes = self._makers.requote(self._desk, user, ticker, fair, self._grid_ticks(ticker))
+        if moved >= _STALE_TICKS:
+            self._freshen(self._latent.siblings(ticker), now_ms)
+        self._freshen_news(now_ms)
+        return writes
+
+    def _freshen_news(self, now_ms: int) -> None:
+        """Events news moved: their markets a cent or more off their quotes go first."""
+        while news := self._latent.take_news():
+            for event_ticker in news:
+                self._freshen(self._latent.markets_of(event_ticker), now_ms)
+
+    def _freshen(self, tickers: list[str], now_ms: int) -> None:
+        fair_value = self.exchange.catalog.fair_value
+        for ticker in tickers:
+            if ticker in self._slot and ticker not in self._urgent:
+                quoted = self._quoted.get(ticker, fair_value[ticker])
+                if abs(self._latent.fair(ticker, now_ms) - quoted) >= _STALE_TICKS:
+                    self._urgent[ticker] = None
 
     def _grid_ticks(self, ticker: str) -> tuple[int, ...]:
         ticks = self._ticks.get(ticker)
@@ -305,6 +427,22 @@ class Simulator:
             grid = PriceGrid.for_market(market.price_ranges, market.price_level_structure)
             ticks = self._ticks[ticker] = tuple(grid.ticks())
         return ticks
+
+    def _taker_fee(self, ticker: str) -> int:
+        """The market's taker fee coefficient, as the exchange charges it."""
+        fee = self._fees.get(ticker)
+        if fee is None:
+            catalog = self.exchange.catalog
+            series = catalog.series_of(ticker)
+            event = catalog.event(self._markets[ticker].event_ticker)
+            fee_type = series.fee_type if series else "quadratic"
+            multiplier = series.fee_multiplier if series else 1.0
+            if event is not None and event.fee_type_override:
+                fee_type = event.fee_type_override
+            if event is not None and event.fee_multiplier_override is not None:
+                multiplier = event.fee_multiplier_override
+            fee = self._fees[ticker] = FeeSchedule.for_series(fee_type, multiplier).taker
+        return fee
 
 
 def _determination_ms(market: Market) -> int:

@@ -76,6 +76,7 @@ _APPLY: Final[dict[str, _Apply]] = {
     "advance": lambda ex, a: ex.advance(),
     "determine": lambda ex, a: ex.determine(a["ticker"], a["result"]),
     "settle": lambda ex, a: ex.settle(a["ticker"]),
+    "list_events": lambda ex, a: ex.list_events(a["series_ticker"], a["reference"]),
     "set_trading_active": lambda ex, a: ex.set_trading_active(a["active"]),
 }
 

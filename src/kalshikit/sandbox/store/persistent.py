@@ -236,6 +236,13 @@ class PersistentExchange:
     def settle(self, ticker: str) -> None:
         self._run("settle", {"ticker": ticker}, lambda: self.exchange.settle(ticker))
 
+    def list_events(self, series_ticker: str, reference: float | None = None) -> list[str]:
+        # the events are drafted from the catalog, the clock and these: a replay lists the same
+        args: dict[str, object] = {"series_ticker": series_ticker, "reference": reference}
+        return self._run(
+            "list_events", args, lambda: self.exchange.list_events(series_ticker, reference)
+        )
+
     def set_trading_active(self, active: bool) -> None:
         self._run(
             "set_trading_active",

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from kalshikit.sandbox.exchange import (
     BookChanged,
+    EventListed,
     ExchangeEvent,
     FillRecorded,
     LifecycleKind,
@@ -28,6 +29,7 @@ from kalshikit.sandbox.exchange import (
 from kalshikit.sandbox.ws.commands import Msg
 from kalshikit.sandbox.ws.frames import (
     delta_msg,
+    event_lifecycle_msg,
     fill_msg,
     group_msg,
     lifecycle_msg,
@@ -70,7 +72,7 @@ class FeedHub(SessionMixin):
             TickerChanged: self._on_ticker, FillRecorded: self._on_fill,
             OrderUpdated: self._on_order, PositionChanged: self._on_position,
             OrderGroupUpdated: self._on_group, MarketLifecycle: self._on_lifecycle,
-            TradingStatusChanged: self._on_trading,
+            EventListed: self._on_event_listed, TradingStatusChanged: self._on_trading,
         }  # fmt: skip
 
     # --- exchange events (synchronous, inside the exchange's write path) -----------------------
@@ -130,6 +132,11 @@ class FeedHub(SessionMixin):
             return
         market = self._source.market(event.ticker) if event.kind == "created" else None
         self._announce(subs, lifecycle_msg(event, market))
+
+    def _on_event_listed(self, event: EventListed) -> None:
+        """A new event reads as ``event_lifecycle`` on the lifecycle channel."""
+        subs = self._index.market("market_lifecycle_v2", "")
+        self._fan(subs, "event_lifecycle", event_lifecycle_msg, event)
 
     def _on_trading(self, event: TradingStatusChanged) -> None:
         """An exchange-wide pause reads, per open market, as the lifecycle pause flag."""

@@ -23,6 +23,7 @@ from kalshikit.models import Market, OrderbookFp
 from kalshikit.sandbox.engine import BookSide
 from kalshikit.sandbox.exchange import (
     BookChanged,
+    EventListed,
     FillRecorded,
     MarketLifecycle,
     OrderGroupUpdated,
@@ -39,6 +40,7 @@ from kalshikit.units import TICKS_PER_DOLLAR, centi_to_fp, dollars_to_ticks, tic
 __all__ = [
     "delta_msg",
     "encode_frame",
+    "event_lifecycle_msg",
     "fill_msg",
     "group_msg",
     "lifecycle_msg",
@@ -231,6 +233,22 @@ def lifecycle_msg(event: MarketLifecycle, market: Market | None) -> Msg | None:
         msg["settled_ts"] = event.ts_ms // 1000
     elif event.kind in ("activated", "deactivated"):
         msg["is_deactivated"] = event.kind == "deactivated"
+    return msg
+
+
+def event_lifecycle_msg(listed: EventListed) -> Msg:
+    """``event_lifecycle`` (on ``market_lifecycle_v2``): a new event, before its markets."""
+    event = listed.event
+    msg: Msg = {
+        "event_ticker": event.event_ticker, "exchange_index": event.exchange_index or 0,
+        "title": event.title or "", "subtitle": event.sub_title or "",
+        "collateral_return_type": event.collateral_return_type or "",
+        "series_ticker": event.series_ticker,
+    }  # fmt: skip
+    if event.strike_date is not None:
+        msg["strike_date"] = millis_of(event.strike_date) // 1000
+    if event.strike_period:
+        msg["strike_period"] = event.strike_period
     return msg
 
 
