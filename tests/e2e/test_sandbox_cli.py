@@ -389,3 +389,17 @@ def test_a_background_start_reports_each_step_as_it_goes(tmp_path: Path) -> None
         ]
     finally:
         launch.stop_background(settings)
+
+
+def test_a_server_that_refuses_to_start_is_heard_in_one_line(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The background server's own error reaches the user, not only "see the log"."""
+    run_json(capsys, "sandbox", "keygen", "--data-dir", str(data_dir))
+    (data_dir / "sandbox.snapshot").write_text("not a snapshot\n")
+    start = ["sandbox", "start", "--data-dir", str(data_dir), "--port", str(free_port())]
+    assert main(start) == 1
+    said = one_error_line(capsys.readouterr().err)
+    assert "the sandbox exited with code 1: " in said
+    assert "sandbox.snapshot is not a sandbox snapshot" in said
+    assert f"(its log: {data_dir / 'sandbox.log'})" in said

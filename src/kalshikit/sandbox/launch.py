@@ -178,22 +178,24 @@ def start_background(
 
 
 class _LogRelay:
-    """Passes the starting server's progress lines from its log to ``progress``."""
+    """Passes the starting server's progress lines from its log to ``progress``, and keeps
+    the last error it wrote (said by ``start`` if the server exits)."""
 
     def __init__(self, log: Path, offset: int, progress: Progress | None) -> None:
         self._log, self._offset, self._progress = log, offset, progress
+        self.last_error: str | None = None
 
     def poll(self) -> None:
-        if self._progress is None:
-            return
         with self._log.open("rb") as log:
             log.seek(self._offset)
             chunk = log.read()
         complete = chunk[: chunk.rfind(b"\n") + 1]  # a line being written waits for its end
         self._offset += len(complete)
         for line in complete.decode(errors="replace").splitlines():
-            if line.startswith(PROGRESS_PREFIX):
+            if line.startswith(PROGRESS_PREFIX) and self._progress is not None:
                 self._progress(line.removeprefix(PROGRESS_PREFIX))
+            elif line.startswith("error: "):
+                self.last_error = line.removeprefix("error: ")
 
 
 def _wait_until_answering(
@@ -206,9 +208,11 @@ def _wait_until_answering(
     while time.monotonic() < deadline:
         relay.poll()
         if process.poll() is not None:
+            relay.poll()  # its last words
+            said = f": {relay.last_error}" if relay.last_error else ""
             raise RuntimeError(
-                f"the sandbox exited with code {process.returncode}; "
-                f"see {settings.data_dir / LOG_FILE}"
+                f"the sandbox exited with code {process.returncode}{said} "
+                f"(its log: {settings.data_dir / LOG_FILE})"
             )
         if is_answering(settings.host, settings.port):
             relay.poll()  # the steps written since the last look, "listening" among them
