@@ -1,6 +1,7 @@
 """`kalshi scan` as a user meets it on a fresh sandbox: a series, category or event that does not
 exist is one line naming it (nothing is seeded); a category reads in any case; an empty ranking
-says why in words; the live table says it is waiting, and how it stops."""
+says why in words; the live table says it is waiting, and how it stops; each ranked market
+shows its outcome (or title) under its ticker."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ def test_the_live_table_says_it_waits_and_how_it_stops(
     assert max(len(line.rstrip()) for line in out.splitlines()) <= 80
 
 
-def test_each_ranked_market_shows_its_title(
+def test_each_ranked_market_shows_its_outcome(
     box: Box, user: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["scan", "expiring", "--top", "3", "--duration", "0.5"]) == 0
@@ -77,7 +78,8 @@ def test_each_ranked_market_shows_its_title(
     rows = [line for line in lines[2:] if line[:1].isdigit()]
     assert rows, lines
     ticker = rows[0].split()[1]
-    title = next(m["title"] for m in box.markets() if m["ticker"] == ticker)
+    market = next(m for m in box.markets() if m["ticker"] == ticker)
+    named = market["yes_sub_title"] or market["title"]
     under = lines[lines.index(rows[0]) + 1].strip()
-    assert title.startswith(under.split("  ")[0].rstrip("…"))
+    assert named.startswith(under.split("  ")[0].rstrip("…"))
     assert max(len(line.rstrip()) for line in lines) <= 80

@@ -52,8 +52,8 @@ def ranking(title: str, found: list[Signal], states: dict[str, MarketState]) -> 
 
 def _title_of(signal: Signal, states: dict[str, MarketState]) -> str:
     state = states.get(signal.ticker)
-    if state is not None:
-        return state.title
+    if state is not None:  # the outcome names the market best; the title repeats the event's
+        return state.subtitle or state.title
     legs = [states[t] for t in signal.tickers if t in states]  # an event: its markets' event
     return legs[0].event_ticker if legs and legs[0].event_ticker != signal.ticker else ""
 

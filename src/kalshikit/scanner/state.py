@@ -240,6 +240,7 @@ class MarketState:
     event_ticker: str
     series_ticker: str = ""
     title: str = ""
+    subtitle: str = ""  # the market's own outcome ("$2,370 to $2,389.99"), beside the event's
     category: str = ""
     status: str = ""
     close_time_ms: int | None = None
@@ -280,6 +281,7 @@ class MarketState:
             event_ticker=market.event_ticker,
             series_ticker="" if event is None else event.series_ticker,
             title=market.title or "",
+            subtitle=market.yes_sub_title or "",
             category=(event.category or "") if event is not None else "",
             status=market.status,
             close_time_ms=_ms(market.close_time),
