@@ -9,6 +9,7 @@ result of deltas, not only of the first snapshot.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -117,6 +118,24 @@ def test_stream_ticker_trades_and_fills_print_named_units(
             assert {"yes_bid_dollars", "yes_ask_dollars", "volume_contracts"} <= set(got[-1])
         else:
             assert {"yes_price_dollars", "count_contracts"} <= set(got[-1])
+
+
+def test_without_json_lines_and_the_ladder_read_in_cents(
+    sandbox: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with client(sandbox) as reader:
+        ticker = reader.markets.list(status="open").to_list()[0].ticker
+    trader = trade_soon(sandbox, ticker)
+    assert main(["stream", "fills", ticker, "--duration", "2.5"]) == 0
+    trader.join()
+    fills = capsys.readouterr().out.splitlines()
+    assert fills
+    assert re.search(rf"{ticker}\s+buy YES at \d+(\.\d+)?¢ x 1  taker, fee \$\d+\.\d\d", fills[-1])
+    assert main(["stream", "book", ticker, "--duration", "1"]) == 0
+    ladder = capsys.readouterr().out
+    assert ladder.endswith("\n")  # a pipe gets the last frame, ended like any other output
+    assert main(["markets", "book", ticker]) == 0
+    assert ladder.splitlines()[1:] == capsys.readouterr().out.splitlines()[1:]
 
 
 def test_a_bad_duration_is_refused(sandbox: dict[str, Any]) -> None:

@@ -198,6 +198,8 @@ async def _book_live(ws: KalshiWebSocket, ticker: str, depth: int, duration: flo
         book.on_update(redraw)
         ws.on_event(health)
         await asyncio.sleep(duration if duration is not None else float("inf"))
+    if not stdout.is_terminal:  # a pipe gets the last frame once, ended like any other output
+        stdout.line()
 
 
 @app.command("book")

@@ -92,7 +92,7 @@ def ladder(book: OrderBook, depth: int) -> Table:
         table.add_column(column, justify="right")
     yes, no = (book.depth(depth, "yes"), book.depth(depth, "no")) if trusted else ([], [])
     for row in range(max(len(yes), len(no))):
-        y = (cents(yes[row][0]), contracts(yes[row][1])) if row < len(yes) else ("", "")
-        n = (cents(no[row][0]), contracts(no[row][1])) if row < len(no) else ("", "")
+        y = (cents(yes[row][0]), contracts(yes[row][1])) if row < len(yes) else (MISSING, MISSING)
+        n = (cents(no[row][0]), contracts(no[row][1])) if row < len(no) else (MISSING, MISSING)
         table.add_row(*y, *n)
     return table
