@@ -11,6 +11,7 @@ import typer
 
 from kalshikit.cli import fault_cmds
 from kalshikit.cli._clients import start_with_progress
+from kalshikit.cli._format import money
 from kalshikit.cli._output import emit_fields, emit_json, note, stdout
 from kalshikit.cli._state import state
 from kalshikit.errors import ValidationError
@@ -227,8 +228,8 @@ def keygen(
         return
     # the words on stderr and only the export lines on stdout: `eval "$(kalshi sandbox keygen)"`
     note(
-        f"sandbox user {created['user_id']} with ${created['balance_dollars']}; use its key in "
-        'this shell with the lines below, or at once with: eval "$(kalshi sandbox keygen)"'
+        f"sandbox user {created['user_id']} with {money(created['balance_dollars'])}; use its key "
+        'in this shell with the lines below, or at once with: eval "$(kalshi sandbox keygen)"'
     )
     stdout.print(export_lines(created), highlight=False, markup=False)
 
@@ -284,4 +285,5 @@ def _report(
     if state(ctx).json:
         emit_json(facts)
         return
-    emit_fields(f"sandbox {what}", [(k.replace("_", " "), v) for k, v in facts.items()])
+    shown = [(k.replace("_", " "), v) for k, v in facts.items() if k != "status"]
+    emit_fields(f"sandbox {what}", shown)  # the title says the status
