@@ -77,6 +77,7 @@ def test_unreachable_exchange_is_one_line_and_exit_1(
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("error: could not reach GET http://127.0.0.1:")
+    assert lines[0].endswith("; `kalshi doctor` checks each step")
     assert "Traceback" not in captured.err
 
 

@@ -21,6 +21,7 @@ from kalshikit.cli._lazy import LazyGroup, polish
 from kalshikit.cli._output import fail, note
 from kalshikit.cli._state import AppState
 from kalshikit.errors import (
+    APIConnectionError,
     APIError,
     CommandRefused,
     ConfigError,
@@ -113,6 +114,8 @@ def message_for(error: BaseException) -> str:
         markets = ", ".join(params.get("market_tickers", []) or [])
         what = f"{sent.get('cmd', 'the command')} to {markets}" if markets else "the command"
         return f"the exchange refused {what}: {error.server_message} (error {error.code})"
+    if isinstance(error, APIConnectionError):  # the network, a proxy, the clock: doctor looks
+        return f"{error}; `kalshi doctor` checks each step"
     return str(error)
 
 
