@@ -111,6 +111,19 @@ class Catalog:
         event = self._event_index.get(market.event_ticker if market else ticker)
         return self._series_index.get(event.series_ticker if event else ticker)
 
+    def fee_terms(self, market: Market) -> tuple[str, float]:
+        """The fee type and multiplier charged on ``market``: its series', unless its event
+        overrides them."""
+        series = self.series_of(market.ticker)
+        event = self.event(market.event_ticker)
+        fee_type = series.fee_type if series else "quadratic"
+        multiplier = series.fee_multiplier if series else 1.0
+        if event is not None and event.fee_type_override:
+            fee_type = event.fee_type_override
+        if event is not None and event.fee_multiplier_override is not None:
+            multiplier = event.fee_multiplier_override
+        return fee_type, multiplier
+
     def markets_of_event(self, event_ticker: str) -> list[Market]:
         """The event's markets in catalog order (ascending strikes); empty if unknown."""
         return list(self._event_markets.get(event_ticker, ()))

@@ -238,13 +238,7 @@ class ExchangeCore:
 
     def _add_market(self, market: Market) -> None:
         series = self.catalog.series_of(market.ticker)
-        event = self.catalog.event(market.event_ticker)
-        fee_type = series.fee_type if series else "quadratic"
-        multiplier = series.fee_multiplier if series else 1.0
-        if event is not None and event.fee_type_override:
-            fee_type = event.fee_type_override
-        if event is not None and event.fee_multiplier_override is not None:
-            multiplier = event.fee_multiplier_override
+        fee_type, multiplier = self.catalog.fee_terms(market)
         state = MarketState(
             market, series, _grid(market), _fees(fee_type, multiplier),
             market.status, millis_of(market.open_time), millis_of(market.close_time),

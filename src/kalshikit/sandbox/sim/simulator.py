@@ -432,15 +432,7 @@ class Simulator:
         """The market's taker fee coefficient, as the exchange charges it."""
         fee = self._fees.get(ticker)
         if fee is None:
-            catalog = self.exchange.catalog
-            series = catalog.series_of(ticker)
-            event = catalog.event(self._markets[ticker].event_ticker)
-            fee_type = series.fee_type if series else "quadratic"
-            multiplier = series.fee_multiplier if series else 1.0
-            if event is not None and event.fee_type_override:
-                fee_type = event.fee_type_override
-            if event is not None and event.fee_multiplier_override is not None:
-                multiplier = event.fee_multiplier_override
+            fee_type, multiplier = self.exchange.catalog.fee_terms(self._markets[ticker])
             fee = self._fees[ticker] = FeeSchedule.for_series(fee_type, multiplier).taker
         return fee
 
