@@ -55,7 +55,7 @@ def _code(frame: Any) -> int:
         ({"cmd": "unsubscribe", "params": {}}, 4),
         ({"cmd": "unsubscribe", "params": {"sids": []}}, 4),
         ({"cmd": "ping"}, 5), ({"cmd": "subscribe", "params": {"channels": ["ticker_v2"]}}, 8),
-        ({"cmd": "subscribe", "params": {"channels": ["cfbenchmarks_value"]}}, 9),
+        ({"cmd": "subscribe", "params": {"channels": ["cfbenchmarks_value"], "index_ids": []}}, 11),
         ({"cmd": "subscribe", "params": {"channels": "ticker"}}, 11),
         ({"cmd": "subscribe", "params": {"channels": ["ticker"], "market_tickers": []}}, 11),
         ({"cmd": "subscribe", "params": {"channels": ["ticker"], "market_ticker": "A",
@@ -68,7 +68,7 @@ def _code(frame: Any) -> int:
         ({"cmd": "update_subscription", "params": {"sid": 1, "sids": [1],
                                                    "action": "add_markets"}}, 12),
         ({"cmd": "update_subscription", "params": {"sids": [1, 2], "action": "add_markets"}}, 12),
-        ({"cmd": "update_subscription", "params": {"sid": 1, "action": "subscribe_indices"}}, 13),
+        ({"cmd": "update_subscription", "params": {"sid": 1, "action": "index_please"}}, 13),
         ({"cmd": "subscribe", "params": {"channels": ["orderbook_delta"], "market_id": "x"}}, 14),
         ({"cmd": "update_subscription", "params": {"sid": 1}}, 15),
     ],
@@ -305,7 +305,9 @@ def test_a_pause_reads_as_deactivated_for_every_open_market() -> None:
     _send(hub, conn, "subscribe", channels=["market_lifecycle_v2"])
     exchange.set_trading_active(False)
     frames = _frames(conn)
-    open_markets = [m for m in catalog().markets if m.status == "active"]
+    open_markets = [
+        m for m in catalog().markets if m.status == "active" and m.mve_collection_ticker is None
+    ]  # combos go to multivariate_market_lifecycle
     assert len(frames) == len(open_markets)
     assert {f["msg"]["event_type"] for f in frames} == {"deactivated"}
     assert [f["seq"] for f in frames] == list(range(1, len(frames) + 1))

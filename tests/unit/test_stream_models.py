@@ -137,6 +137,23 @@ SPEC_FRAMES: list[tuple[type[msgspec.Struct], dict[str, Any]]] = [
     (s.UnsubscribedFrame, {"id": 102, "sid": 2, "seq": 7, "type": "unsubscribed"}),
     (s.OkFrame, {"id": 123, "sid": 456, "seq": 222, "type": "ok",
                  "msg": {"market_tickers": ["MARKET-1", "MARKET-2", "MARKET-3"]}}),
+    (s.CfBenchmarksValueFrame, {"type": "cfbenchmarks_value", "sid": 1, "seq": 42, "msg": {
+        "index_id": "BRTI", "received_at": 1710000000123,
+        "data": '{"type":"value","id":"BRTI","time":1710000000123,"value":"68000.12"}',
+        "avg_60s_data": {"value": "68000.12000000", "window_size": 3,
+                         "window_start_ts_ms": 1709999940123,
+                         "window_end_ts_exclusive": 1710000000123},
+        "last_60s_windowed_average_15min": {"value": "68000.23000000", "window_size": 14,
+                                            "window_start_ts_ms": 1709999980000,
+                                            "window_end_ts_exclusive": 1710000000123}}}),
+    (s.CfBenchmarksIndexListFrame, {"type": "cfbenchmarks_value_indexlist", "id": 2, "sid": 1,
+                                    "seq": 1, "msg": {"index_ids": ["BRTI", "ETHUSD_RTI"]}}),
+    (s.PythValueFrame, {"type": "pyth_value", "sid": 1, "seq": 42, "msg": {
+        "underlying_ticker": "Metal.XAU/USD", "value_usd": "2365.12345000",
+        "source_ts_ms": 1710000000100, "received_at": 1710000000123}}),
+    (s.PythUnderlyingListFrame, {"type": "pyth_value_underlying_list", "id": 2, "sid": 1,
+                                 "seq": 1, "msg": {"underlying_tickers": ["Metal.XAG/USD",
+                                                                          "Metal.XAU/USD"]}}),
     (s.ErrorFrame, {"id": 124, "type": "error", "msg": {"code": 8, "msg": "Unknown channel name"}}),
 ]  # fmt: skip
 
@@ -452,14 +469,14 @@ def test_numbers_in_untyped_places_stay_exact() -> None:
 
 
 def test_an_unknown_type_is_surfaced_with_its_raw_object() -> None:
-    raw = b'{"type":"cfbenchmarks_value","sid":9,"seq":4,"msg":{"index_id":"BRTI","value":1.5}}'
+    raw = b'{"type":"future_value","sid":9,"seq":4,"msg":{"index_id":"BRTI","value":1.5}}'
     unknown = s.decode_frame(raw)
     assert type(unknown) is s.UnknownFrame
-    assert (unknown.type, unknown.sid, unknown.seq) == ("cfbenchmarks_value", 9, 4)
+    assert (unknown.type, unknown.sid, unknown.seq) == ("future_value", 9, 4)
     assert unknown.id is None
     assert unknown.raw["msg"] == {"index_id": "BRTI", "value": Decimal("1.5")}
     record = s.as_record(unknown)
-    assert (record["type"], record["raw"]["msg"]["index_id"]) == ("cfbenchmarks_value", "BRTI")
+    assert (record["type"], record["raw"]["msg"]["index_id"]) == ("future_value", "BRTI")
     json.dumps(record)
 
 

@@ -32,6 +32,8 @@ COMMANDS: dict[str, Entry] = {
     "portfolio": Entry(
         "kalshikit.cli.portfolio_cmds", "app", "Your balance, positions, fills and settlements."
     ),
+    "history": Entry("kalshikit.cli.history_cmds", "app", "Past markets, trades, fills, candles."),
+    "search": Entry("kalshikit.cli.search_cmds", "app", "Search filters: tags, sports."),
     "stream": Entry(
         "kalshikit.cli.stream_cmds", "app", "Live tickers, trades, fills and order books."
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterable, Iterator
 from typing import Annotated, TypeVar
 
@@ -249,3 +250,78 @@ def series_get(ctx: typer.Context, series_ticker: str) -> None:
         ("contract terms", found.contract_terms_url),
     ]
     emit_fields(found.title or found.ticker, [("series", found.ticker), *rows])
+
+
+@events.command("metadata")
+def events_metadata(ctx: typer.Context, event_ticker: str) -> None:
+    """An event's image, competition, settlement sources and each market's chart colour.
+
+    Example: kalshi events metadata KXHIGHNY-26DEC03
+    """
+    from kalshikit.cli.event_views import metadata_fields
+
+    app = state(ctx)
+    with app.client() as client:
+        meta = client.events.metadata(event_ticker)
+    if app.json:
+        emit_json(meta)
+        return
+    emit_fields(event_ticker, metadata_fields(event_ticker, meta))
+
+
+@events.command("candles")
+def events_candles(
+    ctx: typer.Context,
+    event_ticker: str,
+    period: Annotated[str, typer.Option(help="Candle length: 1m, 1h or 1d.")] = "1h",
+    hours: Annotated[
+        int, typer.Option(help="How far back the window reaches, in hours.", min=1)
+    ] = 24,
+) -> None:
+    """Every market of an event over the last hours, from one request: the traded YES price's
+    open, high, low and close, and the contracts traded (--json: every candle).
+
+    Example: kalshi events candles KXHIGHNY-26DEC03 --period 1h --hours 24
+    """
+    from kalshikit.cli.event_views import CANDLE_COLUMNS, CANDLE_OPTIONAL, PERIODS, candle_rows
+
+    if period not in PERIODS:
+        raise typer.BadParameter("use 1m, 1h or 1d", param_hint="--period")
+    app = state(ctx)
+    end = int(time.time())
+    start = end - hours * 3600
+    with app.client() as client:
+        found = client.events.candlesticks(
+            event_ticker, start_ts=start, end_ts=end, period_interval=PERIODS[period]
+        )
+        outcomes = {} if app.json else _outcomes(client.events.get(event_ticker))
+    title = f"{event_ticker}  {period} candles, last {hours}h (traded YES price; quotes now)"
+    emit(
+        app.json, found, title, CANDLE_COLUMNS, candle_rows(found, outcomes),
+        shrink=("outcome",), optional=CANDLE_OPTIONAL, empty=f"{event_ticker} has no markets",
+    )  # fmt: skip
+
+
+def _outcomes(event: Event) -> dict[str, str]:
+    return {m.ticker: m.yes_sub_title or m.title or "" for m in event.markets or []}
+
+
+@series.command("fee-changes")
+def series_fee_changes(
+    ctx: typer.Context,
+    series_ticker: Annotated[str | None, typer.Option("--series", help="Series ticker")] = None,
+    past: Annotated[bool, typer.Option("--past", help="Include changes already made.")] = False,
+) -> None:
+    """Scheduled changes to series' fees (the fee type from a date on).
+
+    Example: kalshi series fee-changes --past
+    """
+    from kalshikit.cli.event_views import FEE_COLUMNS, fee_row
+
+    app = state(ctx)
+    with app.client() as client:
+        found = client.series.fee_changes(series_ticker=series_ticker, show_historical=past)
+    emit(
+        app.json, found, None, FEE_COLUMNS, map(fee_row, found),
+        empty="no fee changes scheduled",
+    )  # fmt: skip

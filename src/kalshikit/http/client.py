@@ -34,15 +34,19 @@ from kalshikit.errors import (
 )
 from kalshikit.http._core import Call, PreparedRequest, RetryPolicy, status_error
 from kalshikit.http.resources.account import Account, AsyncAccount
-from kalshikit.http.resources.exchange import AsyncExchange, AsyncHistorical, Exchange, Historical
-from kalshikit.http.resources.markets import (
-    AsyncEvents,
-    AsyncMarkets,
-    AsyncSeries,
-    Events,
-    Markets,
-    Series,
+from kalshikit.http.resources.discovery import (
+    AsyncIncentivePrograms,
+    AsyncMilestones,
+    AsyncSearch,
+    AsyncStructuredTargets,
+    IncentivePrograms,
+    Milestones,
+    Search,
+    StructuredTargets,
 )
+from kalshikit.http.resources.events import AsyncEvents, AsyncSeries, Events, Series
+from kalshikit.http.resources.exchange import AsyncExchange, AsyncHistorical, Exchange, Historical
+from kalshikit.http.resources.markets import AsyncMarkets, Markets
 from kalshikit.http.resources.order_groups import AsyncOrderGroups, OrderGroups
 from kalshikit.http.resources.orders import AsyncOrders, Orders
 from kalshikit.http.resources.portfolio import AsyncPortfolio, Portfolio
@@ -262,6 +266,10 @@ class KalshiClient(_ClientBase):
         self.orders = Orders(self)
         self.order_groups = OrderGroups(self)
         self.portfolio = Portfolio(self)
+        self.search = Search(self)
+        self.incentive_programs = IncentivePrograms(self)
+        self.milestones = Milestones(self)
+        self.structured_targets = StructuredTargets(self)
 
     def call(self, call: Call[Any, T]) -> T:
         """Send a prepared call (with retries) and decode its answer."""
@@ -366,6 +374,10 @@ class AsyncKalshiClient(_ClientBase):
         self.orders = AsyncOrders(self)
         self.order_groups = AsyncOrderGroups(self)
         self.portfolio = AsyncPortfolio(self)
+        self.search = AsyncSearch(self)
+        self.incentive_programs = AsyncIncentivePrograms(self)
+        self.milestones = AsyncMilestones(self)
+        self.structured_targets = AsyncStructuredTargets(self)
 
     async def call(self, call: Call[Any, T]) -> T:
         return call.result(await self.send(call.request), self.base_url)

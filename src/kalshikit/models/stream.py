@@ -33,6 +33,13 @@ from kalshikit.models._stream_events import (
     RfqMsg,
     SubscribedMsg,
 )
+from kalshikit.models._stream_index import (
+    CfBenchmarksIndexListMsg,
+    CfBenchmarksValueMsg,
+    IndexAverage,
+    PythUnderlyingListMsg,
+    PythValueMsg,
+)
 from kalshikit.models._stream_msgs import (
     RECORD_UNITS,
     DeltaMsg,
@@ -50,6 +57,10 @@ from kalshikit.units import Contracts, Price, centi_to_fp, format_money, ticks_t
 __all__ = [
     "SEQUENCED_TYPES",
     "AnyFrame",
+    "CfBenchmarksIndexListFrame",
+    "CfBenchmarksIndexListMsg",
+    "CfBenchmarksValueFrame",
+    "CfBenchmarksValueMsg",
     "DeltaFrame",
     "DeltaMsg",
     "ErrorFrame",
@@ -61,6 +72,7 @@ __all__ = [
     "FillFrame",
     "FillMsg",
     "FrameDecoder",
+    "IndexAverage",
     "LifecycleMetadata",
     "MarketLifecycleFrame",
     "MarketLifecycleMsg",
@@ -70,6 +82,10 @@ __all__ = [
     "OrderGroupMsg",
     "PositionFrame",
     "PositionMsg",
+    "PythUnderlyingListFrame",
+    "PythUnderlyingListMsg",
+    "PythValueFrame",
+    "PythValueMsg",
     "QuoteAcceptedFrame",
     "QuoteCreatedFrame",
     "QuoteExecutedFrame",
@@ -185,6 +201,28 @@ class QuoteExecutedFrame(_Data, tag="quote_executed", kw_only=True):
     msg: QuoteExecutedMsg
 
 
+class CfBenchmarksValueFrame(_Data, tag="cfbenchmarks_value", kw_only=True, gc=True):
+    msg: CfBenchmarksValueMsg
+
+
+class CfBenchmarksIndexListFrame(_Data, tag="cfbenchmarks_value_indexlist", kw_only=True, gc=True):
+    """The answer to an ``indexlist`` action (``id`` echoes the command)."""
+
+    msg: CfBenchmarksIndexListMsg
+    id: int | None = None
+
+
+class PythValueFrame(_Data, tag="pyth_value", kw_only=True):
+    msg: PythValueMsg
+
+
+class PythUnderlyingListFrame(_Data, tag="pyth_value_underlying_list", kw_only=True, gc=True):
+    """The answer to an ``underlying_list`` action (``id`` echoes the command)."""
+
+    msg: PythUnderlyingListMsg
+    id: int | None = None
+
+
 class _Reply(_Frame, kw_only=True):
     """A command reply: ``id`` echoes the command; ``sid``/``seq`` when scoped to a subscription."""
 
@@ -242,6 +280,10 @@ StreamFrame: TypeAlias = (
     | QuoteCreatedFrame
     | QuoteAcceptedFrame
     | QuoteExecutedFrame
+    | CfBenchmarksValueFrame
+    | CfBenchmarksIndexListFrame
+    | PythValueFrame
+    | PythUnderlyingListFrame
     | SubscribedFrame
     | UnsubscribedFrame
     | OkFrame
@@ -258,7 +300,8 @@ SEQUENCED_TYPES: Final[frozenset[type[msgspec.Struct]]] = frozenset(
         SnapshotFrame, DeltaFrame, TradeFrame, MarketLifecycleFrame, MultivariateLifecycleFrame,
         EventLifecycleFrame, EventFeeUpdateFrame, OrderGroupFrame, RfqCreatedFrame,
         RfqDeletedFrame, QuoteCreatedFrame, QuoteAcceptedFrame, QuoteExecutedFrame,
-        UnsubscribedFrame, OkFrame, ErrorFrame,
+        CfBenchmarksValueFrame, CfBenchmarksIndexListFrame, PythValueFrame,
+        PythUnderlyingListFrame, UnsubscribedFrame, OkFrame, ErrorFrame,
     }
 )  # fmt: skip
 """Frame classes that carry ``seq`` per sid (section 4); on ``ok`` and ``error`` only when the

@@ -11,34 +11,59 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal, TypeAlias
 
 from kalshikit.models.stream import (
+    CfBenchmarksIndexListFrame,
+    CfBenchmarksIndexListMsg,
+    CfBenchmarksValueFrame,
+    CfBenchmarksValueMsg,
     EventFeeUpdateFrame,
     EventFeeUpdateMsg,
     EventLifecycleFrame,
     EventLifecycleMsg,
     MarketLifecycleFrame,
     MarketLifecycleMsg,
+    MultivariateLifecycleFrame,
+    PythUnderlyingListFrame,
+    PythUnderlyingListMsg,
+    PythValueFrame,
+    PythValueMsg,
+    QuoteAcceptedFrame,
+    QuoteCreatedFrame,
+    QuoteExecutedFrame,
+    QuoteExecutedMsg,
+    QuoteMsg,
+    RfqCreatedFrame,
+    RfqDeletedFrame,
+    RfqMsg,
 )
 
 __all__ = [
     "BOOK_CHANNEL",
     "CHANNELS",
+    "CfBenchmarksFrame",
+    "CfBenchmarksMsg",
     "Command",
     "CommandKind",
     "EventKind",
     "FrameSink",
     "LifecycleFrame",
     "LifecycleMsg",
+    "MultivariateFrame",
+    "MultivariateMsg",
+    "PythFrame",
+    "PythMsg",
+    "RfqFrame",
+    "RfqQuoteMsg",
     "StreamEvent",
     "Subscription",
 ]
 
 BOOK_CHANNEL: Final = "orderbook_delta"
-# the channels of kalshi-websocket.md section 3 that a subscribe may name today
+# the channels of kalshi-websocket.md section 3 and the AsyncAPI spec a subscribe may name
 CHANNELS: Final = frozenset(
     {
         "orderbook_delta", "ticker", "trade", "fill", "market_positions", "user_orders",
         "market_lifecycle_v2", "multivariate_market_lifecycle", "order_group_updates",
-        "communications",
+        "communications", "cfbenchmarks_value", "pyth_value",
     }
 )  # fmt: skip
 # channels whose subscription may name markets (the others take none)
@@ -66,6 +91,19 @@ FrameSink = Callable[[Any], None]
 # the market_lifecycle_v2 channel carries three message types (kalshi-websocket.md section 3)
 LifecycleMsg: TypeAlias = MarketLifecycleMsg | EventLifecycleMsg | EventFeeUpdateMsg
 LifecycleFrame: TypeAlias = MarketLifecycleFrame | EventLifecycleFrame | EventFeeUpdateFrame
+# multivariate_market_lifecycle: combo markets' lifecycle and their events' creation
+MultivariateMsg: TypeAlias = MarketLifecycleMsg | EventLifecycleMsg
+MultivariateFrame: TypeAlias = MultivariateLifecycleFrame | EventLifecycleFrame
+# communications: RFQs (created, deleted) and quotes (created, accepted, executed)
+RfqQuoteMsg: TypeAlias = RfqMsg | QuoteMsg | QuoteExecutedMsg
+RfqFrame: TypeAlias = (
+    RfqCreatedFrame | RfqDeletedFrame | QuoteCreatedFrame | QuoteAcceptedFrame | QuoteExecutedFrame
+)
+# the reference-price channels: values, and the list an indexlist / underlying_list asks for
+CfBenchmarksMsg: TypeAlias = CfBenchmarksValueMsg | CfBenchmarksIndexListMsg
+CfBenchmarksFrame: TypeAlias = CfBenchmarksValueFrame | CfBenchmarksIndexListFrame
+PythMsg: TypeAlias = PythValueMsg | PythUnderlyingListMsg
+PythFrame: TypeAlias = PythValueFrame | PythUnderlyingListFrame
 
 
 @dataclass(eq=False)

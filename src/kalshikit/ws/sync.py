@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import queue
 import threading
-from collections.abc import Callable, Coroutine, Iterable, Iterator
+from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, Literal, Self, TypeVar, overload
+from typing import Any, Literal, Self, TypeVar, overload
 
 from kalshikit.auth import Signer
 from kalshikit.config import APIConfig, Environment
-from kalshikit.errors import StreamClosed, StreamOverflow
+from kalshikit.errors import StreamClosed
 from kalshikit.http.client import AsyncKalshiClient
 from kalshikit.models.stream import (
     FillFrame,
@@ -36,6 +35,7 @@ from kalshikit.models.stream import (
     UserOrderMsg,
 )
 from kalshikit.orderbook import OrderBook
+from kalshikit.ws._sync_channels import SyncChannelHelpers, SyncStream
 from kalshikit.ws._transport import DEFAULT_MAX_FRAME_BYTES, Connector
 from kalshikit.ws._types import LifecycleFrame, LifecycleMsg, StreamEvent
 from kalshikit.ws.backoff import Backoff
@@ -45,63 +45,9 @@ from kalshikit.ws.protocol import ProtocolStats
 __all__ = ["KalshiStream", "SyncStream"]
 
 T = TypeVar("T")
-_END = object()
 
 
-class SyncStream(Generic[T]):
-    """Messages of one subscription as a blocking iterator: ``for msg in stream:``."""
-
-    def __init__(self, channel: str, maxsize: int) -> None:
-        self.channel = channel
-        self._queue: queue.Queue[Any] = queue.Queue()
-        self._maxsize = maxsize
-        self._overflowed = False
-
-    def put(self, item: Any) -> None:
-        """Called on the loop thread."""
-        if self._overflowed:
-            return
-        if self._queue.qsize() >= self._maxsize:
-            self._overflowed = True
-            item = StreamOverflow(f"{self.channel}: more than {self._maxsize} unread messages")
-        self._queue.put(item)
-
-    def end(self) -> None:
-        self._queue.put(_END)
-
-    def get(self, timeout: float | None = None) -> T:
-        """The next message; ``queue.Empty`` after ``timeout`` s, StopIteration at the end."""
-        item = self._queue.get(timeout=timeout)
-        if item is _END:
-            self._queue.put(_END)
-            raise StopIteration
-        if isinstance(item, StreamOverflow):
-            raise item
-        result: T = item
-        return result
-
-    def __iter__(self) -> Iterator[T]:
-        while True:
-            try:
-                yield self.get()
-            except StopIteration:
-                return
-
-    def drain(self) -> list[T]:
-        """Every message waiting now, without blocking."""
-        items: list[T] = []
-        while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                return items
-            if item is _END or isinstance(item, StreamOverflow):
-                self._queue.put(item)
-                return items
-            items.append(item)
-
-
-class KalshiStream:
+class KalshiStream(SyncChannelHelpers):
     """The same features as :class:`KalshiWebSocket`, with no asyncio in the caller's code.
 
     ``with KalshiStream(env="local") as stream: books = stream.orderbooks(["TICKER"])``

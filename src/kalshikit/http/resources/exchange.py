@@ -1,10 +1,14 @@
-"""Exchange-wide reads: status, schedule and the historical cutoff."""
+"""Exchange-wide reads: status and schedule (``client.historical`` lives in ``historical``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from kalshikit.http._core import Call, prepare
 from kalshikit.http.resources._base import AsyncResourceClient, ResourceClient
-from kalshikit.models import ExchangeStatus, HistoricalCutoff, Schedule, ScheduleResponse
+from kalshikit.http.resources.discovery import user_data_timestamp_call
+from kalshikit.http.resources.historical import AsyncHistorical, Historical
+from kalshikit.models import ExchangeStatus, Schedule, ScheduleResponse
 
 
 def status_call() -> Call[ExchangeStatus, ExchangeStatus]:
@@ -13,10 +17,6 @@ def status_call() -> Call[ExchangeStatus, ExchangeStatus]:
 
 def schedule_call() -> Call[ScheduleResponse, Schedule]:
     return Call(prepare("exchange.schedule"), ScheduleResponse, lambda r: r.schedule)
-
-
-def cutoff_call() -> Call[HistoricalCutoff, HistoricalCutoff]:
-    return Call(prepare("historical.cutoff"), HistoricalCutoff, lambda r: r)
 
 
 class Exchange:
@@ -31,6 +31,10 @@ class Exchange:
     def schedule(self) -> Schedule:
         return self._client.call(schedule_call())
 
+    def user_data_timestamp(self) -> datetime:
+        """When balance, orders, fills and positions were last brought up to date."""
+        return self._client.call(user_data_timestamp_call())
+
 
 class AsyncExchange:
     def __init__(self, client: AsyncResourceClient) -> None:
@@ -42,20 +46,8 @@ class AsyncExchange:
     async def schedule(self) -> Schedule:
         return await self._client.call(schedule_call())
 
-
-class Historical:
-    """``client.historical``: where the live data ends and the archive begins."""
-
-    def __init__(self, client: ResourceClient) -> None:
-        self._client = client
-
-    def cutoff(self) -> HistoricalCutoff:
-        return self._client.call(cutoff_call())
+    async def user_data_timestamp(self) -> datetime:
+        return await self._client.call(user_data_timestamp_call())
 
 
-class AsyncHistorical:
-    def __init__(self, client: AsyncResourceClient) -> None:
-        self._client = client
-
-    async def cutoff(self) -> HistoricalCutoff:
-        return await self._client.call(cutoff_call())
+__all__ = ["AsyncExchange", "AsyncHistorical", "Exchange", "Historical"]

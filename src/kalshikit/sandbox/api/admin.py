@@ -18,6 +18,8 @@ Routes (JSON bodies; each answers JSON)::
     POST   /markets/{ticker}/settle
     POST   /advance                     apply the exchange clock (open, close, expire)
     POST   /trading                     {active: bool}
+    PUT    /events/{event_ticker}/fees  {fee_type_override, fee_multiplier_override} (both
+                                         null: cleared)
     GET    /state                       the exchange's state digest
     GET    /faults                      pending faults
     POST   /faults                      {kind: "status" | "drop_after_write", count?, status?,
@@ -113,6 +115,7 @@ def admin_routes(
         ("POST", "/markets/{ticker}/settle", admin.settle),
         ("POST", "/advance", admin.advance),
         ("POST", "/trading", admin.trading),
+        ("PUT", "/events/{event_ticker}/fees", admin.event_fees),
         ("GET", "/state", admin.state),
         ("GET", "/faults", admin.faults_pending),
         ("POST", "/faults", admin.arm_fault),
@@ -148,6 +151,11 @@ class TierChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class Determination(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     result: Literal["yes", "no"]
+
+
+class FeeOverride(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    fee_type_override: str | None
+    fee_multiplier_override: float | None
 
 
 class TradingSwitch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -224,6 +232,14 @@ class _Admin:
 
     def advance(self, request: Request, body: bytes) -> object:
         self.writer.advance()
+        return {}
+
+    def event_fees(self, request: Request, body: bytes) -> object:
+        terms = decode_body(body, FeeOverride)
+        event_ticker = request.path_params["event_ticker"]
+        self.writer.set_event_fees(
+            event_ticker, terms.fee_type_override, terms.fee_multiplier_override
+        )
         return {}
 
     def trading(self, request: Request, body: bytes) -> object:

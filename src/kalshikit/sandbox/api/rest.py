@@ -34,6 +34,8 @@ from kalshikit.models import (
 )
 from kalshikit.models.enums import MARKET_FILTER_STATUSES, ORDER_STATUSES
 from kalshikit.ratelimit import ENDPOINT_COSTS, BucketSpec
+from kalshikit.sandbox.api.rest_events import DiscoveryHandlers
+from kalshikit.sandbox.api.rest_historical import HistoricalHandlers
 from kalshikit.sandbox.exchange import WriteRoute
 from kalshikit.sandbox.gateway import (
     MAX_CLIENT_ORDER_ID_CHARS,
@@ -132,7 +134,7 @@ def _check_client_ids(req: CreateOrderV2Request | AmendOrderV2Request, where: st
         check_length(updated, "updated_client_order_id", MAX_CLIENT_ORDER_ID_CHARS)
 
 
-class RestHandlers:
+class RestHandlers(HistoricalHandlers, DiscoveryHandlers):
     """One handler per ``ENDPOINTS`` name: ``Ctx -> wire payload``."""
 
     def __init__(self, exchange: Exchange, writer: ExchangeWriter, guard: Guard) -> None:
@@ -183,7 +185,7 @@ class RestHandlers:
         return _page("markets", markets, cursor)
 
     def markets_get(self, c: Ctx) -> object:
-        return {"market": self.ex.market(c.path["ticker"])}
+        return {"market": self.ex.live_market(c.path["ticker"])}
 
     def markets_orderbook(self, c: Ctx) -> object:
         depth = c.query.integer("depth", 0, 100) or 0

@@ -29,15 +29,38 @@ simulator that moves it.
 """
 
 from kalshikit.sandbox.catalog.build import Catalog, build_catalog
+from kalshikit.sandbox.catalog.crypto import INDEX_FEEDS, IndexFeed
+from kalshikit.sandbox.catalog.discovery import (
+    category_tags,
+    competition_of,
+    game_milestones,
+    listed_incentives,
+    listed_milestones,
+    metadata_of,
+    scheduled_fee_changes,
+    sport_filters,
+    team_targets,
+)
 from kalshikit.sandbox.catalog.drafts import Anchor, Drafted
 from kalshikit.sandbox.catalog.roll import ROLLING_SERIES, next_listing, period_of
 
 __all__ = [
+    "INDEX_FEEDS",
     "ROLLING_SERIES",
     "Anchor",
     "Catalog",
     "Drafted",
+    "IndexFeed",
     "build_catalog",
+    "category_tags",
+    "competition_of",
+    "game_milestones",
+    "listed_incentives",
+    "listed_milestones",
+    "metadata_of",
     "next_listing",
     "period_of",
+    "scheduled_fee_changes",
+    "sport_filters",
+    "team_targets",
 ]

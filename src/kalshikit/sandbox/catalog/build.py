@@ -124,6 +124,15 @@ class Catalog:
             multiplier = event.fee_multiplier_override
         return fee_type, multiplier
 
+    def replace_event(self, event: Event) -> None:
+        """Put a changed ``event`` where the one of its ticker was (on a ``copy``: others may
+        share this). Its markets stay as they are."""
+        old = self._event_index[event.event_ticker]
+        self.events[self.events.index(old)] = event
+        self._event_index[event.event_ticker] = event
+        siblings = self._series_events[event.series_ticker]
+        siblings[siblings.index(old)] = event
+
     def markets_of_event(self, event_ticker: str) -> list[Market]:
         """The event's markets in catalog order (ascending strikes); empty if unknown."""
         return list(self._event_markets.get(event_ticker, ()))

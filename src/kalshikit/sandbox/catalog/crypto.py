@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from itertools import count
+from typing import Final, NamedTuple
 
 from kalshikit.sandbox.catalog import specs
 from kalshikit.sandbox.catalog.drafts import (
@@ -28,6 +29,22 @@ from kalshikit.sandbox.catalog.drafts import (
     phi,
     schedule,
     ticks,
+)
+
+
+class IndexFeed(NamedTuple):
+    """The reference index a crypto series settles on, as the stream names it: its CF
+    Benchmarks real-time index (``cfbenchmarks_value``) and the same asset on Pyth."""
+
+    series_ticker: str
+    cf_index_id: str
+    pyth_ticker: str
+
+
+INDEX_FEEDS: Final = (
+    IndexFeed(specs.BITCOIN.series.ticker, "BRTI", "Crypto.BTC/USD"),
+    IndexFeed(specs.ETHER.series.ticker, "ETHUSD_RTI", "Crypto.ETH/USD"),
+    IndexFeed(specs.SOLANA.series.ticker, "SOLUSD_RTI", "Crypto.SOL/USD"),
 )
 
 # --- crypto: hourly ladders of ranges and thresholds ----------------------------------------------

@@ -11,9 +11,11 @@ from __future__ import annotations
 from kalshikit.sandbox.exchange.errors import ExchangeError
 from kalshikit.sandbox.exchange.events import (
     BookChanged,
+    EventFeeChanged,
     EventListed,
     ExchangeEvent,
     FillRecorded,
+    IndexTick,
     LifecycleKind,
     MarketLifecycle,
     OrderGroupUpdated,
@@ -36,12 +38,14 @@ from kalshikit.sandbox.exchange.writer import ExchangeWriter
 __all__ = [
     "SHARD_ZERO",
     "BookChanged",
+    "EventFeeChanged",
     "EventListed",
     "Exchange",
     "ExchangeError",
     "ExchangeEvent",
     "ExchangeWriter",
     "FillRecorded",
+    "IndexTick",
     "LifecycleKind",
     "MarketLifecycle",
     "OrderGroupUpdated",

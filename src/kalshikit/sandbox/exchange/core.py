@@ -7,7 +7,8 @@ touching anything, pass its commit point (``_commit_point``: where a store's wri
 records it), call the engine, apply its events (``_apply``: fills move cash, positions and
 fees; rests and cancels index or drop orders), then ``_finish``: trip order groups over their
 limit, re-balance collateral of every (user, market) touched, refresh quotes, tell listeners.
-Time also makes old records leave memory (``_sweep``, the rule in ``_retention``).
+Time also moves old records off the live reads into the archive (``_sweep``; the rule in
+``_retention``, the historical tier in ``archive``).
 
 The write methods themselves live in ``_trading`` and ``_exchange_admin``; reads in
 ``_market_data`` and ``_portfolio``; ``exchange.Exchange`` puts them together.
@@ -29,11 +30,13 @@ from kalshikit.models import Market
 from kalshikit.sandbox import engine as eng
 from kalshikit.sandbox.catalog import Catalog
 from kalshikit.sandbox.exchange.accounts import Account, ApiKey
+from kalshikit.sandbox.exchange.archive import Archive, take_older
 from kalshikit.sandbox.exchange.errors import ExchangeError, bad_request, not_found
 from kalshikit.sandbox.exchange.events import (
     BookChanged,
     ExchangeEvent,
     FillRecorded,
+    IndexTick,
     MarketLifecycle,
     OrderGroupUpdated,
     OrderUpdated,
@@ -51,7 +54,7 @@ from kalshikit.sandbox.exchange.render import (
     render_position,
     render_trade,
 )
-from kalshikit.sandbox.exchange.retention import Retention, drop_old_orders, drop_older
+from kalshikit.sandbox.exchange.retention import Retention, drop_old_orders
 from kalshikit.units import TICKS_PER_DOLLAR, PriceGrid
 
 __all__ = ["Batch", "ExchangeCore"]
@@ -139,6 +142,8 @@ class ExchangeCore:
         # (series, time, reference) of each event listed since the catalog was built, in order:
         # a snapshot keeps these, and a restore drafts the same events again from them
         self._listings: list[tuple[str, int, float | None]] = []
+        # event -> (fee type, multiplier) set since the catalog was built (``feeterms``)
+        self._fee_overrides: dict[str, tuple[str | None, float | None]] = {}
         self._catalog_owned = False  # listing copies the catalog first: others may share it
         self._accounts: dict[str, Account] = {}
         self._keys: dict[str, ApiKey] = {}
@@ -147,6 +152,7 @@ class ExchangeCore:
         self._schedule = Schedule()
         self._expiries: list[tuple[int, str]] = []
         self._trades: Listing[TradeRecord] = Listing()
+        self._archive = Archive()  # what the sweep moved behind /historical
         self._trading_active = True
         self._deposited = 0
         self._fees_collected = 0
@@ -169,6 +175,12 @@ class ExchangeCore:
     def _emit(self, event: ExchangeEvent) -> None:
         for listener in self._listeners:
             listener(event)
+
+    def publish(self, tick: IndexTick) -> None:
+        """Hand a reference-index tick to the listeners: it changes no state, so it is no
+        write (nothing to journal); the simulator sends it from its latent path."""
+        if self._listeners:
+            self._emit(tick)
 
     @contextmanager
     def write_ahead(self, record: Callable[[], None]) -> Iterator[None]:
@@ -221,6 +233,16 @@ class ExchangeCore:
         if state is None:
             raise not_found("market_not_found", f"no market with ticker {ticker!r}")
         return state
+
+    def _live_market(self, ticker: str) -> MarketState:
+        """A market as the live reads see it: an archived one is only under /historical."""
+        if ticker in self._archive.market_set:
+            raise not_found(
+                "market_not_found",
+                f"market {ticker!r} settled before the historical cutoff: read it with "
+                f"GET /historical/markets/{ticker}",
+            )
+        return self._market_state(ticker)
 
     def _check_tradeable(self, state: MarketState) -> None:
         if not self._trading_active:
@@ -492,18 +514,31 @@ class ExchangeCore:
         self._finish(batch)
 
     def _sweep(self, now: int) -> None:
-        """Forget what fell out of the live window (the rule is ``_retention``'s)."""
+        """Move what fell out of the live window to the archive (the rule is ``_retention``'s,
+        what the archive keeps ``archive``'s)."""
         keep, cutoff = self._retention.per_user, now - self._retention.window_ms
-        drop_older(self._trades, cutoff, _stamp, 0)
+        archive = self._archive
+        archive.add_trades(take_older(self._trades, cutoff, _stamp, 0))
         forgotten: list[str] = []
-        for account in self._accounts.values():
-            drop_older(account.fills, cutoff, _stamp, keep)
-            for order in drop_old_orders(account.orders, cutoff, keep):
+        for user_id, account in self._accounts.items():
+            archive.add_fills(user_id, take_older(account.fills, cutoff, _stamp, keep))
+            old_orders = drop_old_orders(account.orders, cutoff, keep)
+            for order in old_orders:
                 del self._orders[order.order_id], account.order_index[order.order_id]
                 forgotten.append(order.order_id)
+            archive.add_orders(user_id, old_orders)
         self.engine.forget(forgotten)
         for state in self._markets.values():
-            state.forget_before(cutoff, now - DAY_MS)
+            # a market that stopped trading keeps its candle history for the archive
+            trading = state.status in ("initialized", TRADEABLE)
+            state.forget_before(cutoff if trading else -1, now - DAY_MS)
+        archive.take_markets(
+            self._markets.values(),
+            cutoff,
+            lambda event: (m.ticker for m in self.catalog.markets_of_event(event)),
+            self._accounts,
+        )
+        archive.cutoff_ms = cutoff
         # entries of orders that are gone would otherwise wait for their expiration time
         self._expiries = [e for e in self._expiries if self._expiry_pending(*e)]
         heapq.heapify(self._expiries)

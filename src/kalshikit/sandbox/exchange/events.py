@@ -16,6 +16,7 @@ day) is announced by ``EventListed`` for its event, then ``MarketLifecycle(kind=
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal, TypeAlias
 
 from kalshikit.models import Event, Fill, MarketPosition, Order, Trade
@@ -23,9 +24,11 @@ from kalshikit.sandbox.engine import BookSide
 
 __all__ = [
     "BookChanged",
+    "EventFeeChanged",
     "EventListed",
     "ExchangeEvent",
     "FillRecorded",
+    "IndexTick",
     "LifecycleKind",
     "MarketLifecycle",
     "OrderGroupKind",
@@ -178,6 +181,32 @@ class TradingStatusChanged:
     ts_ms: int
 
 
+@dataclass(frozen=True, slots=True)
+class EventFeeChanged:
+    """An event's fee override was set, or cleared (both None): ``event_fee_update`` on
+    ``market_lifecycle_v2``."""
+
+    event_ticker: str
+    fee_type_override: str | None
+    fee_multiplier_override: float | None
+    ts_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndexTick:
+    """Where the reference index a series settles on (a crypto index) stands at ``ts_ms``:
+    ``value`` in dollars, to the cent, as it prints (``cfbenchmarks_value``, ``pyth_value``).
+
+    Not state: the exchange keeps nothing of it and a store journals nothing. The simulator
+    derives the ticks from its seeded latent path (the one the series' markets settle on) and
+    hands them over with ``publish``; a replay of the same seed and steps gives the same ticks.
+    """
+
+    series_ticker: str
+    value: Decimal
+    ts_ms: int
+
+
 ExchangeEvent: TypeAlias = (
     BookChanged
     | TradeExecuted
@@ -189,4 +218,6 @@ ExchangeEvent: TypeAlias = (
     | EventListed
     | OrderGroupUpdated
     | TradingStatusChanged
+    | EventFeeChanged
+    | IndexTick
 )

@@ -12,11 +12,14 @@ The class is assembled from one mixin per concern over the shared state of ``_co
 * ``_exchange_admin``: users and API keys, order groups, advance / determine / settle, pausing;
 * ``_market_data``: public reads (status, markets, books, trades, candles, events, series);
 * ``_portfolio``: user reads (balance, positions, fills, settlements, orders, queue positions);
+* ``discovery``: event metadata, candles and forecasts, fee changes, search, incentives,
+  milestones and structured targets;
+* ``history``: the archive's reads behind ``/historical/*`` (the sweep fills ``archive``);
 * ``rolling``: listing a recurring series' next events while the exchange runs.
 
 Listeners (``add_listener``) receive the ``events`` dataclasses synchronously, in order. A store
 hooks ``write_ahead`` to record each command at its commit point, and keeps ``state_image``s as
-snapshots. Records older than the live window leave memory (``retention``; see ``_retention``).
+snapshots. Records older than the live window move to the archive (``retention``, ``archive``).
 """
 
 from __future__ import annotations
@@ -25,7 +28,10 @@ import random
 import uuid
 
 from kalshikit.sandbox.exchange.admin import AdminMixin
+from kalshikit.sandbox.exchange.discovery import DiscoveryMixin
 from kalshikit.sandbox.exchange.errors import ExchangeError
+from kalshikit.sandbox.exchange.feeterms import FeeTermsMixin
+from kalshikit.sandbox.exchange.history import HistoryMixin
 from kalshikit.sandbox.exchange.market_data import MarketDataMixin
 from kalshikit.sandbox.exchange.portfolio import PortfolioMixin
 from kalshikit.sandbox.exchange.rolling import RollMixin
@@ -35,7 +41,16 @@ from kalshikit.units import TICKS_PER_DOLLAR
 __all__ = ["Exchange", "ExchangeError"]
 
 
-class Exchange(TradingMixin, AdminMixin, RollMixin, MarketDataMixin, PortfolioMixin):
+class Exchange(
+    TradingMixin,
+    AdminMixin,
+    FeeTermsMixin,
+    RollMixin,
+    DiscoveryMixin,
+    MarketDataMixin,
+    PortfolioMixin,
+    HistoryMixin,
+):
     """Accounts, collateral, fees, positions, lifecycle and settlement around the matching
     engine. ``Exchange(catalog, clock=clock, seed=0)``; see the contract for every method."""
 
@@ -54,6 +69,7 @@ class Exchange(TradingMixin, AdminMixin, RollMixin, MarketDataMixin, PortfolioMi
             "trading_active": self._trading_active,
             "listings": [list(listing) for listing in self._listings],
             "next_ids": self._upcoming_ids(4),
+            "archive": self._archive.digest(),
         }
 
     def _upcoming_ids(self, count: int) -> list[str]:

@@ -20,7 +20,6 @@ from kalshikit.models import (
     Event,
     ExchangeIndexStatus,
     ExchangeStatus,
-    HistoricalCutoff,
     Market,
     OrderbookFp,
     Schedule,
@@ -106,12 +105,7 @@ class MarketDataMixin(ExchangeCore):
         week = WeeklySchedule(start_time=_FOREVER[0], end_time=_FOREVER[1], **days)
         return Schedule(standard_hours=[week], maintenance_windows=[])
 
-    def historical_cutoff(self) -> HistoricalCutoff:
-        """Before anything the sandbox made, so all its data is live (nothing is archived)."""
-        oldest = min((m.created_time for m in self.catalog.markets), default=_FOREVER[0])
-        return HistoricalCutoff(
-            market_settled_ts=oldest, trades_created_ts=oldest, orders_updated_ts=oldest
-        )
+    # (``historical_cutoff`` and the archive's reads are ``history``'s)
 
     # ------------------------------------------------------------------ markets
 
@@ -150,6 +144,7 @@ class MarketDataMixin(ExchangeCore):
                     millis_of(market.created_time) // 1000, min_created_ts, max_created_ts
                 )
                 and _in_range(settled, min_settled_ts, max_settled_ts)
+                and market.ticker not in self._archive.market_set
             )
 
         page, next_cursor = in_order(self.catalog.markets, "markets", cursor, limit, keep)
@@ -174,6 +169,11 @@ class MarketDataMixin(ExchangeCore):
 
     def market(self, ticker: str) -> Market:
         return self._render_market(self._market_state(ticker), self._clock())
+
+    def live_market(self, ticker: str) -> Market:
+        """``GET /markets/{ticker}``: a market moved behind /historical answers 404 here
+        (``market`` still reads it, for the simulator and the stream)."""
+        return self._render_market(self._live_market(ticker), self._clock())
 
     def orderbook(self, ticker: str, depth: int = 0) -> OrderbookFp:
         """YES bids and NO bids (YES asks at 1 - p), each ascending by its own price."""
@@ -204,7 +204,7 @@ class MarketDataMixin(ExchangeCore):
         self, ticker: str, *, start_ts: int, end_ts: int, period_minutes: int,
         include_latest_before_start: bool = False,
     ) -> list[Candlestick]:  # fmt: skip
-        state = self._market_state(ticker)
+        state = self._live_market(ticker)
         return candlesticks(state, start_ts, end_ts, period_minutes, include_latest_before_start)
 
     # ------------------------------------------------------------------ events and series
@@ -225,6 +225,7 @@ class MarketDataMixin(ExchangeCore):
         markets = [
             self._render_market(self._markets[m.ticker], now)
             for m in self.catalog.markets_of_event(event.event_ticker)
+            if m.ticker not in self._archive.market_set  # archived: only under /historical
         ]
         shown = msgspec.structs.replace(event, markets=markets) if with_markets else event
         return shown, markets

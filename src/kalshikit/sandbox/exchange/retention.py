@@ -3,18 +3,20 @@
 No I/O here. Kalshi keeps about three months of data on its live endpoints and moves older
 records behind ``/historical/*`` (``GET /historical/cutoff`` says where the line is). The
 sandbox's simulator alone makes about 1.6M commands a day, so the sandbox keeps a much shorter
-live window and forgets what falls out of it (there is no historical tier to move it to):
+live window and moves what falls out of it to its own bounded historical tier (``archive``):
 
-* resting orders, balances, positions, settlements, order groups and markets: always kept;
+* resting orders, balances, settlements, order groups and markets: always kept (settled
+  markets and, event by event, settled positions move to the archive after the window);
 * canceled and executed orders (by their last update) and fills: kept while younger than the
   window (an hour), and whatever their age each user's newest ``per_user`` (1,000) of each, so
   a quiet user's own history outlives the busy simulated traders';
 * public trades and what candlesticks are made of (trades, best quotes, open interest): kept
-  for the window; the quote and the open interest in force at its start stay;
+  for the window (a market that stopped trading keeps its candle history, for the archive);
+  the quote and the open interest in force at its start stay;
 * a market's 24 h volume stays exact: a compact ledger keeps a day of (time, volume).
 
 The sweep is part of ``advance`` and runs at most once per ``every_ms``, so it happens inside a
-recorded command: a replay forgets exactly what the original run forgot.
+recorded command: a replay archives and forgets exactly what the original run did.
 """
 
 from __future__ import annotations

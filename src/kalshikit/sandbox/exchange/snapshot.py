@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Final
 
 from kalshikit.sandbox.engine import STATE_CLASSES, RestingOrder
-from kalshikit.sandbox.exchange import accounts, lifecycle, listing, orders
+from kalshikit.sandbox.exchange import accounts, archive, lifecycle, listing, orders
 from kalshikit.sandbox.exchange.exchange import Exchange
 
 __all__ = ["Snapshot", "SnapshotError", "decode", "encode", "fingerprint", "read", "write"]
@@ -49,6 +49,7 @@ _RECORDS: Final = (
     orders.SettlementRecord,
     orders.OrderGroupState,
     lifecycle.MarketState,
+    archive.Archive,
     RestingOrder,
 )
 _SLOTTED: Final = (*STATE_CLASSES, listing.Listing)

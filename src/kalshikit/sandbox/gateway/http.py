@@ -34,6 +34,7 @@ __all__ = [
     "ApiError",
     "DroppedResponse",
     "Query",
+    "WithNulls",
     "api_error_response",
     "bad_request",
     "batch_size",
@@ -70,9 +71,23 @@ def bad_request(message: str, parameter: str | None = None) -> ApiError:
 # --- encoding ---------------------------------------------------------------------------------
 
 
+class WithNulls:
+    """An answer whose ``None`` fields are sent as ``null``: for the few SDK models that require
+    a key even when its value is null (the archive's candles, whose price OHLC is null in a
+    period without trades)."""
+
+    __slots__ = ("payload",)
+
+    def __init__(self, payload: object) -> None:
+        self.payload = payload
+
+
 def encode(payload: object) -> bytes:
     """JSON of wire structs (or dicts and lists of them), with None-valued keys dropped at every
-    depth. ``to_builtins`` keeps the wire names (``balance``, not ``balance_cents``)."""
+    depth (but in ``WithNulls``). ``to_builtins`` keeps the wire names (``balance``, not
+    ``balance_cents``)."""
+    if isinstance(payload, WithNulls):
+        return _ENCODER.encode(msgspec.to_builtins(payload.payload))
     return _ENCODER.encode(to_wire_builtins(payload))
 
 

@@ -36,6 +36,7 @@ from kalshikit.models import Event, Market
 from kalshikit.sandbox.exchange import Exchange, ExchangeError, millis_of
 from kalshikit.sandbox.sim.agents import Action, AgentParams, Desk, Makers, SimWriter, Takers
 from kalshikit.sandbox.sim.arbitrage import Arbitrageur
+from kalshikit.sandbox.sim.indexfeed import IndexPublisher
 from kalshikit.sandbox.sim.latent import LatentModel
 from kalshikit.sandbox.sim.rolling import SeriesRolls
 from kalshikit.units import TICKS_PER_DOLLAR, PriceGrid
@@ -75,6 +76,7 @@ class Simulator:
         self._rng = random.Random(seed)
         self._desk = Desk(writer or exchange, exchange.engine, self.params)
         self._latent = LatentModel(self._rng, self.params.latent, self._result_elsewhere)
+        self._indexes = IndexPublisher(self._latent, exchange.publish)
         takers = [f"sim-taker-{n}" for n in range(1, self.params.takers + 1)]
         self._makers = Makers(list(MAKERS), self._rng, self.params)
         self._takers = Takers(takers, SWEEPER, self._rng, self.params)
@@ -148,6 +150,7 @@ class Simulator:
             self._desk.writer.advance()
             self._desk.actions.append(Action("advance"))
         self._run_schedule(now)
+        self._indexes.catch_up(now)  # before trading reads the paths at ``now``
         # at least one write's worth, or a rate below one a second would never act
         ceiling = max(self.activity * _BACKLOG_S, 1.0)
         self._credit = min(self._credit + self.activity * (now - last) / 1000, ceiling)
@@ -162,6 +165,7 @@ class Simulator:
         self._now = now_ms
         for event in catalog.events:
             self._add_event(event, now_ms)
+        self._indexes.start(now_ms)
         for ticker, ticks in self._pending.items():
             self._latent.push(ticker, ticks, now_ms)
         for user in self.users:
@@ -226,6 +230,8 @@ class Simulator:
         schedule = self._schedule
         while schedule and schedule[0][0] <= now_ms:
             at_ms, _, kind, ticker = heapq.heappop(schedule)
+            # the indexes first, up to this moment: a close then fixes the value just published
+            self._indexes.catch_up(at_ms)
             if kind == "open":
                 self._open(ticker, now_ms)
             elif kind == "close":

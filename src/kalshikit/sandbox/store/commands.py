@@ -78,6 +78,9 @@ _APPLY: Final[dict[str, _Apply]] = {
     "settle": lambda ex, a: ex.settle(a["ticker"]),
     "list_events": lambda ex, a: ex.list_events(a["series_ticker"], a["reference"]),
     "set_trading_active": lambda ex, a: ex.set_trading_active(a["active"]),
+    "set_event_fees": lambda ex, a: ex.set_event_fees(
+        a["event_ticker"], a["fee_type"], a["multiplier"]
+    ),
 }
 
 

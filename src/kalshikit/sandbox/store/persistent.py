@@ -249,3 +249,15 @@ class PersistentExchange:
             {"active": active},
             lambda: self.exchange.set_trading_active(active),
         )
+
+    def set_event_fees(
+        self, event_ticker: str, fee_type: str | None, multiplier: float | None
+    ) -> None:
+        args: dict[str, object] = {
+            "event_ticker": event_ticker, "fee_type": fee_type, "multiplier": multiplier,
+        }  # fmt: skip
+        self._run(
+            "set_event_fees",
+            args,
+            lambda: self.exchange.set_event_fees(event_ticker, fee_type, multiplier),
+        )

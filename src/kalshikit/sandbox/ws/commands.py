@@ -3,8 +3,9 @@
 No I/O and no state here (``feeds`` runs the commands). Each refusal carries the code
 kalshi-websocket.md section 2 gives it: 1 not JSON / not an object / bad ``id``, ``cmd`` or
 ``params`` type; 2 no params; 3 no channels; 4 no sids; 5 unknown command; 8 unknown channel;
-9 a channel the user has no entitlement to; 11 a malformed parameter; 12 not exactly one sid;
-13 an action the channel cannot take; 14 no market given where one is needed; 15 no action.
+11 a malformed parameter; 12 not exactly one sid; 13 an action the channel cannot take; 14 no
+market given where one is needed; 15 no action; 24 / 28 no ``index_ids`` / ``underlying_tickers``
+for an action that needs them.
 Codes that need a connection's state come later: 7 and market-level 11 from ``_ws_session``,
 25 (buffer overflow) from ``_ws_registry``.
 """
@@ -18,6 +19,7 @@ import msgspec
 
 __all__ = [
     "CHANNELS",
+    "NAMED",
     "PRIVATE",
     "SEQUENCED",
     "Command",
@@ -35,30 +37,45 @@ __all__ = [
 
 Msg: TypeAlias = dict[str, object]
 
-# Served channels. ``communications`` and ``multivariate_market_lifecycle`` are accepted but stay
-# silent: the sandbox has no RFQs and no combo markets.
+# Served channels: every one of the AsyncAPI spec. ``communications`` is accepted but stays
+# silent: the sandbox has no RFQs.
 CHANNELS: Final = frozenset({
     "orderbook_delta", "ticker", "trade", "fill", "market_positions", "market_lifecycle_v2",
     "order_group_updates", "user_orders", "communications", "multivariate_market_lifecycle",
+    "cfbenchmarks_value", "pyth_value",
 })  # fmt: skip
-# Paid index feeds: sandbox users hold no entitlement to them (error 9).
-_ENTITLED_ONLY: Final = frozenset({"cfbenchmarks_value", "pyth_value"})
 SEQUENCED: Final = frozenset({
     "orderbook_delta", "trade", "market_lifecycle_v2", "order_group_updates", "communications",
-    "multivariate_market_lifecycle",
+    "multivariate_market_lifecycle", "cfbenchmarks_value", "pyth_value",
 })  # fmt: skip
+# The channels that select by name rather than by market: (the parameter, its actions as
+# add / remove / list, the error code of a missing list).
+NAMED: Final = {
+    "cfbenchmarks_value": (
+        "index_ids", ("subscribe_indices", "unsubscribe_indices", "indexlist"), 24
+    ),
+    "pyth_value": (
+        "underlying_tickers", ("subscribe_underlyings", "unsubscribe_underlyings",
+                               "underlying_list"), 28,
+    ),
+}  # fmt: skip
 PRIVATE: Final = frozenset(
     {"fill", "market_positions", "user_orders", "order_group_updates", "communications"}
 )
 _MARKET_EDITS: Final = frozenset({"orderbook_delta", "ticker", "fill", "user_orders"})
-_ACTIONS: Final = frozenset({"add_markets", "delete_markets", "get_snapshot"})
+_ACTIONS: Final = frozenset(
+    {"add_markets", "delete_markets", "get_snapshot"}.union(*(a for _, a, _ in NAMED.values()))
+)
+
+_NAMED_ACTIONS: Final = frozenset().union(*(a for _, a, _ in NAMED.values()))
 
 _NAMES: Final = {
     1: "Unable to process message", 2: "Params required", 3: "Channels required",
     4: "Subscription IDs required", 5: "Unknown command", 7: "Unknown subscription ID",
     8: "Unknown channel name", 9: "Authentication required", 11: "Invalid parameter",
     12: "Exactly one subscription ID is required", 13: "Unsupported action",
-    14: "Market Ticker required", 15: "Action required", 25: "Subscription buffer overflow",
+    14: "Market Ticker required", 15: "Action required", 24: "Index IDs required",
+    25: "Subscription buffer overflow", 28: "Underlying tickers required",
 }  # fmt: skip
 
 
@@ -99,6 +116,7 @@ class Subscribe:
     send_initial_snapshot: bool
     skip_ticker_ack: bool
     use_yes_price: bool
+    names: dict[str, tuple[str, ...]]  # index_ids / underlying_tickers given, by parameter
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +137,7 @@ class UpdateSubscription:
     action: str
     markets: Markets
     send_initial_snapshot: bool
+    names: tuple[str, ...] | None = None  # index_ids or underlying_tickers
 
 
 Command: TypeAlias = Subscribe | Unsubscribe | ListSubscriptions | UpdateSubscription
@@ -174,14 +193,17 @@ def _subscribe(params: dict[str, object], cmd_id: int) -> Subscribe:
     if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
         raise CommandError(11, "channels must be a list of channel names")
     for channel in channels:
-        if channel in _ENTITLED_ONLY:
-            raise CommandError(9, f"{channel} needs a data entitlement the sandbox does not grant")
         if channel not in CHANNELS:
             raise CommandError(8, repr(channel))
     markets = _markets(params)
+    names = {}
+    for param, _, _ in NAMED.values():
+        given = _names(params, "", param) if params.get(param) is not None else None
+        if given is not None:
+            names[param] = given
     command = Subscribe(
         cmd_id, tuple(dict.fromkeys(channels)), markets, _flag(params, "send_initial_snapshot"),
-        _flag(params, "skip_ticker_ack"), _flag(params, "use_yes_price"),
+        _flag(params, "skip_ticker_ack"), _flag(params, "use_yes_price"), names,
     )  # fmt: skip
     for channel in command.channels:
         _check_markets_for(channel, markets)
@@ -214,13 +236,27 @@ def _update(params: dict[str, object], cmd_id: int) -> UpdateSubscription:
     if not isinstance(action, str) or action not in _ACTIONS:
         raise CommandError(13, repr(action))
     markets = _markets(params)
+    named = [param for param, actions, _ in NAMED.values() if action in actions]
+    names = None
+    if named and params.get(named[0]) is not None:
+        names = _names(params, "", named[0])
     return UpdateSubscription(
-        cmd_id, chosen, action, markets, _flag(params, "send_initial_snapshot")
+        cmd_id, chosen, action, markets, _flag(params, "send_initial_snapshot"), names
     )
 
 
 def check_update(channel: str, update: UpdateSubscription) -> None:
     """Refuse an update the subscription's channel cannot take (13) or that names no market."""
+    named = NAMED.get(channel)
+    if named is not None:
+        _, actions, missing = named
+        if update.action not in actions:
+            raise CommandError(13, f"{update.action} does not apply to {channel}")
+        if update.action != actions[2] and update.names is None:
+            raise CommandError(missing, f"{update.action} needs {named[0]}")
+        return
+    if update.action in _NAMED_ACTIONS:
+        raise CommandError(13, f"{update.action} does not apply to {channel}")
     if update.action == "get_snapshot":
         if channel != "orderbook_delta":
             raise CommandError(13, f"get_snapshot works on orderbook_delta, not {channel}")

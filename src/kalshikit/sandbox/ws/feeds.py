@@ -10,13 +10,18 @@ Commands come from ``_ws_session`` and the connection registry from ``_ws_regist
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
+from kalshikit.models import Event
+from kalshikit.sandbox.catalog import INDEX_FEEDS
 from kalshikit.sandbox.exchange import (
     BookChanged,
+    EventFeeChanged,
     EventListed,
+    ExchangeError,
     ExchangeEvent,
     FillRecorded,
+    IndexTick,
     LifecycleKind,
     MarketLifecycle,
     OrderGroupUpdated,
@@ -30,6 +35,7 @@ from kalshikit.sandbox.ws.commands import Msg
 from kalshikit.sandbox.ws.frames import (
     delta_msg,
     event_lifecycle_msg,
+    fee_update_msg,
     fill_msg,
     group_msg,
     lifecycle_msg,
@@ -51,6 +57,17 @@ from kalshikit.sandbox.ws.session import SessionMixin
 __all__ = ["DEFAULT_QUEUE_LIMIT", "Close", "Connection", "FeedHub", "FeedSource", "Outbound"]
 
 T = TypeVar("T")
+_LIFECYCLE: Final = "market_lifecycle_v2"
+_MVE: Final = "multivariate_market_lifecycle"
+# Kalshi's multivariate collections are KXMVE... series (kept off market_lifecycle_v2 since
+# 2026-02-12): a ticker the exchange cannot find is told by its prefix
+_MVE_PREFIX: Final = "KXMVE"
+
+
+def _combo_event(event: Event) -> bool:
+    if any(m.mve_collection_ticker is not None for m in event.markets or ()):
+        return True
+    return event.series_ticker.startswith(_MVE_PREFIX)
 
 
 class FeedHub(SessionMixin):
@@ -73,7 +90,9 @@ class FeedHub(SessionMixin):
             OrderUpdated: self._on_order, PositionChanged: self._on_position,
             OrderGroupUpdated: self._on_group, MarketLifecycle: self._on_lifecycle,
             EventListed: self._on_event_listed, TradingStatusChanged: self._on_trading,
+            IndexTick: self._on_index, EventFeeChanged: self._on_fees,
         }  # fmt: skip
+        self._feeds = {feed.series_ticker: feed for feed in INDEX_FEEDS}
 
     # --- exchange events (synchronous, inside the exchange's write path) -----------------------
 
@@ -124,34 +143,75 @@ class FeedHub(SessionMixin):
             msg = build(event) if msg is None else msg
             self._publish(sub, kind, msg)
 
+    # --- lifecycle: combos (multivariate) on their own channel, as Kalshi splits them -------
+
     def _on_lifecycle(self, event: MarketLifecycle) -> None:
         if event.kind in ("determined", "settled"):
             self._tickers.pop(event.ticker, None)  # settlement zeroes open interest silently
-        subs = list(self._index.market("market_lifecycle_v2", ""))
+        channel = _MVE if self._is_combo(event.ticker) else _LIFECYCLE
+        subs = list(self._index.market(channel, ""))
         if not subs:
             return
         market = self._source.market(event.ticker) if event.kind == "created" else None
-        self._announce(subs, lifecycle_msg(event, market))
+        self._announce(subs, channel, lifecycle_msg(event, market, channel == _MVE))
 
     def _on_event_listed(self, event: EventListed) -> None:
-        """A new event reads as ``event_lifecycle`` on the lifecycle channel."""
-        subs = self._index.market("market_lifecycle_v2", "")
-        self._fan(subs, "event_lifecycle", event_lifecycle_msg, event)
+        """A new event reads as ``event_lifecycle`` on its lifecycle channel."""
+        channel = _MVE if _combo_event(event.event) else _LIFECYCLE
+        self._fan(self._index.market(channel, ""), "event_lifecycle", event_lifecycle_msg, event)
+
+    def _on_fees(self, event: EventFeeChanged) -> None:
+        """A fee override set or cleared: ``event_fee_update``, on the lifecycle channel only
+        (the spec gives the multivariate channel no such message)."""
+        subs = self._index.market(_LIFECYCLE, "")
+        self._fan(subs, "event_fee_update", fee_update_msg, event)
 
     def _on_trading(self, event: TradingStatusChanged) -> None:
         """An exchange-wide pause reads, per open market, as the lifecycle pause flag."""
-        subs = list(self._index.market("market_lifecycle_v2", ""))
-        if not subs:
-            return
         kind: LifecycleKind = "activated" if event.trading_active else "deactivated"
-        for ticker in self._open_tickers():
-            self._announce(subs, lifecycle_msg(MarketLifecycle(ticker, kind, event.ts_ms), None))
+        for channel in (_LIFECYCLE, _MVE):
+            subs = list(self._index.market(channel, ""))
+            if not subs:
+                continue
+            for ticker in self._open_tickers():
+                if self._is_combo(ticker) == (channel == _MVE):
+                    msg = lifecycle_msg(MarketLifecycle(ticker, kind, event.ts_ms), None)
+                    self._announce(subs, channel, msg)
 
-    def _announce(self, subs: list[Subscription], msg: Msg | None) -> None:
+    def _announce(self, subs: list[Subscription], channel: str, msg: Msg | None) -> None:
         if msg is None:  # the sandbox-only "closed" kind has no frame
             return
         for sub in subs:
-            self._publish(sub, "market_lifecycle_v2", msg)
+            self._publish(sub, channel, msg)
+
+    def _is_combo(self, ticker: str) -> bool:
+        known = self._combos.get(ticker)
+        if known is None:
+            try:
+                market = self._source.market(ticker)
+            except ExchangeError:
+                return ticker.startswith(_MVE_PREFIX)
+            known = self._combos[ticker] = market.mve_collection_ticker is not None
+        return known
+
+    # --- reference prices ---------------------------------------------------------------------
+
+    def _on_index(self, event: IndexTick) -> None:
+        """One index tick: ``cfbenchmarks_value`` under its CF Benchmarks id, ``pyth_value``
+        under its Pyth ticker (the history is kept with or without subscribers)."""
+        feed = self._feeds.get(event.series_ticker)
+        if feed is None:
+            return
+        cf = self._indexes.cf_msg(feed.cf_index_id, event.ts_ms, event.value)
+        pyth = self._indexes.pyth_msg(feed.pyth_ticker, event.ts_ms, event.value)
+        for channel, name, msg in (
+            ("cfbenchmarks_value", feed.cf_index_id, cf),
+            ("pyth_value", feed.pyth_ticker, pyth),
+        ):
+            if msg is not None:
+                for sub in self._index.market(channel, ""):
+                    if sub.wants(name):
+                        self._publish(sub, channel, msg)
 
     def _open_tickers(self) -> Iterator[str]:
         cursor: str | None = None

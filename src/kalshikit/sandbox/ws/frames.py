@@ -23,6 +23,7 @@ from kalshikit.models import Market, OrderbookFp
 from kalshikit.sandbox.engine import BookSide
 from kalshikit.sandbox.exchange import (
     BookChanged,
+    EventFeeChanged,
     EventListed,
     FillRecorded,
     MarketLifecycle,
@@ -41,6 +42,7 @@ __all__ = [
     "delta_msg",
     "encode_frame",
     "event_lifecycle_msg",
+    "fee_update_msg",
     "fill_msg",
     "group_msg",
     "lifecycle_msg",
@@ -216,13 +218,18 @@ def _order_times(when: datetime | None, rfc_key: str, ms_key: str) -> Msg:
     return {rfc_key: _rfc3339(ms), ms_key: ms}
 
 
-def lifecycle_msg(event: MarketLifecycle, market: Market | None) -> Msg | None:
-    """``market_lifecycle_v2`` for one event; None for the sandbox-only ``closed`` kind."""
+def lifecycle_msg(
+    event: MarketLifecycle, market: Market | None, multivariate: bool = False
+) -> Msg | None:
+    """``market_lifecycle_v2`` (or ``multivariate_market_lifecycle``, which carries no price
+    grid) for one event; None for the sandbox-only ``closed`` kind."""
     msg: Msg = {"market_ticker": event.ticker, "event_type": event.kind}
     if event.kind == "closed":
         return None
     if event.kind == "created" and market is not None:
         msg |= _created(market)
+        if multivariate:
+            del msg["price_level_structure"], msg["price_ranges"]
     elif event.kind == "close_date_updated" and event.close_ms is not None:
         msg["close_ts"] = event.close_ms // 1000
     elif event.kind == "determined":
@@ -250,6 +257,14 @@ def event_lifecycle_msg(listed: EventListed) -> Msg:
     if event.strike_period:
         msg["strike_period"] = event.strike_period
     return msg
+
+
+def fee_update_msg(event: EventFeeChanged) -> Msg:
+    """``event_fee_update`` (on ``market_lifecycle_v2``): the override set, or both null."""
+    return {
+        "event_ticker": event.event_ticker, "fee_type_override": event.fee_type_override,
+        "fee_multiplier_override": event.fee_multiplier_override,
+    }  # fmt: skip
 
 
 def _created(market: Market) -> Msg:

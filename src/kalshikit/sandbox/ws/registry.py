@@ -21,6 +21,7 @@ from kalshikit.models import Market, OrderbookFp, Trade
 from kalshikit.sandbox.exchange import TickerChanged
 from kalshikit.sandbox.ws.commands import PRIVATE, SEQUENCED, CommandError, Msg
 from kalshikit.sandbox.ws.faults import WsFaults
+from kalshikit.sandbox.ws.indices import IndexHistory
 
 __all__ = [
     "DEFAULT_QUEUE_LIMIT",
@@ -66,7 +67,9 @@ class FeedSource(Protocol):
 class Subscription:
     """One sid: a channel, its markets (None: all), its seq counter and options."""
 
-    __slots__ = ("by_ids", "channel", "conn", "seq", "sid", "skip_ack", "tickers", "yes_prices")
+    __slots__ = (
+        "by_ids", "channel", "conn", "names", "seq", "sid", "skip_ack", "tickers", "yes_prices",
+    )  # fmt: skip
 
     def __init__(
         self, conn: Connection, sid: int, channel: str, tickers: dict[str, None] | None
@@ -74,6 +77,11 @@ class Subscription:
         self.conn, self.sid, self.channel, self.tickers = conn, sid, channel, tickers
         self.seq = 0
         self.yes_prices = self.skip_ack = self.by_ids = False
+        # the index ids / underlyings of a reference-price channel ("all": every one)
+        self.names: dict[str, None] = {}
+
+    def wants(self, name: str) -> bool:
+        return name in self.names or "all" in self.names
 
 
 class Connection:
@@ -174,6 +182,8 @@ class HubCore:
         self._tickers: dict[str, TickerChanged] = {}  # latest full ticker state per market
         self._known: set[str] = set()
         self._ids: dict[str, str] = {}  # market_id -> ticker, filled on first use
+        self._indexes = IndexHistory()  # the reference prices' last minute
+        self._combos: dict[str, bool] = {}  # ticker -> whether it is a combo (multivariate)
 
     # --- connections ------------------------------------------------------------------------
 

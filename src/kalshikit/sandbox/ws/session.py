@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from typing import Final
 
 from kalshikit.models import Market
+from kalshikit.sandbox.catalog import INDEX_FEEDS
 from kalshikit.sandbox.exchange import ExchangeError, TickerChanged
 from kalshikit.sandbox.ws.commands import (
+    NAMED,
     Command,
     CommandError,
     ListSubscriptions,
@@ -32,6 +34,8 @@ from kalshikit.units import TICKS_PER_DOLLAR, dollars_to_ticks, fp_to_centi
 
 __all__ = ["SessionMixin"]
 
+INDEX_IDS: Final = tuple(feed.cf_index_id for feed in INDEX_FEEDS)
+
 # Channels whose market filters the real server ignores (they always carry everything).
 _UNFILTERED: Final = frozenset(
     {
@@ -39,6 +43,8 @@ _UNFILTERED: Final = frozenset(
         "order_group_updates",
         "communications",
         "multivariate_market_lifecycle",
+        "cfbenchmarks_value",
+        "pyth_value",
     }
 )
 
@@ -85,6 +91,9 @@ class SessionMixin(HubCore):
                 sub, added = self._open(conn, channel, tickers, command), tickers or ()
             else:
                 added = self._retarget(sub, add=tickers, drop=())
+            named = NAMED.get(channel)
+            if named is not None:
+                sub.names.update(dict.fromkeys(command.names.get(named[0], ())))
             reply = {"channel": channel, "sid": sub.sid}
             self._deliver(conn, ("subscribed", None, None, reply, command.id), None)
             self._initial(sub, added, command.send_initial_snapshot, None)
@@ -148,6 +157,9 @@ class SessionMixin(HubCore):
             raise CommandError(7, f"no subscription {command.sid} on this connection")
         try:
             check_update(sub.channel, command)
+            if sub.channel in NAMED:
+                self._update_names(sub, command)
+                return
             tickers = self._resolve(command.markets) or ()
             self._apply_update(sub, command, tickers)
         except CommandError as error:
@@ -174,6 +186,28 @@ class SessionMixin(HubCore):
             sub.conn, ("ok", sub.sid, self._next_seq(sub), self._ack(sub), command.id), sub
         )
         self._initial(sub, added, command.send_initial_snapshot, None)
+
+    def _update_names(self, sub: Subscription, command: UpdateSubscription) -> None:
+        """subscribe_/unsubscribe_ indices or underlyings (an ``ok`` with the list after it),
+        or the list of what is available (``indexlist`` / ``underlying_list``)."""
+        param, (add, _, listing), _ = NAMED[sub.channel]
+        if command.action == listing:
+            msg: Msg
+            if sub.channel == "cfbenchmarks_value":
+                kind, msg = "cfbenchmarks_value_indexlist", {"index_ids": list(INDEX_IDS)}
+            else:
+                listed = self._indexes.pyth_listed(self._clock())
+                kind, msg = "pyth_value_underlying_list", {"underlying_tickers": listed}
+            self._publish(sub, kind, msg, command.id)
+            return
+        names = command.names or ()
+        if command.action == add:
+            sub.names.update(dict.fromkeys(names))
+        else:
+            for name in names:
+                sub.names.pop(name, None)
+        ack = {param: list(sub.names)}
+        self._deliver(sub.conn, ("ok", sub.sid, self._next_seq(sub), ack, command.id), sub)
 
     def _ack(self, sub: Subscription) -> Msg | None:
         if sub.skip_ack or sub.tickers is None:
