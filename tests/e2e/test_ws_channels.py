@@ -49,7 +49,7 @@ from kalshikit.sandbox.ws.indices import IndexHistory
 from kalshikit.ws import KalshiStream, KalshiWebSocket
 from kalshikit.ws.channels import CHANNEL_HELPERS
 
-SPEC = Path(__file__).parents[3] / "shared/reference/spec/asyncapi-2026-08-22.yaml"
+SPEC = Path(__file__).parents[1] / "fixtures/kalshi/reference/spec/asyncapi-2026-08-22.yaml"
 HOUR_MS = 3_600_000
 
 
