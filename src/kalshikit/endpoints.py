@@ -129,6 +129,29 @@ ENDPOINTS: Final[Mapping[str, Endpoint]] = dict(
         # pages by page_size (1..2000), not limit
         _ep("structured_targets.list", "GET", "/structured_targets", list_style={"ids": "repeat"}),
         _ep("structured_targets.get", "GET", "/structured_targets/{structured_target_id}"),
+        # live data (SDK 3.34, all public); the routes with literal tails come before the
+        # legacy /live_data/{type}/milestone/{milestone_id}, which would otherwise match them
+        _ep("live_data.event", "GET", "/live_data/events/{event_ticker}"),
+        _ep("live_data.game_stats", "GET", "/live_data/milestone/{milestone_id}/game_stats"),
+        _ep("live_data.weather_calibrations", "GET", "/live_data/weather/{city}/calibrations"),
+        _ep("live_data.by_type", "GET", "/live_data/{type}/milestone/{milestone_id}"),
+        _ep("live_data.milestone", "GET", "/live_data/milestone/{milestone_id}"),
+        _ep("live_data.batch", "GET", "/live_data/batch", list_style={"milestone_ids": "repeat"}),
+        _ep("live_data.weather", "GET", "/live_data/weather/{city}"),
+        # multivariate collections (SDK 3.34: limit 1..200); creating a combo market is signed
+        # but no order write: the read bucket, default cost (kalshi-rest.md 5.4)
+        _ep("multivariate.collections", "GET", "/multivariate_event_collections", max_limit=200),
+        _ep(
+            "multivariate.collection",
+            "GET",
+            "/multivariate_event_collections/{collection_ticker}",
+        ),
+        _ep(
+            "multivariate.create_market",
+            "POST",
+            "/multivariate_event_collections/{collection_ticker}",
+            auth=True,
+        ),
         _ep("account.limits", "GET", "/account/limits", auth=True),
         _ep("account.endpoint_costs", "GET", "/account/endpoint_costs"),
         _ep("portfolio.balance", "GET", "/portfolio/balance", auth=True),

@@ -27,6 +27,17 @@ class Box:
         answer.raise_for_status()
         return answer.json() if answer.content else None
 
+    def sdk_client(self) -> Any:
+        """An official-SDK client (kalshi-python-sync) signed in as a fresh user."""
+        import kalshi_python_sync as sdk
+
+        key = generate_private_key("rsa")
+        created = self.admin("POST", "/users", {"public_key_pem": public_key_pem(key)})
+        config = sdk.Configuration(host=self.url)
+        config.api_key_id = created["api_key_id"]
+        config.private_key_pem = private_key_to_pem(key)
+        return sdk.KalshiClient(config)
+
     def state(self) -> Any:
         return self.admin("GET", "/state")
 

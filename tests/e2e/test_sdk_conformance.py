@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from _cli_kit import Box
 
-from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
 from kalshikit.sandbox.server import running
 
 sdk = pytest.importorskip(
@@ -23,23 +22,11 @@ sdk = pytest.importorskip(
 pytestmark = pytest.mark.slow
 
 
-class SdkBox(Box):
-    """A running sandbox and an SDK client signed in as a fresh user."""
-
-    def sdk_client(self) -> Any:
-        key = generate_private_key("rsa")
-        created = self.admin("POST", "/users", {"public_key_pem": public_key_pem(key)})
-        config = sdk.Configuration(host=self.url)
-        config.api_key_id = created["api_key_id"]
-        config.private_key_pem = private_key_to_pem(key)
-        return sdk.KalshiClient(config)
-
-
 @pytest.fixture(scope="module")
-def box() -> Iterator[SdkBox]:
+def box() -> Iterator[Box]:
     # empty books: the tests place the only orders, and see exactly their own fills
     with running(limits_enabled=False, liquidity=False) as url:
-        yield SdkBox(url)
+        yield Box(url)
 
 
 def cent_market(client: Any) -> Any:
@@ -61,7 +48,7 @@ def order_body(ticker: str, side: str, price: str, count: str, **extra: Any) -> 
     }
 
 
-def test_public_reads_validate(box: SdkBox) -> None:
+def test_public_reads_validate(box: Box) -> None:
     client = box.sdk_client()
     assert client.get_exchange_status().trading_active is True
     market = cent_market(client)
@@ -71,7 +58,7 @@ def test_public_reads_validate(box: SdkBox) -> None:
     assert isinstance(client.get_trades(ticker=market.ticker).trades, list)
 
 
-def test_order_lifecycle_validates(box: SdkBox) -> None:
+def test_order_lifecycle_validates(box: Box) -> None:
     trader, maker = box.sdk_client(), box.sdk_client()
     market = cent_market(trader)
     assert trader.get_balance().balance > 0
@@ -121,7 +108,7 @@ def test_order_lifecycle_validates(box: SdkBox) -> None:
     assert settlements[0].revenue == 200  # two YES contracts pay $1 each, in cents
 
 
-def test_deprecated_fields_and_candles_before_start_validate(box: SdkBox) -> None:
+def test_deprecated_fields_and_candles_before_start_validate(box: Box) -> None:
     """What a client migrating from the January API reads, through the SDK's own calls."""
     taker, maker = box.sdk_client(), box.sdk_client()
     market = cent_market(taker)

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from _cli_kit import Box
 
-from kalshikit.auth import generate_private_key, private_key_to_pem, public_key_pem
 from kalshikit.sandbox.server import running
 
 sdk = pytest.importorskip(
@@ -23,25 +22,15 @@ sdk = pytest.importorskip(
 pytestmark = pytest.mark.slow
 
 
-class SdkBox(Box):
-    def sdk_client(self) -> Any:
-        key = generate_private_key("rsa")
-        created = self.admin("POST", "/users", {"public_key_pem": public_key_pem(key)})
-        config = sdk.Configuration(host=self.url)
-        config.api_key_id = created["api_key_id"]
-        config.private_key_pem = private_key_to_pem(key)
-        return sdk.KalshiClient(config)
-
-
 @pytest.fixture(scope="module")
-def box() -> Iterator[SdkBox]:
+def box() -> Iterator[Box]:
     # the house's opening books: every market is quoted, so forecasts have prices to read
     with running(limits_enabled=False) as url:
-        yield SdkBox(url)
+        yield Box(url)
 
 
 @pytest.fixture(scope="module")
-def client(box: SdkBox) -> Any:
+def client(box: Box) -> Any:
     return box.sdk_client()
 
 

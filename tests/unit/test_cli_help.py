@@ -81,16 +81,18 @@ def test_a_usage_error_is_one_line_and_the_hint(
 
 
 def test_completion_script_is_shown_and_installs(tmp_path: Path) -> None:
+    """Typed in bash, as a user does: the shell is found from the process that runs kalshi."""
     kalshi = Path(sys.executable).parent / "kalshi"
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "SHELL": "/bin/bash"}
-    shown = subprocess.run(
-        [kalshi, "--show-completion", "bash"], env=env, capture_output=True, text=True
-    )
+
+    def in_bash(flag: str) -> subprocess.CompletedProcess[str]:
+        line = f"'{kalshi}' {flag}; exit $?"
+        return subprocess.run(["bash", "-c", line], env=env, capture_output=True, text=True)
+
+    shown = in_bash("--show-completion")
     assert shown.returncode == 0, shown.stderr
     assert "_KALSHI_COMPLETE" in shown.stdout
-    installed = subprocess.run(
-        [kalshi, "--install-completion", "bash"], env=env, capture_output=True, text=True
-    )
+    installed = in_bash("--install-completion")
     assert installed.returncode == 0, installed.stderr
     assert "kalshi" in (tmp_path / ".bashrc").read_text()
 

@@ -130,6 +130,29 @@ SDK_MODEL: dict[type[msgspec.Struct], str] = {
     m.StructuredTargetResponse: "GetStructuredTargetResponse",
     m.StructuredTargetsPage: "GetStructuredTargetsResponse",
     m.UserDataTimestamp: "GetUserDataTimestampResponse",
+    # live data (models/live.py)
+    m.LiveData: "LiveData",
+    m.LiveDataResponse: "GetLiveDataResponse",
+    m.LiveDatasResponse: "GetLiveDatasResponse",
+    m.EventLiveData: "EventLiveData",
+    m.EventLiveDataResponse: "GetEventLiveDataResponse",
+    m.GameStatsResponse: "GetGameStatsResponse",
+    m.PlayByPlay: "PlayByPlay",
+    m.PlayByPlayPeriod: "PlayByPlayPeriodsInner",
+    m.WeatherIndexResponse: "GetWeatherIndexResponse",
+    m.WeatherIndexPoint: "WeatherIndexPoint",
+    m.WeatherStationReading: "WeatherIndexStationReading",
+    m.WeatherCalibrationsResponse: "GetWeatherIndexCalibrationsResponse",
+    m.WeatherCalibration: "WeatherIndexCalibration",
+    m.WeatherCalibrationStation: "WeatherIndexCalibrationStation",
+    # multivariate event collections (models/multivariate.py)
+    m.AssociatedEvent: "AssociatedEvent",
+    m.MultivariateCollection: "MultivariateEventCollection",
+    m.MultivariateCollectionResponse: "GetMultivariateEventCollectionResponse",
+    m.MultivariateCollectionsPage: "GetMultivariateEventCollectionsResponse",
+    m.TickerPair: "TickerPair",
+    m.CreateMarketInCollectionRequest: "CreateMarketInMultivariateEventCollectionRequest",
+    m.CreateMarketInCollectionResponse: "CreateMarketInMultivariateEventCollectionResponse",
 }
 
 # public structs with no SDK counterpart, and why

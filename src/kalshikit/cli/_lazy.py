@@ -34,6 +34,8 @@ COMMANDS: dict[str, Entry] = {
     ),
     "history": Entry("kalshikit.cli.history_cmds", "app", "Past markets, trades, fills, candles."),
     "search": Entry("kalshikit.cli.search_cmds", "app", "Search filters: tags, sports."),
+    "live": Entry("kalshikit.cli.live_cmds", "live", "A game's score or a city's temperature."),
+    "combos": Entry("kalshikit.cli.combo_cmds", "app", "Combos: collections, create from legs."),
     "stream": Entry(
         "kalshikit.cli.stream_cmds", "app", "Live tickers, trades, fills and order books."
     ),

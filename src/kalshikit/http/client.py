@@ -46,7 +46,9 @@ from kalshikit.http.resources.discovery import (
 )
 from kalshikit.http.resources.events import AsyncEvents, AsyncSeries, Events, Series
 from kalshikit.http.resources.exchange import AsyncExchange, AsyncHistorical, Exchange, Historical
+from kalshikit.http.resources.live_data import AsyncLiveDataReads, LiveDataReads
 from kalshikit.http.resources.markets import AsyncMarkets, Markets
+from kalshikit.http.resources.multivariate import AsyncMultivariate, Multivariate
 from kalshikit.http.resources.order_groups import AsyncOrderGroups, OrderGroups
 from kalshikit.http.resources.orders import AsyncOrders, Orders
 from kalshikit.http.resources.portfolio import AsyncPortfolio, Portfolio
@@ -270,6 +272,8 @@ class KalshiClient(_ClientBase):
         self.incentive_programs = IncentivePrograms(self)
         self.milestones = Milestones(self)
         self.structured_targets = StructuredTargets(self)
+        self.live_data = LiveDataReads(self)
+        self.multivariate = Multivariate(self)
 
     def call(self, call: Call[Any, T]) -> T:
         """Send a prepared call (with retries) and decode its answer."""
@@ -378,6 +382,8 @@ class AsyncKalshiClient(_ClientBase):
         self.incentive_programs = AsyncIncentivePrograms(self)
         self.milestones = AsyncMilestones(self)
         self.structured_targets = AsyncStructuredTargets(self)
+        self.live_data = AsyncLiveDataReads(self)
+        self.multivariate = AsyncMultivariate(self)
 
     async def call(self, call: Call[Any, T]) -> T:
         return call.result(await self.send(call.request), self.base_url)

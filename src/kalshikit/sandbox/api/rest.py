@@ -34,8 +34,11 @@ from kalshikit.models import (
 )
 from kalshikit.models.enums import MARKET_FILTER_STATUSES, ORDER_STATUSES
 from kalshikit.ratelimit import ENDPOINT_COSTS, BucketSpec
+from kalshikit.sandbox.api._handler_kit import candle_window
 from kalshikit.sandbox.api.rest_events import DiscoveryHandlers
 from kalshikit.sandbox.api.rest_historical import HistoricalHandlers
+from kalshikit.sandbox.api.rest_live import LiveDataHandlers
+from kalshikit.sandbox.api.rest_multivariate import MultivariateHandlers
 from kalshikit.sandbox.exchange import WriteRoute
 from kalshikit.sandbox.gateway import (
     MAX_CLIENT_ORDER_ID_CHARS,
@@ -53,7 +56,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Ctx", "Handler", "RestHandlers"]
 
-_CANDLE_PERIODS: Final = (1, 60, 1440)
 _MAX_BATCH_CANDLES: Final = 10_000
 _SETTLEMENT_STATUSES: Final = ("unsettled", "settled", "all")
 
@@ -94,16 +96,6 @@ def _joined(values: list[str] | None) -> str | None:
     return ",".join(values) if values else None
 
 
-def _candle_window(q: Query) -> tuple[int, int, int]:
-    start, end = q.required_integer("start_ts", 0), q.required_integer("end_ts", 0)
-    if start > end:
-        raise bad_request("start_ts must not be after end_ts", "start_ts")
-    period = q.required_integer("period_interval")
-    if period not in _CANDLE_PERIODS:
-        raise bad_request("period_interval must be 1, 60 or 1440 (minutes)", "period_interval")
-    return start, end, period
-
-
 def _market_times(q: Query) -> dict[str, int | None]:
     """The six time filters of GET /markets (the exchange checks which statuses they go with)."""
     names = [f"{e}_{g}_ts" for g in ("created", "close", "settled") for e in ("min", "max")]
@@ -134,7 +126,7 @@ def _check_client_ids(req: CreateOrderV2Request | AmendOrderV2Request, where: st
         check_length(updated, "updated_client_order_id", MAX_CLIENT_ORDER_ID_CHARS)
 
 
-class RestHandlers(HistoricalHandlers, DiscoveryHandlers):
+class RestHandlers(HistoricalHandlers, DiscoveryHandlers, MultivariateHandlers, LiveDataHandlers):
     """One handler per ``ENDPOINTS`` name: ``Ctx -> wire payload``."""
 
     def __init__(self, exchange: Exchange, writer: ExchangeWriter, guard: Guard) -> None:
@@ -223,7 +215,7 @@ class RestHandlers(HistoricalHandlers, DiscoveryHandlers):
         tickers = c.query.csv("market_tickers", 100)
         if tickers is None:
             raise bad_request("market_tickers is required", "market_tickers")
-        start, end, period = _candle_window(c.query)
+        start, end, period = candle_window(c.query)
         if len(tickers) * ((end - start) // (period * 60) + 1) > _MAX_BATCH_CANDLES:
             raise bad_request(f"at most {_MAX_BATCH_CANDLES} candlesticks per request")
         markets = [
@@ -233,7 +225,7 @@ class RestHandlers(HistoricalHandlers, DiscoveryHandlers):
         return {"markets": markets}
 
     def _candles(self, ticker: str, q: Query) -> list[Candlestick]:
-        start, end, period = _candle_window(q)
+        start, end, period = candle_window(q)
         return self.ex.candlesticks(
             ticker,
             start_ts=start,

@@ -9,40 +9,17 @@ the SDK: ``limit`` is required on ``/milestones``, ``/structured_targets`` pages
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING
 
 from kalshikit.endpoints import ENDPOINTS
+from kalshikit.sandbox.api._handler_kit import CANDLE_PERIODS, HandlerCtx, candle_window
 from kalshikit.sandbox.gateway import Query, bad_request
 
 if TYPE_CHECKING:
     from kalshikit.sandbox.exchange import Exchange
 
 __all__ = ["DiscoveryHandlers"]
-
-_CANDLE_PERIODS: Final = (1, 60, 1440)
-
-
-class Ctx(Protocol):
-    """What these handlers read of ``rest.Ctx`` (a protocol: ``rest`` imports this module)."""
-
-    @property
-    def query(self) -> Query: ...
-
-    @property
-    def path(self) -> Mapping[str, str]: ...
-
-
-def _window(q: Query, periods: tuple[int, ...]) -> tuple[int, int, int]:
-    start, end = q.required_integer("start_ts", 0), q.required_integer("end_ts", 0)
-    if start > end:
-        raise bad_request("start_ts must not be after end_ts", "start_ts")
-    period = q.required_integer("period_interval")
-    if period not in periods:
-        allowed = ", ".join(str(p) for p in periods)
-        raise bad_request(f"period_interval must be one of {allowed} (minutes)", "period_interval")
-    return start, end, period
 
 
 def _percentiles(q: Query) -> list[int]:
@@ -72,29 +49,29 @@ class DiscoveryHandlers:
 
     ex: Exchange
 
-    def exchange_user_data_timestamp(self, c: Ctx) -> object:
+    def exchange_user_data_timestamp(self, c: HandlerCtx) -> object:
         return self.ex.user_data_timestamp()
 
-    def events_metadata(self, c: Ctx) -> object:
+    def events_metadata(self, c: HandlerCtx) -> object:
         return self.ex.event_metadata(c.path["event_ticker"])
 
-    def events_candlesticks(self, c: Ctx) -> object:
-        start, end, period = _window(c.query, _CANDLE_PERIODS)
+    def events_candlesticks(self, c: HandlerCtx) -> object:
+        start, end, period = candle_window(c.query)
         return self.ex.event_candlesticks(
             c.path["series_ticker"], c.path["ticker"], start_ts=start, end_ts=end,
             period_minutes=period,
         )  # fmt: skip
 
-    def events_forecast_percentiles(self, c: Ctx) -> object:
+    def events_forecast_percentiles(self, c: HandlerCtx) -> object:
         percentiles = _percentiles(c.query)
-        start, end, period = _window(c.query, (0, *_CANDLE_PERIODS))
+        start, end, period = candle_window(c.query, (0, *CANDLE_PERIODS))
         history = self.ex.forecast_history(
             c.path["series_ticker"], c.path["ticker"], percentiles=percentiles,
             start_ts=start, end_ts=end, period_minutes=period,
         )  # fmt: skip
         return {"forecast_history": history}
 
-    def events_multivariate(self, c: Ctx) -> object:
+    def events_multivariate(self, c: HandlerCtx) -> object:
         q = c.query
         events, cursor = self.ex.multivariate_events(
             series_ticker=q.text("series_ticker"),
@@ -105,7 +82,7 @@ class DiscoveryHandlers:
         )
         return {"events": events, "cursor": cursor}
 
-    def events_fee_changes(self, c: Ctx) -> object:
+    def events_fee_changes(self, c: HandlerCtx) -> object:
         q = c.query
         changes, cursor = self.ex.event_fee_changes(
             event_ticker=q.text("event_ticker"),
@@ -114,20 +91,20 @@ class DiscoveryHandlers:
         )
         return {"event_fee_changes": changes, "cursor": cursor}
 
-    def series_fee_changes(self, c: Ctx) -> object:
+    def series_fee_changes(self, c: HandlerCtx) -> object:
         changes = self.ex.series_fee_changes(
             series_ticker=c.query.text("series_ticker"),
             show_historical=bool(c.query.boolean("show_historical")),
         )
         return {"series_fee_change_arr": changes}
 
-    def search_tags_by_categories(self, c: Ctx) -> object:
+    def search_tags_by_categories(self, c: HandlerCtx) -> object:
         return {"tags_by_categories": self.ex.tags_by_categories()}
 
-    def search_filters_by_sport(self, c: Ctx) -> object:
+    def search_filters_by_sport(self, c: HandlerCtx) -> object:
         return self.ex.filters_by_sport()
 
-    def incentive_programs_list(self, c: Ctx) -> object:
+    def incentive_programs_list(self, c: HandlerCtx) -> object:
         q = c.query
         programs, cursor = self.ex.incentive_programs(
             status=q.text("status"),
@@ -138,7 +115,7 @@ class DiscoveryHandlers:
         )
         return {"incentive_programs": programs, "next_cursor": cursor or None}
 
-    def milestones_list(self, c: Ctx) -> object:
+    def milestones_list(self, c: HandlerCtx) -> object:
         q = c.query
         limit = q.required_integer("limit", 1, ENDPOINTS["milestones.list"].max_limit)
         milestones, cursor = self.ex.milestones(
@@ -154,10 +131,10 @@ class DiscoveryHandlers:
         )
         return {"milestones": milestones, "cursor": cursor}
 
-    def milestones_get(self, c: Ctx) -> object:
+    def milestones_get(self, c: HandlerCtx) -> object:
         return {"milestone": self.ex.milestone(c.path["milestone_id"])}
 
-    def structured_targets_list(self, c: Ctx) -> object:
+    def structured_targets_list(self, c: HandlerCtx) -> object:
         q = c.query
         targets, cursor = self.ex.structured_targets(
             ids=q.csv("ids", 2000),
@@ -168,5 +145,5 @@ class DiscoveryHandlers:
         )
         return {"structured_targets": targets, "cursor": cursor}
 
-    def structured_targets_get(self, c: Ctx) -> object:
+    def structured_targets_get(self, c: HandlerCtx) -> object:
         return {"structured_target": self.ex.structured_target(c.path["structured_target_id"])}

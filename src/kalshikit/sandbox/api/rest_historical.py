@@ -9,31 +9,16 @@ sandbox users trade on subaccount 0 only, so another number finds nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING
 
 from kalshikit.endpoints import ENDPOINTS
-from kalshikit.sandbox.gateway import Query, WithNulls, bad_request
+from kalshikit.sandbox.api._handler_kit import HandlerCtx, candle_window
+from kalshikit.sandbox.gateway import Query, WithNulls
 
 if TYPE_CHECKING:
     from kalshikit.sandbox.exchange import Exchange
 
 __all__ = ["HistoricalHandlers"]
-
-_CANDLE_PERIODS: Final = (1, 60, 1440)
-
-
-class Ctx(Protocol):
-    """What a handler reads of ``rest.Ctx`` (named here: ``rest`` imports this module)."""
-
-    @property
-    def user(self) -> str: ...
-
-    @property
-    def query(self) -> Query: ...
-
-    @property
-    def path(self) -> Mapping[str, str]: ...
 
 
 def _limit(q: Query, name: str) -> int:
@@ -50,7 +35,7 @@ class HistoricalHandlers:
 
     ex: Exchange
 
-    def historical_markets(self, c: Ctx) -> object:
+    def historical_markets(self, c: HandlerCtx) -> object:
         q = c.query
         markets, cursor = self.ex.historical_markets(
             tickers=q.csv("tickers", 1000),
@@ -62,24 +47,19 @@ class HistoricalHandlers:
         )
         return {"markets": markets, "cursor": cursor}
 
-    def historical_market(self, c: Ctx) -> object:
+    def historical_market(self, c: HandlerCtx) -> object:
         return {"market": self.ex.historical_market(c.path["ticker"])}
 
-    def historical_candlesticks(self, c: Ctx) -> object:
-        q, ticker = c.query, c.path["ticker"]
-        start, end = q.required_integer("start_ts", 0), q.required_integer("end_ts", 0)
-        if start > end:
-            raise bad_request("start_ts must not be after end_ts", "start_ts")
-        period = q.required_integer("period_interval")
-        if period not in _CANDLE_PERIODS:
-            raise bad_request("period_interval must be 1, 60 or 1440 (minutes)", "period_interval")
+    def historical_candlesticks(self, c: HandlerCtx) -> object:
+        ticker = c.path["ticker"]
+        start, end, period = candle_window(c.query)
         candles = self.ex.historical_candlesticks(
             ticker, start_ts=start, end_ts=end, period_minutes=period
         )
         # the SDK requires every price key, null in a period without trades
         return WithNulls({"ticker": ticker, "candlesticks": candles})
 
-    def historical_trades(self, c: Ctx) -> object:
+    def historical_trades(self, c: HandlerCtx) -> object:
         q = c.query
         trades, cursor = self.ex.historical_trades(
             ticker=q.text("ticker"),
@@ -91,7 +71,7 @@ class HistoricalHandlers:
         )
         return {"trades": trades, "cursor": cursor}
 
-    def historical_fills(self, c: Ctx) -> object:
+    def historical_fills(self, c: HandlerCtx) -> object:
         q = c.query
         other = _other_subaccount(q)
         fills, cursor = self.ex.historical_fills(
@@ -104,7 +84,7 @@ class HistoricalHandlers:
         )
         return {"fills": [] if other else fills, "cursor": "" if other else cursor}
 
-    def historical_orders(self, c: Ctx) -> object:
+    def historical_orders(self, c: HandlerCtx) -> object:
         q = c.query
         other = _other_subaccount(q)
         orders, cursor = self.ex.historical_orders(
@@ -117,7 +97,7 @@ class HistoricalHandlers:
         )
         return {"orders": [] if other else orders, "cursor": "" if other else cursor}
 
-    def historical_positions(self, c: Ctx) -> object:
+    def historical_positions(self, c: HandlerCtx) -> object:
         q = c.query
         other = _other_subaccount(q)
         markets, events, cursor = self.ex.historical_positions(

@@ -12,7 +12,7 @@ daily high temperatures (``KXHIGHNY`` and seven more cities: six mutually exclus
 decisions (``KXFEDDECISION``), CPI releases (``KXCPIYOY``), a state-by-state election (independent
 yes/no), NBA games (``KXNBAGAME``: one market per team), the weekly #1 song (``KXTOPSONG``) and
 cross-category combos on shard 1 (``KXMVECROSSCATEGORY``, ``deci_cent``, legs drawn from the other
-markets).
+markets; ``combo_from_legs`` drafts one from legs a user chose, for the exchange to list).
 
 Events run forward from ``now`` (the next hour, today, the next meeting ...): a market is
 ``active`` when ``open_time <= now < close_time`` and ``initialized`` before it opens. Sizing: each
@@ -29,6 +29,7 @@ simulator that moves it.
 """
 
 from kalshikit.sandbox.catalog.build import Catalog, build_catalog
+from kalshikit.sandbox.catalog.combos import COMBO_LEGS, combo_from_legs, combo_key
 from kalshikit.sandbox.catalog.crypto import INDEX_FEEDS, IndexFeed
 from kalshikit.sandbox.catalog.discovery import (
     category_tags,
@@ -42,18 +43,37 @@ from kalshikit.sandbox.catalog.discovery import (
     team_targets,
 )
 from kalshikit.sandbox.catalog.drafts import Anchor, Drafted
+from kalshikit.sandbox.catalog.live import (
+    GAME_SERIES,
+    WeatherCity,
+    city_calibrations,
+    config_version,
+    weather_cities,
+)
 from kalshikit.sandbox.catalog.roll import ROLLING_SERIES, next_listing, period_of
+from kalshikit.sandbox.catalog.specs import COMBO_COLLECTION, COMBOS
+
+COMBO_SERIES = COMBOS  # the series combo markets are listed in (shard 1)
 
 __all__ = [
+    "COMBO_COLLECTION",
+    "COMBO_LEGS",
+    "COMBO_SERIES",
+    "GAME_SERIES",
     "INDEX_FEEDS",
     "ROLLING_SERIES",
     "Anchor",
     "Catalog",
     "Drafted",
     "IndexFeed",
+    "WeatherCity",
     "build_catalog",
     "category_tags",
+    "city_calibrations",
+    "combo_from_legs",
+    "combo_key",
     "competition_of",
+    "config_version",
     "game_milestones",
     "listed_incentives",
     "listed_milestones",
@@ -63,4 +83,5 @@ __all__ = [
     "scheduled_fee_changes",
     "sport_filters",
     "team_targets",
+    "weather_cities",
 ]

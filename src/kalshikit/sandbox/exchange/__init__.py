@@ -26,6 +26,7 @@ from kalshikit.sandbox.exchange.events import (
     TradingStatusChanged,
 )
 from kalshikit.sandbox.exchange.exchange import Exchange
+from kalshikit.sandbox.exchange.live import GameLive, WeatherObservation
 from kalshikit.sandbox.exchange.render import datetime_of, millis_of
 from kalshikit.sandbox.exchange.requests import SHARD_ZERO, WriteRoute
 from kalshikit.sandbox.exchange.retention import Retention
@@ -45,6 +46,7 @@ __all__ = [
     "ExchangeEvent",
     "ExchangeWriter",
     "FillRecorded",
+    "GameLive",
     "IndexTick",
     "LifecycleKind",
     "MarketLifecycle",
@@ -55,6 +57,7 @@ __all__ = [
     "TickerChanged",
     "TradeExecuted",
     "TradingStatusChanged",
+    "WeatherObservation",
     "WriteRoute",
     "datetime_of",
     "decode_snapshot",

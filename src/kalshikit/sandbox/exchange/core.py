@@ -69,6 +69,7 @@ _NOT_STATE = frozenset(
     {
         "catalog", "_catalog_owned", "_clock", "_listeners", "_quote_watchers", "_write_ahead",
         "_retention", "_markets",
+        "_live_board",  # live data is a derived feed the simulator publishes again (live.py)
     }
 )  # fmt: skip
 _stamp = attrgetter("ts_ms")

@@ -15,7 +15,9 @@ The class is assembled from one mixin per concern over the shared state of ``_co
 * ``discovery``: event metadata, candles and forecasts, fee changes, search, incentives,
   milestones and structured targets;
 * ``history``: the archive's reads behind ``/historical/*`` (the sweep fills ``archive``);
-* ``rolling``: listing a recurring series' next events while the exchange runs.
+* ``live``: the ``/live_data`` reads, over what the simulator publishes (``publish_live``);
+* ``rolling``: listing a recurring series' next events while the exchange runs;
+* ``multivariate``: collections, and combo markets created from chosen legs.
 
 Listeners (``add_listener``) receive the ``events`` dataclasses synchronously, in order. A store
 hooks ``write_ahead`` to record each command at its commit point, and keeps ``state_image``s as
@@ -32,7 +34,9 @@ from kalshikit.sandbox.exchange.discovery import DiscoveryMixin
 from kalshikit.sandbox.exchange.errors import ExchangeError
 from kalshikit.sandbox.exchange.feeterms import FeeTermsMixin
 from kalshikit.sandbox.exchange.history import HistoryMixin
+from kalshikit.sandbox.exchange.live import LiveDataMixin
 from kalshikit.sandbox.exchange.market_data import MarketDataMixin
+from kalshikit.sandbox.exchange.multivariate import CombosMixin
 from kalshikit.sandbox.exchange.portfolio import PortfolioMixin
 from kalshikit.sandbox.exchange.rolling import RollMixin
 from kalshikit.sandbox.exchange.trading import TradingMixin
@@ -42,11 +46,13 @@ __all__ = ["Exchange", "ExchangeError"]
 
 
 class Exchange(
+    CombosMixin,
     TradingMixin,
     AdminMixin,
     FeeTermsMixin,
     RollMixin,
     DiscoveryMixin,
+    LiveDataMixin,
     MarketDataMixin,
     PortfolioMixin,
     HistoryMixin,
@@ -68,6 +74,7 @@ class Exchange(
             "totals": self.money_totals(),
             "trading_active": self._trading_active,
             "listings": [list(listing) for listing in self._listings],
+            "combos_created": [list(created) for created in self._combos_created],
             "next_ids": self._upcoming_ids(4),
             "archive": self._archive.digest(),
         }

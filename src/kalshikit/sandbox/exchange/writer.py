@@ -62,3 +62,6 @@ class ExchangeWriter(Protocol):
     def set_event_fees(
         self, event_ticker: str, fee_type: str | None, multiplier: float | None
     ) -> None: ...
+    def create_combo(
+        self, collection_ticker: str, legs: Sequence[tuple[str, str, str]]
+    ) -> tuple[str, str, bool]: ...

@@ -87,6 +87,7 @@ class LatentModel:
         self._event_of: dict[str, str] = {}  # market -> event
         self._outcomes: dict[str, bool] = {}  # market -> result, once drawn
         self._news: dict[str, None] = {}
+        self._finals: dict[str, float] = {}  # event -> the number or margin it settled on
 
     # ------------------------------------------------------------------ registration
 
@@ -244,6 +245,48 @@ class LatentModel:
             return product
         return 1 / (1 + math.exp(-(_logit(product) + combo.bias)))
 
+    # ------------------------------------------------------------------ live data
+
+    def observe(self, event_ticker: str, now_ms: int) -> tuple[float, float] | None:
+        """A day's own number (a weather high) at ``now_ms`` and the spread still left, moved
+        there as a read of its markets would move it; None if the event has no number of its
+        own (or is resolved)."""
+        state = self._events.get(event_ticker)
+        if state is None or state.underlying != event_ticker:
+            return None
+        shape = state.shape
+        if not isinstance(shape, Scalar):
+            return None
+        if shape.fixing is None:
+            self._advance(state, now_ms)
+            return shape.path.value, shape.spread(now_ms)
+        return shape.fixing, shape.spread(shape.close_ms)
+
+    def observed(self, event_ticker: str, reading: float) -> None:
+        """A reading of the event's number was published: it settles on no less."""
+        state = self._events.get(event_ticker)
+        if state is not None and isinstance(state.shape, Scalar):
+            state.shape.observed = max(state.shape.observed, reading)
+
+    def margin(self, event_ticker: str, now_ms: int) -> float | None:
+        """A game's expected final margin (its second team's) at ``now_ms``; None if none."""
+        state = self._events.get(event_ticker)
+        if state is None or not isinstance(state.shape, Game):
+            return None
+        self._advance(state, now_ms)
+        return state.shape.margin
+
+    def has_finals(self) -> bool:
+        return bool(self._finals)
+
+    def drop_finals(self) -> None:
+        """Forget the finals nobody took (events without live data: crypto, CPI ...)."""
+        self._finals.clear()
+
+    def take_final(self, event_ticker: str) -> float | None:
+        """The number (or a game's margin) the event settled on, once, after it was drawn."""
+        return self._finals.pop(event_ticker, None)
+
     # ------------------------------------------------------------------ moving it by hand
 
     def push(self, ticker: str, ticks: int, now_ms: int) -> None:
@@ -300,7 +343,13 @@ class LatentModel:
         self._advance(state, now_ms)
         if isinstance(shape, Scalar):
             shape.fix(now_ms, self._rng)
-        return shape.results(self._rng)
+        results = shape.results(self._rng)
+        event_ticker = self._event_of[state.tickers[0]]
+        if isinstance(shape, Scalar) and shape.reported is not None:
+            self._finals[event_ticker] = shape.reported
+        elif isinstance(shape, Game):
+            self._finals[event_ticker] = shape.margin
+        return results
 
     def _leg_result(self, leg: str, now_ms: int) -> bool:
         known = self._outcomes.get(leg)

@@ -179,7 +179,9 @@ class NumberPath:
 class Scalar:
     """An event whose markets are intervals ``[low, high)`` of one number on a ``NumberPath``."""
 
-    __slots__ = ("close_ms", "fixing", "floor", "intervals", "path", "scale")
+    __slots__ = (
+        "close_ms", "fixing", "floor", "intervals", "observed", "path", "reported", "scale",
+    )  # fmt: skip
 
     def __init__(
         self, path: NumberPath, intervals: list[tuple[float, float]], close_ms: int, floor: float
@@ -187,6 +189,8 @@ class Scalar:
         self.path, self.intervals, self.close_ms, self.floor = path, intervals, close_ms, floor
         self.scale = 1.0  # a push that asks more of one range than the spread allows narrows it
         self.fixing: float | None = None  # the number at the close
+        self.observed = -math.inf  # the highest reading published so far (live data)
+        self.reported: float | None = None  # the number it settled on, once drawn
 
     def spread(self, at_ms: int) -> float:
         left = max(self.close_ms - at_ms, 0)
@@ -249,9 +253,11 @@ class Scalar:
         self.path.value = centre + side * (near + far) / 2
 
     def results(self, rng: random.Random) -> list[bool]:
-        """The reported number (the fixing, give or take the floor) against every interval."""
+        """The reported number (the fixing, give or take the floor) against every interval; a
+        day's high is never below a reading already published (``observed``)."""
         base = self.path.value if self.fixing is None else self.fixing
         reported = base + rng.gauss(0.0, self.scale * self.floor) if self.floor else base
+        self.reported = reported = max(reported, self.observed)
         return [low <= reported < high for low, high in self.intervals]
 
 

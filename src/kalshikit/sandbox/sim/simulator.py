@@ -38,6 +38,7 @@ from kalshikit.sandbox.sim.agents import Action, AgentParams, Desk, Makers, SimW
 from kalshikit.sandbox.sim.arbitrage import Arbitrageur
 from kalshikit.sandbox.sim.indexfeed import IndexPublisher
 from kalshikit.sandbox.sim.latent import LatentModel
+from kalshikit.sandbox.sim.livefeed import LivePublisher
 from kalshikit.sandbox.sim.rolling import SeriesRolls
 from kalshikit.units import TICKS_PER_DOLLAR, PriceGrid
 
@@ -77,6 +78,9 @@ class Simulator:
         self._desk = Desk(writer or exchange, exchange.engine, self.params)
         self._latent = LatentModel(self._rng, self.params.latent, self._result_elsewhere)
         self._indexes = IndexPublisher(self._latent, exchange.publish)
+        self._live = LivePublisher(
+            self._latent, lambda: exchange.catalog, self._result_of, exchange.publish_live
+        )
         takers = [f"sim-taker-{n}" for n in range(1, self.params.takers + 1)]
         self._makers = Makers(list(MAKERS), self._rng, self.params)
         self._takers = Takers(takers, SWEEPER, self._rng, self.params)
@@ -92,6 +96,8 @@ class Simulator:
         self._urgent: dict[str, None] = {}  # re-quote these first, in this order
         self._unquoted: set[str] = set()  # listed while running: quoted as soon as they open
         self._pending: dict[str, int] = {}  # pushes made before the first step
+        self._modelled: set[str] = set()  # events with a latent value and a schedule
+        self._seen = 0  # catalog events looked at: later ones were listed by someone else
         self._schedule: list[tuple[int, int, str, str]] = []
         self._scheduled = 0
         self._credit = 0.0
@@ -149,8 +155,10 @@ class Simulator:
         if self.exchange.advance_due():
             self._desk.writer.advance()
             self._desk.actions.append(Action("advance"))
+        self._catch_up(now)
         self._run_schedule(now)
         self._indexes.catch_up(now)  # before trading reads the paths at ``now``
+        self._live.catch_up(now)  # scores and readings, from the latent values settled on
         # at least one write's worth, or a rate below one a second would never act
         ceiling = max(self.activity * _BACKLOG_S, 1.0)
         self._credit = min(self._credit + self.activity * (now - last) / 1000, ceiling)
@@ -187,6 +195,7 @@ class Simulator:
         fairs = [catalog.fair_value[m.ticker] for m in markets]
         anchor = catalog.anchors.get(event.event_ticker)
         self._latent.add_event(event, markets, fairs, anchor, now_ms)
+        self._modelled.add(event.event_ticker)
         for market in markets:
             ticker = market.ticker
             self._markets[ticker] = market
@@ -290,6 +299,9 @@ class Simulator:
             return
         self._desk.actions.append(Action("settle", ticker=ticker))
 
+    def _result_of(self, ticker: str) -> str:
+        return self.exchange.market(ticker).result or ""
+
     def _result_elsewhere(self, ticker: str) -> bool | None:
         """A result the exchange has that the simulator did not draw (set by hand)."""
         if self.exchange.catalog.market(ticker) is None:
@@ -314,6 +326,18 @@ class Simulator:
                 return
             self._desk.actions.append(Action("list", ticker=series, ref=",".join(tickers)))
             self._listed(tickers, now_ms)
+
+    def _catch_up(self, now_ms: int) -> None:
+        """Events someone else listed (a combo created through the API): modelled, scheduled
+        and quoted as the simulator's own listings are (a created combo is priced off its
+        legs, and determined by them)."""
+        events = self.exchange.catalog.events
+        for event in events[self._seen :]:
+            if event.event_ticker not in self._modelled:
+                self._add_event(event, now_ms)
+                markets = self.exchange.catalog.markets_of_event(event.event_ticker)
+                self._unquoted.update(m.ticker for m in markets)
+        self._seen = len(events)
 
     def _listed(self, tickers: list[str], now_ms: int) -> None:
         catalog = self.exchange.catalog

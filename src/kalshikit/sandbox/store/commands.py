@@ -81,6 +81,9 @@ _APPLY: Final[dict[str, _Apply]] = {
     "set_event_fees": lambda ex, a: ex.set_event_fees(
         a["event_ticker"], a["fee_type"], a["multiplier"]
     ),
+    "create_combo": lambda ex, a: ex.create_combo(
+        a["collection_ticker"], [(e, m, s) for e, m, s in a["legs"]]
+    ),
 }
 
 

@@ -261,3 +261,14 @@ class PersistentExchange:
             args,
             lambda: self.exchange.set_event_fees(event_ticker, fee_type, multiplier),
         )
+
+    def create_combo(
+        self, collection_ticker: str, legs: Sequence[tuple[str, str, str]]
+    ) -> tuple[str, str, bool]:
+        # the combo is drafted from the legs and the clock: a replay lists the same market
+        args: dict[str, object] = {
+            "collection_ticker": collection_ticker, "legs": [list(leg) for leg in legs],
+        }  # fmt: skip
+        return self._run(
+            "create_combo", args, lambda: self.exchange.create_combo(collection_ticker, legs)
+        )
