@@ -40,7 +40,7 @@ from kalshikit.models.stream import (
     PythValueMsg,
 )
 from kalshikit.sandbox.api.app import create_app
-from kalshikit.sandbox.catalog import build_catalog
+from kalshikit.sandbox.catalog import INDEX_FEEDS, build_catalog
 from kalshikit.sandbox.exchange import EventListed, Exchange, MarketLifecycle
 from kalshikit.sandbox.server import running
 from kalshikit.sandbox.sim import Simulator
@@ -264,6 +264,63 @@ async def test_fee_overrides_read_as_event_fee_updates(box: Box) -> None:
     assert updates == [
         (event_ticker, "quadratic_with_maker_fees", Decimal("0.5")), (event_ticker, None, None),
     ]  # fmt: skip
+
+
+async def test_grid_and_metadata_changes_read_as_lifecycle_updates(box: Box) -> None:
+    indexed = {feed.series_ticker for feed in INDEX_FEEDS}  # their strikes settle other tests
+    market = [
+        m for m in box.markets(status="open")
+        if not m.get("mve_collection_ticker") and m["event_ticker"].split("-")[0] not in indexed
+    ][-1]  # fmt: skip
+    ticker = market["ticker"]
+    meta = {"strike_type": "between", "floor_strike": 95000, "cap_strike": 95250}
+    async with KalshiWebSocket(config=box.config(), signer=box.signer()) as ws:
+        life = await ws.lifecycle()
+        box.admin(
+            "PUT",
+            f"/markets/{ticker}/price_level_structure",
+            {"price_level_structure": "deci_cent"},
+        )
+        box.admin("PUT", f"/markets/{ticker}/metadata", meta)
+        box.admin("PUT", f"/markets/{ticker}/metadata", {"yes_sub_title": "above $95,000"})
+        refused = [
+            box.admin_status("PUT", f"/markets/{ticker}/price_level_structure", body)
+            for body in ({"price_level_structure": "half_cent"}, {})
+        ] + [
+            box.admin_status("PUT", f"/markets/{ticker}/metadata", body)
+            for body in ({"strike_type": "sideways"}, {"no_sub_title": "x"}, {})
+        ]  # fmt: skip
+
+        def mine(seen: list[Any]) -> list[MarketLifecycleMsg]:
+            return [
+                m for m in seen
+                if isinstance(m, MarketLifecycleMsg) and m.market_ticker == ticker
+                and m.event_type in ("price_level_structure_updated", "metadata_updated")
+            ]  # fmt: skip
+
+        seen = mine(await _collect(life, lambda seen: len(mine(seen)) >= 3))
+    assert refused == [400] * 5
+    shown = box.get(f"{box.url}/markets/{ticker}")["market"]
+    assert shown["price_level_structure"] == "deci_cent"
+    assert shown["price_ranges"] == [{"start": "0.0000", "end": "1.0000", "step": "0.0010"}]
+    assert (shown["strike_type"], shown["floor_strike"], shown["cap_strike"]) == (
+        "between", 95000, 95250,
+    )  # fmt: skip
+    assert shown["yes_sub_title"] == "above $95,000"
+    grid, strikes, title = seen
+    assert (grid.event_type, grid.price_level_structure) == (
+        "price_level_structure_updated", "deci_cent",
+    )  # fmt: skip
+    assert [(r.start, r.end, r.step) for r in grid.price_ranges or []] == [
+        ("0.0000", "1.0000", "0.0010")
+    ]
+    assert (strikes.event_type, strikes.strike_type, strikes.floor_strike, strikes.cap_strike) == (
+        "metadata_updated", "between", Decimal(95000), Decimal(95250),
+    )  # fmt: skip
+    assert strikes.yes_sub_title is None
+    assert (title.event_type, title.yes_sub_title, title.floor_strike) == (
+        "metadata_updated", "above $95,000", None,
+    )  # fmt: skip
 
 
 def test_the_sync_facade_has_a_working_helper_for_every_channel(box: Box) -> None:

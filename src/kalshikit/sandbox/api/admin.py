@@ -20,6 +20,9 @@ Routes (JSON bodies; each answers JSON)::
     POST   /trading                     {active: bool}
     PUT    /events/{event_ticker}/fees  {fee_type_override, fee_multiplier_override} (both
                                          null: cleared)
+    PUT    /markets/{ticker}/price_level_structure  {price_level_structure}
+    PUT    /markets/{ticker}/metadata   {strike_type?, floor_strike?, cap_strike?,
+                                         yes_sub_title?} (the fields given change)
     GET    /state                       the exchange's state digest
     GET    /faults                      pending faults
     POST   /faults                      {kind: "status" | "drop_after_write", count?, status?,
@@ -116,6 +119,8 @@ def admin_routes(
         ("POST", "/advance", admin.advance),
         ("POST", "/trading", admin.trading),
         ("PUT", "/events/{event_ticker}/fees", admin.event_fees),
+        ("PUT", "/markets/{ticker}/price_level_structure", admin.price_level_structure),
+        ("PUT", "/markets/{ticker}/metadata", admin.market_metadata),
         ("GET", "/state", admin.state),
         ("GET", "/faults", admin.faults_pending),
         ("POST", "/faults", admin.arm_fault),
@@ -156,6 +161,17 @@ class Determination(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class FeeOverride(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     fee_type_override: str | None
     fee_multiplier_override: float | None
+
+
+class GridChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    price_level_structure: str
+
+
+class MetadataChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    strike_type: str | None = None
+    floor_strike: float | None = None
+    cap_strike: float | None = None
+    yes_sub_title: str | None = None
 
 
 class TradingSwitch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -240,6 +256,16 @@ class _Admin:
         self.writer.set_event_fees(
             event_ticker, terms.fee_type_override, terms.fee_multiplier_override
         )
+        return {}
+
+    def price_level_structure(self, request: Request, body: bytes) -> object:
+        structure = decode_body(body, GridChange).price_level_structure
+        self.writer.set_price_level_structure(request.path_params["ticker"], structure)
+        return {}
+
+    def market_metadata(self, request: Request, body: bytes) -> object:
+        change = decode_body(body, MetadataChange)
+        self.writer.set_market_metadata(request.path_params["ticker"], msgspec.to_builtins(change))
         return {}
 
     def trading(self, request: Request, body: bytes) -> object:

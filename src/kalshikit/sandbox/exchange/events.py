@@ -31,6 +31,7 @@ __all__ = [
     "IndexTick",
     "LifecycleKind",
     "MarketLifecycle",
+    "MarketTermsChanged",
     "OrderGroupKind",
     "OrderGroupUpdated",
     "OrderUpdated",
@@ -193,6 +194,18 @@ class EventFeeChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class MarketTermsChanged:
+    """A market's price grid (``price_level_structure_updated``: ``price_level_structure`` and
+    ``price_ranges``) or metadata (``metadata_updated``: the fields changed) changed, on
+    ``market_lifecycle_v2``; ``fields`` are the message's keys and wire values, in order."""
+
+    ticker: str
+    kind: Literal["price_level_structure_updated", "metadata_updated"]
+    fields: tuple[tuple[str, object], ...]
+    ts_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class IndexTick:
     """Where the reference index a series settles on (a crypto index) stands at ``ts_ms``:
     ``value`` in dollars, to the cent, as it prints (``cfbenchmarks_value``, ``pyth_value``).
@@ -219,5 +232,6 @@ ExchangeEvent: TypeAlias = (
     | OrderGroupUpdated
     | TradingStatusChanged
     | EventFeeChanged
+    | MarketTermsChanged
     | IndexTick
 )

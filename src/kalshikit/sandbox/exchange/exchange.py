@@ -17,7 +17,8 @@ The class is assembled from one mixin per concern over the shared state of ``_co
 * ``history``: the archive's reads behind ``/historical/*`` (the sweep fills ``archive``);
 * ``live``: the ``/live_data`` reads, over what the simulator publishes (``publish_live``);
 * ``rolling``: listing a recurring series' next events while the exchange runs;
-* ``multivariate``: collections, and combo markets created from chosen legs.
+* ``multivariate``: collections, and combo markets created from chosen legs;
+* ``marketterms``: a market's price grid and metadata, changed while the exchange runs.
 
 Listeners (``add_listener``) receive the ``events`` dataclasses synchronously, in order. A store
 hooks ``write_ahead`` to record each command at its commit point, and keeps ``state_image``s as
@@ -36,6 +37,7 @@ from kalshikit.sandbox.exchange.feeterms import FeeTermsMixin
 from kalshikit.sandbox.exchange.history import HistoryMixin
 from kalshikit.sandbox.exchange.live import LiveDataMixin
 from kalshikit.sandbox.exchange.market_data import MarketDataMixin
+from kalshikit.sandbox.exchange.marketterms import MarketTermsMixin
 from kalshikit.sandbox.exchange.multivariate import CombosMixin
 from kalshikit.sandbox.exchange.portfolio import PortfolioMixin
 from kalshikit.sandbox.exchange.rolling import RollMixin
@@ -46,6 +48,7 @@ __all__ = ["Exchange", "ExchangeError"]
 
 
 class Exchange(
+    MarketTermsMixin,  # first: a restore applies the changed terms once all markets exist
     CombosMixin,
     TradingMixin,
     AdminMixin,
@@ -75,6 +78,7 @@ class Exchange(
             "trading_active": self._trading_active,
             "listings": [list(listing) for listing in self._listings],
             "combos_created": [list(created) for created in self._combos_created],
+            "market_terms": self._market_terms,
             "next_ids": self._upcoming_ids(4),
             "archive": self._archive.digest(),
         }

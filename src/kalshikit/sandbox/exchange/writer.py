@@ -7,7 +7,7 @@ traders send every write through one of the two, never to the state directly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal, Protocol
 
 from kalshikit.models import (
@@ -62,6 +62,8 @@ class ExchangeWriter(Protocol):
     def set_event_fees(
         self, event_ticker: str, fee_type: str | None, multiplier: float | None
     ) -> None: ...
+    def set_price_level_structure(self, ticker: str, price_level_structure: str) -> None: ...
+    def set_market_metadata(self, ticker: str, metadata: Mapping[str, object]) -> None: ...
     def create_combo(
         self, collection_ticker: str, legs: Sequence[tuple[str, str, str]]
     ) -> tuple[str, str, bool]: ...

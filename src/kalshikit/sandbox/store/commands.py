@@ -81,6 +81,10 @@ _APPLY: Final[dict[str, _Apply]] = {
     "set_event_fees": lambda ex, a: ex.set_event_fees(
         a["event_ticker"], a["fee_type"], a["multiplier"]
     ),
+    "set_price_level_structure": lambda ex, a: ex.set_price_level_structure(
+        a["ticker"], a["price_level_structure"]
+    ),
+    "set_market_metadata": lambda ex, a: ex.set_market_metadata(a["ticker"], a["metadata"]),
     "create_combo": lambda ex, a: ex.create_combo(
         a["collection_ticker"], [(e, m, s) for e, m, s in a["legs"]]
     ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Literal, TypeVar
 
 from kalshikit.models import (
@@ -260,6 +260,24 @@ class PersistentExchange:
             "set_event_fees",
             args,
             lambda: self.exchange.set_event_fees(event_ticker, fee_type, multiplier),
+        )
+
+    def set_price_level_structure(self, ticker: str, price_level_structure: str) -> None:
+        args: dict[str, object] = {
+            "ticker": ticker, "price_level_structure": price_level_structure,
+        }  # fmt: skip
+        self._run(
+            "set_price_level_structure",
+            args,
+            lambda: self.exchange.set_price_level_structure(ticker, price_level_structure),
+        )
+
+    def set_market_metadata(self, ticker: str, metadata: Mapping[str, object]) -> None:
+        args: dict[str, object] = {"ticker": ticker, "metadata": dict(metadata)}
+        self._run(
+            "set_market_metadata",
+            args,
+            lambda: self.exchange.set_market_metadata(ticker, metadata),
         )
 
     def create_combo(

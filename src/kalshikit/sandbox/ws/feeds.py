@@ -24,6 +24,7 @@ from kalshikit.sandbox.exchange import (
     IndexTick,
     LifecycleKind,
     MarketLifecycle,
+    MarketTermsChanged,
     OrderGroupUpdated,
     OrderUpdated,
     PositionChanged,
@@ -39,6 +40,7 @@ from kalshikit.sandbox.ws.frames import (
     fill_msg,
     group_msg,
     lifecycle_msg,
+    market_terms_msg,
     order_msg,
     position_msg,
     ticker_msg,
@@ -91,6 +93,7 @@ class FeedHub(SessionMixin):
             OrderGroupUpdated: self._on_group, MarketLifecycle: self._on_lifecycle,
             EventListed: self._on_event_listed, TradingStatusChanged: self._on_trading,
             IndexTick: self._on_index, EventFeeChanged: self._on_fees,
+            MarketTermsChanged: self._on_terms,
         }  # fmt: skip
         self._feeds = {feed.series_ticker: feed for feed in INDEX_FEEDS}
 
@@ -154,6 +157,11 @@ class FeedHub(SessionMixin):
             return
         market = self._source.market(event.ticker) if event.kind == "created" else None
         self._announce(subs, channel, lifecycle_msg(event, market, channel == _MVE))
+
+    def _on_terms(self, event: MarketTermsChanged) -> None:
+        """A market's new grid or metadata, on its lifecycle channel."""
+        channel = _MVE if self._is_combo(event.ticker) else _LIFECYCLE
+        self._fan(self._index.market(channel, ""), channel, market_terms_msg, event)
 
     def _on_event_listed(self, event: EventListed) -> None:
         """A new event reads as ``event_lifecycle`` on its lifecycle channel."""

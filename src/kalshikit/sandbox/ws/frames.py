@@ -27,6 +27,7 @@ from kalshikit.sandbox.exchange import (
     EventListed,
     FillRecorded,
     MarketLifecycle,
+    MarketTermsChanged,
     OrderGroupUpdated,
     OrderUpdated,
     PositionChanged,
@@ -47,6 +48,7 @@ __all__ = [
     "group_msg",
     "lifecycle_msg",
     "market_id",
+    "market_terms_msg",
     "order_msg",
     "position_msg",
     "snapshot_msg",
@@ -265,6 +267,12 @@ def fee_update_msg(event: EventFeeChanged) -> Msg:
         "event_ticker": event.event_ticker, "fee_type_override": event.fee_type_override,
         "fee_multiplier_override": event.fee_multiplier_override,
     }  # fmt: skip
+
+
+def market_terms_msg(event: MarketTermsChanged) -> Msg:
+    """``price_level_structure_updated`` or ``metadata_updated`` (on ``market_lifecycle_v2``):
+    the market's new grid, or the metadata fields that changed."""
+    return {"market_ticker": event.ticker, "event_type": event.kind, **dict(event.fields)}
 
 
 def _created(market: Market) -> Msg:
