@@ -6,13 +6,14 @@ Nothing is mocked: the exchange runs on the real seeded catalog with a hand-driv
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from kalshikit.models import CreateOrderV2Request
 from kalshikit.sandbox.catalog import Catalog, build_catalog
 from kalshikit.sandbox.exchange.exchange import Exchange
+from kalshikit.sandbox.exchange.retention import Retention
 
 NOW = datetime(2026, 10, 20, 15, 0, tzinfo=UTC)
 NOW_MS = int(NOW.timestamp()) * 1000
@@ -82,3 +83,23 @@ def conserved(exchange: Exchange) -> bool:
     """Money is only moved, never made: cash + held + fees + $1 per open contract pair."""
     t = exchange.money_totals()
     return t["cash"] + t["held"] + t["fees"] + t["open_interest"] == t["deposited"]
+
+
+def lasting_market() -> str:
+    """A cent-grid market open for days yet: in a test of a window, nothing else makes its
+    records go."""
+    return next(
+        m.ticker
+        for m in catalog().markets
+        if m.status == "active"
+        and m.price_level_structure == "linear_cent"
+        and m.close_time > NOW + timedelta(days=10)
+    )
+
+
+def exchange_with_users(clock: Clock, retention: Retention) -> Exchange:
+    """An exchange on ``clock`` keeping ``retention``, with alice and bob holding $1,000 each."""
+    exchange = Exchange(catalog(), clock=clock, retention=retention)
+    for user in ("alice", "bob"):
+        exchange.create_user(balance_cents=1_000_00, user_id=user)
+    return exchange

@@ -9,11 +9,10 @@ state a replay or a snapshot rebuilds (``state_digest``).
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from _exchange_kit import NOW, Clock, catalog, ioc, order
+from _exchange_kit import Clock, catalog, exchange_with_users, ioc, lasting_market, order
 from _store_kit import open_box
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,13 +23,7 @@ from kalshikit.sandbox.exchange.listing import Listing
 from kalshikit.sandbox.exchange.retention import Retention
 
 MINUTE = 60
-LASTING = next(
-    m.ticker
-    for m in catalog().markets
-    if m.status == "active"
-    and m.price_level_structure == "linear_cent"
-    and m.close_time > NOW + timedelta(days=10)
-)
+LASTING = lasting_market()
 WINDOW = Retention(window_ms=60_000, per_user=0, every_ms=10_000)
 
 
@@ -41,10 +34,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def ex(clock: Clock) -> Exchange:
-    exchange = Exchange(catalog(), clock=clock, retention=WINDOW)
-    for user in ("alice", "bob"):
-        exchange.create_user(balance_cents=1_000_00, user_id=user)
-    return exchange
+    return exchange_with_users(clock, WINDOW)
 
 
 def trade(ex: Exchange, ticker: str = LASTING, price: str = "0.50") -> str:

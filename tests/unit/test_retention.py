@@ -9,10 +9,8 @@ rules) are checked directly with hypothesis.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from _exchange_kit import NOW, Clock, catalog, ioc, order
+from _exchange_kit import Clock, catalog, exchange_with_users, ioc, lasting_market, order
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,14 +22,7 @@ from kalshikit.sandbox.exchange.retention import Retention, drop_old_orders, dro
 from kalshikit.sandbox.sim.simulator import Simulator
 
 MINUTE = 60
-# a market open for days yet: nothing but the window makes its records go
-LASTING = next(
-    m.ticker
-    for m in catalog().markets
-    if m.status == "active"
-    and m.price_level_structure == "linear_cent"
-    and m.close_time > NOW + timedelta(days=10)
-)
+LASTING = lasting_market()
 WINDOW = Retention(window_ms=60_000, per_user=2, every_ms=10_000)
 
 
@@ -42,10 +33,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def ex(clock: Clock) -> Exchange:
-    exchange = Exchange(catalog(), clock=clock, retention=WINDOW)
-    for user in ("alice", "bob"):
-        exchange.create_user(balance_cents=1_000_00, user_id=user)
-    return exchange
+    return exchange_with_users(clock, WINDOW)
 
 
 def trade(ex: Exchange, price: str) -> str:
