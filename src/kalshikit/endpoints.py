@@ -154,6 +154,23 @@ ENDPOINTS: Final[Mapping[str, Endpoint]] = dict(
         ),
         _ep("account.limits", "GET", "/account/limits", auth=True),
         _ep("account.endpoint_costs", "GET", "/account/endpoint_costs"),
+        # the API usage level and API keys (SDK 3.34): signed writes, but no order writes, so
+        # the read bucket at the default cost (kalshi-rest.md 5.4: the write bucket is orders,
+        # order groups and the RFQ quote flow)
+        _ep(
+            "account.volume_progress", "GET", "/account/api_usage_level/volume_progress", auth=True
+        ),
+        _ep(
+            "account.upgrade_usage_level",
+            "POST",
+            "/account/api_usage_level/upgrade",
+            auth=True,
+            success=201,
+        ),
+        _ep("api_keys.list", "GET", "/api_keys", auth=True),
+        _ep("api_keys.create", "POST", "/api_keys", auth=True, success=201),
+        _ep("api_keys.generate", "POST", "/api_keys/generate", auth=True, success=201),
+        _ep("api_keys.delete", "DELETE", "/api_keys/{api_key}", auth=True, success=204),
         _ep("portfolio.balance", "GET", "/portfolio/balance", auth=True),
         _ep("portfolio.positions", "GET", "/portfolio/positions", auth=True, max_limit=1000),
         _ep(

@@ -10,7 +10,8 @@ import re
 import pytest
 from _client_kit import Kit, kit, pool, sandbox_url  # noqa: F401 (fixtures)
 
-from kalshikit import KalshiWebSocket
+from kalshikit import KalshiClient, KalshiWebSocket
+from kalshikit.config import APIConfig
 
 
 async def test_debug_logs_of_rest_and_websocket_hold_no_secret(
@@ -32,3 +33,25 @@ async def test_debug_logs_of_rest_and_websocket_hold_no_secret(
         if "SIGNATURE" in line.upper():
             assert re.search(r"SIGNATURE\W+\[redacted\]", line, re.IGNORECASE), line
     assert f"{account.api_key_id[:4]}…" in text
+
+
+def test_debug_logs_of_a_generated_key_hold_no_private_key(
+    kit: Kit,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """``POST /api_keys/generate`` answers a private key: neither side logs it, nor the
+    signature of the request that signs with it."""
+    caplog.set_level(logging.DEBUG)
+    with kit.client(kit.account()) as client:
+        made = client.api_keys.generate("logged?", key_type="ed25519")
+    config = APIConfig.resolve(
+        "local", rest_url=kit.url, api_key_id=made.api_key_id, private_key_pem=made.private_key,
+        environ={}, dotenv_path=False,
+    )  # fmt: skip
+    with KalshiClient(config=config) as by_new_key:
+        by_new_key.portfolio.balance()
+    text = caplog.text
+    secret = "".join(made.private_key.splitlines()[1:-1])
+    assert secret[:24] not in text
+    assert made.private_key.splitlines()[1] not in text
+    assert made.api_key_id not in text

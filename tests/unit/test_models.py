@@ -153,6 +153,16 @@ SDK_MODEL: dict[type[msgspec.Struct], str] = {
     m.TickerPair: "TickerPair",
     m.CreateMarketInCollectionRequest: "CreateMarketInMultivariateEventCollectionRequest",
     m.CreateMarketInCollectionResponse: "CreateMarketInMultivariateEventCollectionResponse",
+    # API keys and the API usage level
+    m.ApiKey: "ApiKey",
+    m.ApiKeysResponse: "GetApiKeysResponse",
+    m.CreateApiKeyRequest: "CreateApiKeyRequest",
+    m.CreateApiKeyResponse: "CreateApiKeyResponse",
+    m.GenerateApiKeyRequest: "GenerateApiKeyRequest",
+    m.GenerateApiKeyResponse: "GenerateApiKeyResponse",
+    m.VolumeGoal: "AccountApiUsageLevelVolumeGoal",
+    m.VolumeProgress: "AccountApiUsageLevelVolumeProgress",
+    m.VolumeProgressResponse: "GetAccountApiUsageLevelVolumeProgressResponse",
 }
 
 # public structs with no SDK counterpart, and why

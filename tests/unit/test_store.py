@@ -223,9 +223,17 @@ def _every_write(box: PersistentExchange, clock: Clock) -> dict[str, Callable[[]
     resting = [o.order_id for o in box.exchange.orders("ann", status="resting")[0]]
     group = box.exchange.order_groups("ann")[0].id
     pem = public_key_pem(generate_private_key("ed25519"))
+    pem2 = public_key_pem(generate_private_key("ed25519"))
     return {
         "create_user": lambda: box.create_user(balance_cents=1_00, user_id="dan"),
         "add_api_key": lambda: box.add_api_key("ann", pem),
+        "create_api_key": lambda: box.create_api_key(
+            "ann", pem2, name="bot", scopes=["read"], subaccount=2
+        ),
+        "delete_api_key": lambda: box.delete_api_key(
+            "ann", box.exchange.api_keys("ann")[-1].key_id
+        ),
+        "upgrade_api_usage": lambda: box.upgrade_api_usage("ann"),
         "deposit": lambda: box.deposit("ann", 1_00),
         "create_order": lambda: box.create_order("ben", order(MARKETS[0], "ask", "0.45")),
         "batch_create": lambda: box.batch_create("ben", [order(MARKETS[0], "ask", "0.45")]),
@@ -254,8 +262,13 @@ def _every_write(box: PersistentExchange, clock: Clock) -> dict[str, Callable[[]
     }
 
 
+def _last_key(box: PersistentExchange, user: str) -> str:
+    return box.exchange.api_keys(user)[-1].key_id
+
+
 def _ready(box: PersistentExchange) -> None:
-    setup_users(box)  # ann: an order group and a resting bid in it
+    setup_users(box)  # ann: an order group and a resting bid in it, and an API key
+    box.create_api_key("ann", public_key_pem(generate_private_key("ed25519")), name="ready")
     for price in ("0.40", "0.42"):
         box.create_order("ann", order(MARKETS[0], "bid", price))
     box.create_order("ann", order(MARKETS[1], "bid", "0.50"))

@@ -36,6 +36,7 @@ COMMANDS: dict[str, Entry] = {
     "search": Entry("kalshikit.cli.search_cmds", "app", "Search filters: tags, sports."),
     "live": Entry("kalshikit.cli.live_cmds", "live", "A game's score or a city's temperature."),
     "combos": Entry("kalshikit.cli.combo_cmds", "app", "Combos: collections, create from legs."),
+    "keys": Entry("kalshikit.cli.keys_cmds", "app", "API keys: list, create, generate, delete."),
     "stream": Entry(
         "kalshikit.cli.stream_cmds", "app", "Live tickers, trades, fills and order books."
     ),

@@ -34,6 +34,7 @@ from kalshikit.errors import (
 )
 from kalshikit.http._core import Call, PreparedRequest, RetryPolicy, status_error
 from kalshikit.http.resources.account import Account, AsyncAccount
+from kalshikit.http.resources.api_keys import ApiKeys, AsyncApiKeys
 from kalshikit.http.resources.discovery import (
     AsyncIncentivePrograms,
     AsyncMilestones,
@@ -274,6 +275,7 @@ class KalshiClient(_ClientBase):
         self.structured_targets = StructuredTargets(self)
         self.live_data = LiveDataReads(self)
         self.multivariate = Multivariate(self)
+        self.api_keys = ApiKeys(self)
 
     def call(self, call: Call[Any, T]) -> T:
         """Send a prepared call (with retries) and decode its answer."""
@@ -384,6 +386,7 @@ class AsyncKalshiClient(_ClientBase):
         self.structured_targets = AsyncStructuredTargets(self)
         self.live_data = AsyncLiveDataReads(self)
         self.multivariate = AsyncMultivariate(self)
+        self.api_keys = AsyncApiKeys(self)
 
     async def call(self, call: Call[Any, T]) -> T:
         return call.result(await self.send(call.request), self.base_url)

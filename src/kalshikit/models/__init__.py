@@ -18,6 +18,19 @@ from kalshikit.models.account import (
     EndpointCost,
     EndpointCosts,
 )
+from kalshikit.models.api_keys import (
+    API_KEY_SCOPES,
+    API_KEY_TYPES,
+    ApiKey,
+    ApiKeysResponse,
+    CreateApiKeyRequest,
+    CreateApiKeyResponse,
+    GenerateApiKeyRequest,
+    GenerateApiKeyResponse,
+    VolumeGoal,
+    VolumeProgress,
+    VolumeProgressResponse,
+)
 from kalshikit.models.candlestick import (
     BatchCandlesticksResponse,
     BidAskOhlc,
@@ -357,4 +370,18 @@ __all__ += [
     "WeatherIndexPoint",
     "WeatherIndexResponse",
     "WeatherStationReading",
+]
+# API keys and the account's API usage level (models/api_keys.py)
+__all__ += [
+    "API_KEY_SCOPES",
+    "API_KEY_TYPES",
+    "ApiKey",
+    "ApiKeysResponse",
+    "CreateApiKeyRequest",
+    "CreateApiKeyResponse",
+    "GenerateApiKeyRequest",
+    "GenerateApiKeyResponse",
+    "VolumeGoal",
+    "VolumeProgress",
+    "VolumeProgressResponse",
 ]

@@ -27,6 +27,8 @@ KeyType = Literal["rsa", "ed25519"]
 # how long keygen waits for the data dir's server to listen (it replays its store first) or
 # for another keygen to finish with the store
 _WAIT_FOR_WRITER_S: Final = 60.0
+# the name its keys get: keygen registers them as POST /api_keys does (``create_api_key``)
+KEYGEN_NAME: Final = "kalshi sandbox keygen"
 
 
 def _key_type(value: str) -> KeyType:
@@ -66,7 +68,7 @@ def _answering_server(
 
 
 def _register_live(settings: SandboxSettings, public_pem: str, cents: int) -> tuple[str, str]:
-    body = {"public_key_pem": public_pem, "balance_cents": cents}
+    body = {"public_key_pem": public_pem, "balance_cents": cents, "api_key_name": KEYGEN_NAME}
     url = f"{settings.base_url}/sandbox/admin/users"
     try:
         answer = httpx.post(url, json=body, timeout=10.0)
@@ -93,7 +95,7 @@ def _register_stored(settings: SandboxSettings, public_pem: str, cents: int) -> 
     )
     try:
         user_id = persistent.create_user(balance_cents=cents)
-        return user_id, persistent.add_api_key(user_id, public_pem)
+        return user_id, persistent.create_api_key(user_id, public_pem, name=KEYGEN_NAME)
     finally:
         persistent.close()
 

@@ -133,17 +133,23 @@ def admin_routes(
     ]
 
 
+# the name of a key registered through the admin API (POST /api_keys names its own)
+ADMIN_KEY_NAME: Final = "sandbox admin"
+
+
 class NewUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     public_key_pem: str | None = None
     balance_cents: int = DEFAULT_BALANCE_CENTS
     tier: str | None = None
     user_id: str | None = None
     api_key_id: str | None = None
+    api_key_name: str = ADMIN_KEY_NAME
 
 
 class NewKey(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     public_key_pem: str
     api_key_id: str | None = None
+    api_key_name: str = ADMIN_KEY_NAME
 
 
 class Deposit(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -197,6 +203,13 @@ class FaultRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     retry_after: str | None = None
 
 
+def _check_key_name(name: str) -> None:
+    """A key's name is checked before its user is made (the exchange would refuse it after)."""
+    check_length(name, "api_key_name", MAX_ID_CHARS)
+    if not name.strip():
+        raise bad_request("api_key_name must not be blank", "api_key_name")
+
+
 class _Admin:
     """The admin actions, each ``(request, body) -> JSON-able answer``."""
 
@@ -209,13 +222,16 @@ class _Admin:
         new = decode_body(body or b"{}", NewUser)
         check_length(new.user_id, "user_id", MAX_ID_CHARS)
         check_length(new.api_key_id, "api_key_id", MAX_ID_CHARS)
+        _check_key_name(new.api_key_name)
         if new.public_key_pem is not None:
             load_public_key(new.public_key_pem)  # a bad PEM is refused before the user exists
         tier = RateTier.parse(new.tier) if new.tier else None
         user_id = self.writer.create_user(balance_cents=new.balance_cents, user_id=new.user_id)
         key_id = None
         if new.public_key_pem is not None:
-            key_id = self.writer.add_api_key(user_id, new.public_key_pem, key_id=new.api_key_id)
+            key_id = self.writer.create_api_key(
+                user_id, new.public_key_pem, name=new.api_key_name, key_id=new.api_key_id
+            )
         if tier is not None:
             self.guard.set_tier(user_id, tier.value)
         return {"user_id": user_id, "api_key_id": key_id, "tier": self.guard.budget(user_id).name}
@@ -223,9 +239,12 @@ class _Admin:
     def add_key(self, request: Request, body: bytes) -> object:
         new = decode_body(body, NewKey)
         check_length(new.api_key_id, "api_key_id", MAX_ID_CHARS)
+        _check_key_name(new.api_key_name)
         load_public_key(new.public_key_pem)
         user_id = request.path_params["user_id"]
-        key_id = self.writer.add_api_key(user_id, new.public_key_pem, key_id=new.api_key_id)
+        key_id = self.writer.create_api_key(
+            user_id, new.public_key_pem, name=new.api_key_name, key_id=new.api_key_id
+        )
         return {"user_id": user_id, "api_key_id": key_id}
 
     def deposit(self, request: Request, body: bytes) -> object:

@@ -35,6 +35,7 @@ from kalshikit.endpoints import ENDPOINTS, REST_PREFIX, Endpoint
 from kalshikit.ratelimit import RateTier
 from kalshikit.sandbox.api.admin import ADMIN_PREFIX, admin_routes, client_address
 from kalshikit.sandbox.api.rest import Ctx, Handler, RestHandlers
+from kalshikit.sandbox.api.rest_apikeys import apply_grants
 from kalshikit.sandbox.api.websocket import WS_PATH, ws_route
 from kalshikit.sandbox.exchange import Exchange, ExchangeWriter
 from kalshikit.sandbox.gateway import (
@@ -94,6 +95,7 @@ def create_app(
         signature_window_ms=signature_window_ms,
         limits_enabled=limits_enabled,
     )
+    apply_grants(exchange, guard)
     writer = store_writer or exchange
     feeds = FeedHub(exchange, clock=clock, queue_limit=ws_queue_limit)
     exchange.add_listener(feeds.on_event)

@@ -35,6 +35,7 @@ from kalshikit.models import (
 from kalshikit.models.enums import MARKET_FILTER_STATUSES, ORDER_STATUSES
 from kalshikit.ratelimit import ENDPOINT_COSTS, BucketSpec
 from kalshikit.sandbox.api._handler_kit import candle_window
+from kalshikit.sandbox.api.rest_apikeys import ApiKeyHandlers
 from kalshikit.sandbox.api.rest_events import DiscoveryHandlers
 from kalshikit.sandbox.api.rest_historical import HistoricalHandlers
 from kalshikit.sandbox.api.rest_live import LiveDataHandlers
@@ -126,7 +127,9 @@ def _check_client_ids(req: CreateOrderV2Request | AmendOrderV2Request, where: st
         check_length(updated, "updated_client_order_id", MAX_CLIENT_ORDER_ID_CHARS)
 
 
-class RestHandlers(HistoricalHandlers, DiscoveryHandlers, MultivariateHandlers, LiveDataHandlers):
+class RestHandlers(
+    HistoricalHandlers, DiscoveryHandlers, MultivariateHandlers, LiveDataHandlers, ApiKeyHandlers
+):
     """One handler per ``ENDPOINTS`` name: ``Ctx -> wire payload``."""
 
     def __init__(self, exchange: Exchange, writer: ExchangeWriter, guard: Guard) -> None:

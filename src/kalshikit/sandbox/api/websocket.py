@@ -24,6 +24,7 @@ from starlette import websockets
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from kalshikit.auth import HEADER_KEY
 from kalshikit.endpoints import WS_PATH
 from kalshikit.sandbox.gateway import ApiError, Guard, refusal_response
 from kalshikit.sandbox.ws import Close, Connection, FeedHub, encode_frame
@@ -66,7 +67,7 @@ def ws_route(hub: FeedHub, guard: Guard) -> WebSocketRoute:
             await _refuse(websocket, error)
             return
         await websocket.accept()
-        conn = hub.connect(user_id)
+        conn = hub.connect(user_id, websocket.headers.get(HEADER_KEY))
         try:
             await _serve(websocket, conn, hub)
         finally:

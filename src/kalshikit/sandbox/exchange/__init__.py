@@ -8,8 +8,10 @@ docs/architecture.md for the layers.
 
 from __future__ import annotations
 
+from kalshikit.sandbox.exchange.apikeys import VOLUME_GOALS
 from kalshikit.sandbox.exchange.errors import ExchangeError
 from kalshikit.sandbox.exchange.events import (
+    ApiKeyDeleted,
     BookChanged,
     EventFeeChanged,
     EventListed,
@@ -39,6 +41,8 @@ from kalshikit.sandbox.exchange.writer import ExchangeWriter
 
 __all__ = [
     "SHARD_ZERO",
+    "VOLUME_GOALS",
+    "ApiKeyDeleted",
     "BookChanged",
     "EventFeeChanged",
     "EventListed",

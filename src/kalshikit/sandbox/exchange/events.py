@@ -23,6 +23,7 @@ from kalshikit.models import Event, Fill, MarketPosition, Order, Trade
 from kalshikit.sandbox.engine import BookSide
 
 __all__ = [
+    "ApiKeyDeleted",
     "BookChanged",
     "EventFeeChanged",
     "EventListed",
@@ -220,8 +221,17 @@ class IndexTick:
     ts_ms: int
 
 
+@dataclass(frozen=True, slots=True)
+class ApiKeyDeleted:
+    """A user deleted one of their API keys: the connections it opened are closed."""
+
+    user_id: str
+    key_id: str
+
+
 ExchangeEvent: TypeAlias = (
-    BookChanged
+    ApiKeyDeleted
+    | BookChanged
     | TradeExecuted
     | FillRecorded
     | OrderUpdated

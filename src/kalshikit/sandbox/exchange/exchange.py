@@ -31,6 +31,7 @@ import random
 import uuid
 
 from kalshikit.sandbox.exchange.admin import AdminMixin
+from kalshikit.sandbox.exchange.apikeys import ApiKeysMixin
 from kalshikit.sandbox.exchange.discovery import DiscoveryMixin
 from kalshikit.sandbox.exchange.errors import ExchangeError
 from kalshikit.sandbox.exchange.feeterms import FeeTermsMixin
@@ -50,6 +51,7 @@ __all__ = ["Exchange", "ExchangeError"]
 class Exchange(
     MarketTermsMixin,  # first: a restore applies the changed terms once all markets exist
     CombosMixin,
+    ApiKeysMixin,
     TradingMixin,
     AdminMixin,
     FeeTermsMixin,
@@ -74,6 +76,8 @@ class Exchange(
             "listed": self._trades.appended,
             "sweep_at": self._sweep_at,
             "keys": sorted([k.key_id, k.user_id] for k in self._keys.values()),
+            "key_terms": {k: self._key_terms[k] for k in sorted(self._key_terms)},
+            "usage_upgraded": self.usage_upgraded(),
             "totals": self.money_totals(),
             "trading_active": self._trading_active,
             "listings": [list(listing) for listing in self._listings],

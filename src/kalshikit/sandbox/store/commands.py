@@ -52,6 +52,16 @@ def _routes(args: Mapping[str, Any]) -> list[WriteRoute] | None:
 _APPLY: Final[dict[str, _Apply]] = {
     "create_user": lambda ex, a: ex.create_user(**a),
     "add_api_key": lambda ex, a: ex.add_api_key(a["user_id"], a["pem"], key_id=a["key_id"]),
+    "create_api_key": lambda ex, a: ex.create_api_key(
+        a["user_id"],
+        a["pem"],
+        name=a["name"],
+        scopes=a["scopes"],
+        subaccount=a["subaccount"],
+        key_id=a["key_id"],
+    ),
+    "delete_api_key": lambda ex, a: ex.delete_api_key(a["user_id"], a["key_id"]),
+    "upgrade_api_usage": lambda ex, a: ex.upgrade_api_usage(a["user_id"]),
     "deposit": lambda ex, a: ex.deposit(a["user_id"], a["cents"]),
     "create_order": lambda ex, a: ex.create_order(a["user"], _create(a["req"])),
     "batch_create": lambda ex, a: ex.batch_create(a["user"], [_create(r) for r in a["reqs"]]),

@@ -139,6 +139,43 @@ class PersistentExchange:
             lambda: self.exchange.add_api_key(user_id, public_key_pem, key_id=key_id),
         )
 
+    def create_api_key(
+        self,
+        user_id: str,
+        public_key_pem: str,
+        *,
+        name: str,
+        scopes: Sequence[str] | None = None,
+        subaccount: int | None = None,
+        key_id: str | None = None,
+    ) -> str:
+        # only the public key is journaled: a generated private key never reaches the store
+        args: dict[str, object] = {
+            "user_id": user_id, "pem": public_key_pem, "name": name,
+            "scopes": None if scopes is None else list(scopes), "subaccount": subaccount,
+            "key_id": key_id,
+        }  # fmt: skip
+        return self._run(
+            "create_api_key",
+            args,
+            lambda: self.exchange.create_api_key(
+                user_id,
+                public_key_pem,
+                name=name,
+                scopes=scopes,
+                subaccount=subaccount,
+                key_id=key_id,
+            ),
+        )
+
+    def delete_api_key(self, user_id: str, key_id: str) -> None:
+        args: dict[str, object] = {"user_id": user_id, "key_id": key_id}
+        self._run("delete_api_key", args, lambda: self.exchange.delete_api_key(user_id, key_id))
+
+    def upgrade_api_usage(self, user_id: str) -> None:
+        args: dict[str, object] = {"user_id": user_id}
+        self._run("upgrade_api_usage", args, lambda: self.exchange.upgrade_api_usage(user_id))
+
     def deposit(self, user_id: str, cents: int) -> None:
         args: dict[str, object] = {"user_id": user_id, "cents": cents}
         self._run("deposit", args, lambda: self.exchange.deposit(user_id, cents))

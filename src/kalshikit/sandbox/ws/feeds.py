@@ -15,6 +15,7 @@ from typing import Any, Final, TypeVar
 from kalshikit.models import Event
 from kalshikit.sandbox.catalog import INDEX_FEEDS
 from kalshikit.sandbox.exchange import (
+    ApiKeyDeleted,
     BookChanged,
     EventFeeChanged,
     EventListed,
@@ -93,7 +94,7 @@ class FeedHub(SessionMixin):
             OrderGroupUpdated: self._on_group, MarketLifecycle: self._on_lifecycle,
             EventListed: self._on_event_listed, TradingStatusChanged: self._on_trading,
             IndexTick: self._on_index, EventFeeChanged: self._on_fees,
-            MarketTermsChanged: self._on_terms,
+            MarketTermsChanged: self._on_terms, ApiKeyDeleted: self._on_key_deleted,
         }  # fmt: skip
         self._feeds = {feed.series_ticker: feed for feed in INDEX_FEEDS}
 
@@ -162,6 +163,9 @@ class FeedHub(SessionMixin):
         """A market's new grid or metadata, on its lifecycle channel."""
         channel = _MVE if self._is_combo(event.ticker) else _LIFECYCLE
         self._fan(self._index.market(channel, ""), channel, market_terms_msg, event)
+
+    def _on_key_deleted(self, event: ApiKeyDeleted) -> None:
+        self.revoke(event.key_id)
 
     def _on_event_listed(self, event: EventListed) -> None:
         """A new event reads as ``event_lifecycle`` on its lifecycle channel."""

@@ -39,6 +39,7 @@ DEFAULT_QUEUE_LIMIT: Final = 10_000
 OVERFLOW_GRACE_S: Final = 2.0  # time an overflowed client gets to read its error 25
 # 1013 "try again later": clients that reconnect on it should, after resubscribing.
 OVERFLOW_CLOSE: Final = (1013, "subscription buffer overflow")
+REVOKED_CLOSE: Final = (1008, "API key deleted")
 # (type, sid, seq, msg, command id): a frame waiting for its connection's writer
 Outbound: TypeAlias = tuple[str, int | None, int | None, object, int | None]
 
@@ -87,8 +88,9 @@ class Subscription:
 class Connection:
     """One client socket: its subscriptions and its bounded queue of outbound frames."""
 
-    def __init__(self, conn_id: int, user_id: str, limit: int) -> None:
+    def __init__(self, conn_id: int, user_id: str, limit: int, key_id: str | None = None) -> None:
         self.id, self.user_id, self.limit = conn_id, user_id, limit
+        self.key_id = key_id  # the API key that signed the handshake
         self.subs: dict[int, Subscription] = {}
         self.by_channel: dict[str, Subscription] = {}
         self.queue: deque[Outbound | Close] = deque()
@@ -187,13 +189,13 @@ class HubCore:
 
     # --- connections ------------------------------------------------------------------------
 
-    def connect(self, user_id: str) -> Connection:
+    def connect(self, user_id: str, key_id: str | None = None) -> Connection:
         # fault handles called from other threads hand their work to this loop
         with contextlib.suppress(RuntimeError):  # no loop: a test driving the hub directly
             self.loop = asyncio.get_running_loop()
         self._last_id += 1
         conn = self.connections[self._last_id] = Connection(
-            self._last_id, user_id, self.queue_limit
+            self._last_id, user_id, self.queue_limit, key_id
         )
         return conn
 
@@ -215,6 +217,14 @@ class HubCore:
         for conn in doomed:
             self.disconnect(conn)
             conn.end([], 0.0)
+        return len(doomed)
+
+    def revoke(self, key_id: str) -> int:
+        """Close the connections ``key_id`` opened (it was deleted): close frame 1008."""
+        doomed = [conn for conn in self.connections.values() if conn.key_id == key_id]
+        for conn in doomed:
+            self.disconnect(conn)
+            conn.end([Close(*REVOKED_CLOSE)], 0.0)
         return len(doomed)
 
     # --- delivery -----------------------------------------------------------------------------
