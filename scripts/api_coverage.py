@@ -70,10 +70,45 @@ def _command_name(node: ast.FunctionDef, group_attribute: str) -> str | None:
     return None
 
 
+def _registered(tree: ast.AST, attribute: str) -> Iterator[tuple[str, str]]:
+    """(command name, function name) of each ``<attribute>.command("name")(function)``: a
+    command defined in another module and joined to this group."""
+    for node in ast.walk(tree):
+        inner = node.func if isinstance(node, ast.Call) else None
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(inner, ast.Call)
+            and isinstance(inner.func, ast.Attribute)
+            and inner.func.attr == "command"
+            and isinstance(inner.func.value, ast.Name)
+            and inner.func.value.id == attribute
+            and inner.args
+            and isinstance(inner.args[0], ast.Constant)
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+        ):
+            yield str(inner.args[0].value), node.args[0].id
+
+
+def _function(name: str) -> ast.FunctionDef | None:
+    """The CLI function ``name``, whichever module of the CLI defines it."""
+    for module in sorted(CLI.glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.FunctionDef) and node.name == name:
+                return node
+    return None
+
+
 def _commands(group: str, module: Path, attribute: str) -> Iterator[tuple[str, str]]:
     """(``resource.method``, ``kalshi ...``) for the calls each command of a group makes
-    directly: the functions of its Typer (``attribute``), or the one function it is."""
-    for node in ast.walk(ast.parse(module.read_text())):
+    directly: the functions of its Typer (``attribute``), the ones joined to it from another
+    module, or the one function it is."""
+    tree = ast.parse(module.read_text())
+    for command, function in _registered(tree, attribute):
+        found = _function(function)
+        if found is not None:
+            yield from ((call, f"kalshi {group} {command}") for call in _calls(found))
+    for node in ast.walk(tree):
         if not isinstance(node, ast.FunctionDef):
             continue
         if node.name == attribute:  # a command that is one function (scan, doctor)

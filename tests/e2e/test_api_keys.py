@@ -65,11 +65,11 @@ def test_create_list_and_delete(box: Box) -> None:
     _, config = new_user(box)
     own = generate_private_key("rsa")
     with KalshiClient(config=config, transport=Wire()) as client:
-        made = client.api_keys.create("bot", public_key_pem(own), scopes=["read"], subaccount=3)
+        made = client.api_keys.create("bot", public_key_pem(own), scopes=["read"], subaccount=0)
         listed = {k.api_key_id: k for k in client.api_keys.list().api_keys}
         assert listed[made.api_key_id].name == "bot"
         assert listed[made.api_key_id].scopes == ["read"]
-        assert listed[made.api_key_id].subaccount == 3
+        assert listed[made.api_key_id].subaccount == 0  # locked to the primary
         assert listed[config.api_key_id].scopes == ["read", "write"]  # the admin API's key
         bot = config_for(box.url, made.api_key_id, private_key_to_pem(own))
         with KalshiClient(config=bot) as signed_by_bot:

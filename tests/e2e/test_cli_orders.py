@@ -56,6 +56,7 @@ def test_writes_by_order_id_reach_an_order_on_shard_one(
     """`order cancel` and `order decrease` learn the order's market (or take --ticker), and
     `cancel-all --ticker` keeps it, so a combo order (shard 1) is reached, not "not found"."""
     ticker = box.combo_ticker()
+    cli_json(capsys, "transfer", "shard", "20", "--from", "0", "--to", "1", "--yes")
 
     def place(cents: str) -> str:
         placed = cli_json(

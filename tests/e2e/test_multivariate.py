@@ -108,8 +108,10 @@ def test_a_created_combo_trades_on_shard_one_and_settles_from_its_legs(
     )  # fmt: skip
     # trade it: buyer and seller meet at 20c (routed to shard 1 by ticker)
     ticker = made.market_ticker
+    client.transfers.shard("10", from_shard=0, to_shard=1)  # collateral is checked per shard
     client.orders.create(ticker, side="yes", action="buy", count=2, price_cents=20)
     with KalshiClient(config=user_config(box)) as seller:
+        seller.transfers.shard("10", from_shard=0, to_shard=1)
         seller.orders.create(ticker, side="yes", action="sell", count=2, price_cents=20)
     held = [p for p in client.portfolio.positions(ticker=ticker)]
     assert [(p.ticker, str(p.position)) for p in held] == [(ticker, "2")]

@@ -49,6 +49,11 @@ def placed(outcome: object) -> OrderResult:
     return outcome
 
 
+def fund_shard_one(client: KalshiClient) -> None:
+    """Collateral is checked per shard: combo markets (shard 1) need cash moved there."""
+    client.transfers.shard("50", from_shard=0, to_shard=1)
+
+
 def buy_yes(client: KalshiClient, ticker: str, cents: int, count: int = 2, **kw: Any) -> str:
     return placed(
         client.orders.create(ticker, side="yes", action="buy", count=count, price_cents=cents, **kw)
@@ -86,6 +91,7 @@ def test_sell_no_is_a_yes_bid(kit: Kit, client: KalshiClient) -> None:
 
 
 def test_sub_cent_price_on_a_deci_cent_market(kit: Kit, client: KalshiClient) -> None:
+    fund_shard_one(client)  # a deci-cent market may be a combo's (shard 1)
     ticker = kit.market("deci_cent")
     result = placed(
         client.orders.create(ticker, side="yes", action="buy", count=1, price_dollars="0.505")
@@ -274,6 +280,7 @@ def test_other_refused_writes_send_nothing(
 
 def test_writes_given_only_an_order_id_reach_shard_one(kit: Kit, client: KalshiClient) -> None:
     """A combo market lives on shard 1; the client learns each order's market before writing."""
+    fund_shard_one(client)
     ticker = kit.market(SHARD_ONE)
     ids = [buy_yes(client, ticker, cents) for cents in (10, 11, 12, 13)]
     assert {client.orders.get(i).exchange_index for i in ids} == {1}
@@ -291,6 +298,7 @@ def test_writes_given_only_an_order_id_reach_shard_one(kit: Kit, client: KalshiC
 
 
 def test_listed_orders_carry_their_market_to_a_batch_cancel(kit: Kit, client: KalshiClient) -> None:
+    fund_shard_one(client)
     ticker = kit.market(SHARD_ONE)
     ids = {buy_yes(client, ticker, cents) for cents in (20, 21)}
     resting = list(client.orders.list(ticker=ticker, status="resting"))
@@ -306,6 +314,7 @@ def test_without_market_ticker_the_exchange_looks_on_shard_zero(
 ) -> None:
     """As Kalshi does: a cancel or decrease that names no market goes to shard 0, where an order
     resting on shard 1 is not found (the bug the client's routing avoids)."""
+    fund_shard_one(client)
     ticker = kit.market(SHARD_ONE)
     order_id = buy_yes(client, ticker, 30)
     bare = OrderTarget(order_id)

@@ -53,12 +53,12 @@ def test_keys_list_create_generate_and_delete_validate(box: Box, client: Any) ->
         name="bot", public_key=public_key_pem(generate_private_key("rsa")), scopes=["read"]
     )
     assert isinstance(made, sdk.CreateApiKeyResponse)
-    generated = client.generate_api_key(name="gen", key_type="ed25519", subaccount=2)
+    generated = client.generate_api_key(name="gen", key_type="ed25519", subaccount=0)
     assert isinstance(generated, sdk.GenerateApiKeyResponse)
     assert generated.key_type == sdk.ApiKeyType.ApiKeyTypeEd25519
     listed = {k.api_key_id: k for k in client.get_api_keys().api_keys}
     assert listed[made.api_key_id].name == "bot"
-    assert listed[generated.api_key_id].subaccount == 2
+    assert listed[generated.api_key_id].subaccount == 0
     with ours(box, generated.api_key_id, generated.private_key) as signed:
         assert signed.portfolio.balance() is not None
         assert client.delete_api_key(generated.api_key_id) is None
@@ -82,6 +82,8 @@ def test_refusals_are_the_sdks_exceptions(client: Any) -> None:
         client.delete_api_key("no-such-key")
     with pytest.raises(sdk.BadRequestException):
         client.create_api_key(name="bad", public_key="not a key")
+    with pytest.raises(sdk.BadRequestException):  # locked to a subaccount never created
+        client.generate_api_key(name="nowhere", subaccount=5)
     with pytest.raises(sdk.ForbiddenException):
         client.upgrade_account_api_usage_level()  # no order yet
 

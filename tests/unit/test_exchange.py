@@ -117,7 +117,7 @@ def trade(ex: Exchange, buyer: str, seller: str, ticker: str, price: str, count:
         ({"expiration_time": NOW_MS // 1000}, 400, "invalid_order"),
         ({"order_group_id": "no-such-group"}, 404, "order_group_not_found"),
         ({"count": "1000.00"}, 400, "insufficient_balance"),
-        ({"subaccount": 3}, 400, "invalid_parameters"),
+        ({"subaccount": 3}, 400, "subaccount_not_found"),
         ({"exchange_index": 1}, 400, "invalid_parameters"),
     ],
 )  # fmt: skip
@@ -240,6 +240,7 @@ def test_cancel_and_decrease_reach_shard_one_only_by_its_market(ex: Exchange, al
     """Kalshi routes a cancel or decrease by market_ticker, else to the exchange_index given,
     else to shard 0 (reference 5.5): a combo's order (shard 1) is not found elsewhere."""
     assert ex.market(COMBO).exchange_index == 1
+    ex.deposit_to_shard(alice, 1000_00, 1)
     first, second = (ex.create_order(alice, order(COMBO, "bid", p)) for p in ("0.40", "0.41"))
     by_one = DecreaseOrderV2Request(reduce_by="1.00")
     for misrouted in (

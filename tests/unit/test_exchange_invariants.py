@@ -181,7 +181,7 @@ class Session(RuleBasedStateMachine):
     def cash_never_negative(self) -> None:
         assert all(self.ex.balance(u).balance_cents >= 0 for u in USERS)
         digest: Any = self.ex.state_digest()["accounts"]
-        assert all(account["cash"] >= 0 for account in digest.values())
+        assert all(c >= 0 for account in digest.values() for c in account["cash"].values())
 
     @invariant()
     def contracts_come_in_pairs(self) -> None:

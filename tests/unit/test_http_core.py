@@ -81,6 +81,18 @@ READ_BUCKET_WRITES = {
     "api_keys.create",
     "api_keys.generate",
     "api_keys.delete",
+    "fcm.create_subtrader",
+    "fcm.set_daily_cap",
+    "fcm.delete_daily_cap",
+    "fcm.block_category",
+    "fcm.transfer_position",
+    "communications.propose_block_trade",
+    "communications.accept_block_trade",
+    "transfers.shard",
+    "funding.set_allocation",
+    "subaccounts.create",
+    "subaccounts.transfer",
+    "subaccounts.set_netting",
 }
 
 

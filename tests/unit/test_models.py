@@ -153,6 +153,17 @@ SDK_MODEL: dict[type[msgspec.Struct], str] = {
     m.TickerPair: "TickerPair",
     m.CreateMarketInCollectionRequest: "CreateMarketInMultivariateEventCollectionRequest",
     m.CreateMarketInCollectionResponse: "CreateMarketInMultivariateEventCollectionResponse",
+    # subaccounts (models/subaccounts.py)
+    m.CreateSubaccountRequest: "CreateSubaccountRequest",
+    m.CreateSubaccountResponse: "CreateSubaccountResponse",
+    m.SubaccountBalance: "SubaccountBalance",
+    m.SubaccountBalancesResponse: "GetSubaccountBalancesResponse",
+    m.SubaccountNetting: "SubaccountNettingConfig",
+    m.SubaccountNettingResponse: "GetSubaccountNettingResponse",
+    m.SubaccountTransfer: "SubaccountTransfer",
+    m.SubaccountTransferRequest: "ApplySubaccountTransferRequest",
+    m.SubaccountTransfersResponse: "GetSubaccountTransfersResponse",
+    m.UpdateSubaccountNettingRequest: "UpdateSubaccountNettingRequest",
     # API keys and the API usage level
     m.ApiKey: "ApiKey",
     m.ApiKeysResponse: "GetApiKeysResponse",
@@ -160,9 +171,54 @@ SDK_MODEL: dict[type[msgspec.Struct], str] = {
     m.CreateApiKeyResponse: "CreateApiKeyResponse",
     m.GenerateApiKeyRequest: "GenerateApiKeyRequest",
     m.GenerateApiKeyResponse: "GenerateApiKeyResponse",
+    # communications (models/communications.py)
+    m.Rfq: "RFQ",
+    m.Quote: "Quote",
+    m.BlockTradeProposal: "BlockTradeProposal",
+    m.CreateRfqRequest: "CreateRFQRequest",
+    m.CreateRfqResponse: "CreateRFQResponse",
+    m.CreateQuoteRequest: "CreateQuoteRequest",
+    m.CreateQuoteResponse: "CreateQuoteResponse",
+    m.AcceptQuoteRequest: "AcceptQuoteRequest",
+    m.ProposeBlockTradeRequest: "ProposeBlockTradeRequest",
+    m.ProposeBlockTradeResponse: "ProposeBlockTradeResponse",
+    m.AcceptBlockTradeRequest: "AcceptBlockTradeProposalRequest",
+    m.RfqsResponse: "GetRFQsResponse",
+    m.RfqResponse: "GetRFQResponse",
+    m.QuotesResponse: "GetQuotesResponse",
+    m.QuoteResponse: "GetQuoteResponse",
+    m.BlockTradeProposalsResponse: "GetBlockTradeProposalsResponse",
+    m.CommunicationsIdResponse: "GetCommunicationsIDResponse",
     m.VolumeGoal: "AccountApiUsageLevelVolumeGoal",
     m.VolumeProgress: "AccountApiUsageLevelVolumeProgress",
     m.VolumeProgressResponse: "GetAccountApiUsageLevelVolumeProgressResponse",
+    # the FCM member area (models/fcm.py)
+    m.FcmSubtrader: "FCMSubtrader",
+    m.FcmSubtradersResponse: "ListFCMSubtradersResponse",
+    m.CreateFcmSubtraderRequest: "CreateFCMSubtraderRequest",
+    m.CreateFcmSubtraderResponse: "CreateFCMSubtraderResponse",
+    m.FcmDailyCap: "GetFCMEventContractDailyCapResponse",
+    m.SetFcmDailyCapRequest: "UpdateFCMEventContractDailyCapRequest",
+    m.FcmBlockedCategories: "GetFCMSubtraderBlockedCategoriesResponse",
+    m.UpdateFcmBlockedCategoryRequest: "UpdateFCMSubtraderBlockedCategoriesRequest",
+    m.UpdatedFcmBlockedCategories: "UpdateFCMSubtraderBlockedCategoriesResponse",
+    m.FcmFill: "FcmFill",
+    m.FcmFillsPage: "GetFcmFillsResponse",
+    m.FcmPositionTransferRequest: "CreateFCMPositionTransferRequest",
+    m.FcmPositionTransferResponse: "CreateFCMPositionTransferResponse",
+    # money movement (models/money.py)
+    m.ShardTransferRequest: "IntraExchangeInstanceTransferRequest",
+    m.ShardTransferResponse: "IntraExchangeInstanceTransferResponse",
+    m.ShardTransfer: "IntraExchangeInstanceTransfer",
+    m.ShardTransferResult: "GetIntraExchangeInstanceTransferResponse",
+    m.ShardTransfersPage: "GetIntraExchangeInstanceTransfersResponse",
+    m.TargetAllocation: "TargetBalanceAllocation",
+    m.TargetAllocationResponse: "GetTargetBalanceAllocationResponse",
+    m.SetTargetAllocationRequest: "SetTargetBalanceAllocationRequest",
+    m.Deposit: "Deposit",
+    m.DepositsPage: "GetDepositsResponse",
+    m.Withdrawal: "Withdrawal",
+    m.WithdrawalsPage: "GetWithdrawalsResponse",
 }
 
 # public structs with no SDK counterpart, and why
@@ -423,6 +479,8 @@ class Sampler:
             return 1.5
         if head == "int":
             return 7
+        if head == "UUID":
+            return "0b5e7a52-9c1d-4f3e-8a55-2f1f6f0c3d21"
         raise AssertionError(f"no sample for type {head!r} of field {name!r}")
 
 

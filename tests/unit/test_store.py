@@ -188,6 +188,7 @@ def test_routed_cancels_replay_as_routed(tmp_path: Path) -> None:
     clock, combo = Clock(), pick(fee_type="quadratic_with_combo_maker_fees", structure="deci_cent")
     box = open_box(tmp_path, clock)
     box.create_user(balance_cents=100_00, user_id="ann")
+    box.deposit_to_shard("ann", 100_00, 1)  # a combo lives on shard 1: its collateral too
     ids = [box.create_order("ann", order(combo, "bid", price)).order_id for price in PRICES[:3]]
     box.cancel_order("ann", ids[0], WriteRoute(market_ticker=combo))
     routes = [WriteRoute(exchange_index=1), WriteRoute()]
@@ -228,13 +229,19 @@ def _every_write(box: PersistentExchange, clock: Clock) -> dict[str, Callable[[]
         "create_user": lambda: box.create_user(balance_cents=1_00, user_id="dan"),
         "add_api_key": lambda: box.add_api_key("ann", pem),
         "create_api_key": lambda: box.create_api_key(
-            "ann", pem2, name="bot", scopes=["read"], subaccount=2
+            "ann", pem2, name="bot", scopes=["read"], subaccount=1
         ),
         "delete_api_key": lambda: box.delete_api_key(
             "ann", box.exchange.api_keys("ann")[-1].key_id
         ),
         "upgrade_api_usage": lambda: box.upgrade_api_usage("ann"),
         "deposit": lambda: box.deposit("ann", 1_00),
+        "deposit_to_shard": lambda: box.deposit_to_shard("ann", 1_00, 1),
+        "create_subaccount": lambda: box.create_subaccount("ben"),
+        "transfer_between_subaccounts": lambda: box.transfer_between_subaccounts(
+            "ann", "5b0c1e5e-8f5c-4d8e-9c1e-2f3a4b5c6d7e", 0, 1, 1_00
+        ),
+        "set_netting": lambda: box.set_netting("ann", 1, False),
         "create_order": lambda: box.create_order("ben", order(MARKETS[0], "ask", "0.45")),
         "batch_create": lambda: box.batch_create("ben", [order(MARKETS[0], "ask", "0.45")]),
         "amend_order": lambda: box.amend_order(
@@ -269,6 +276,7 @@ def _last_key(box: PersistentExchange, user: str) -> str:
 def _ready(box: PersistentExchange) -> None:
     setup_users(box)  # ann: an order group and a resting bid in it, and an API key
     box.create_api_key("ann", public_key_pem(generate_private_key("ed25519")), name="ready")
+    box.create_subaccount("ann")
     for price in ("0.40", "0.42"):
         box.create_order("ann", order(MARKETS[0], "bid", price))
     box.create_order("ann", order(MARKETS[1], "bid", "0.50"))

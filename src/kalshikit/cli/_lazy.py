@@ -37,6 +37,20 @@ COMMANDS: dict[str, Entry] = {
     "live": Entry("kalshikit.cli.live_cmds", "live", "A game's score or a city's temperature."),
     "combos": Entry("kalshikit.cli.combo_cmds", "app", "Combos: collections, create from legs."),
     "keys": Entry("kalshikit.cli.keys_cmds", "app", "API keys: list, create, generate, delete."),
+    "rfq": Entry("kalshikit.cli.rfq_cmds", "app", "Request quotes (RFQs) and trade on them."),
+    "quote": Entry("kalshikit.cli.rfq_cmds", "quote_app", "Quote on other users' RFQs."),
+    "account": Entry(
+        "kalshikit.cli.account_cmds", "app", "Your API usage level: limits, progress, upgrade."
+    ),
+    "subaccounts": Entry(
+        "kalshikit.cli.subaccount_cmds", "app", "Subaccounts: list, create, move cash, netting."
+    ),
+    "fcm": Entry(
+        "kalshikit.cli.fcm_cmds", "app", "FCM members: subtraders, their orders, fills, caps."
+    ),
+    "transfer": Entry(
+        "kalshikit.cli.money_cmds", "app", "Move money between shards; list your transfers."
+    ),
     "stream": Entry(
         "kalshikit.cli.stream_cmds", "app", "Live tickers, trades, fills and order books."
     ),

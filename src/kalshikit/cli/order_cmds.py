@@ -164,6 +164,11 @@ def flag_action(text: str) -> Action:
         raise ValidationError(f"--action takes buy or sell; got {text!r}") from None
 
 
+SubaccountOption = Annotated[
+    int | None, typer.Option(help="Act in this subaccount (0 is the primary, 1-63).")
+]
+
+
 @app.command("place")
 def place(
     ctx: typer.Context,
@@ -190,6 +195,7 @@ def place(
     client_order_id: Annotated[
         str | None, typer.Option("--client-order-id", help="Your id for it (else made for you).")
     ] = None,
+    subaccount: SubaccountOption = None,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
 ) -> None:
@@ -225,6 +231,7 @@ def place(
         "reduce_only": reduce_only or None,
         "expiration": expires,
         "client_order_id": client_order_id,
+        "subaccount": subaccount,
     }
     with app_state.order_client() as client:
         try:

@@ -21,21 +21,30 @@ TickerOption = Annotated[str | None, typer.Option("--ticker", help="One market."
 
 
 @app.command("balance")
-def balance(ctx: typer.Context) -> None:
-    """Cash available and the value of open positions.
+def balance(
+    ctx: typer.Context,
+    subaccount: Annotated[
+        int | None, typer.Option(help="One subaccount's (0 is the primary, 1-63).")
+    ] = None,
+) -> None:
+    """Cash available (in all, and on each shard) and the value of open positions.
 
-    Example: kalshi portfolio balance
+    Example: kalshi portfolio balance --subaccount 1
     """
     app_state = state(ctx)
     with app_state.client(authenticated=True) as client:
-        found = client.portfolio.balance()
+        found = client.portfolio.balance(subaccount=subaccount)
     if app_state.json:
         emit_json(found)
         return
+    shards = [
+        (f"  on shard {b.exchange_index}", money(b.balance)) for b in found.balance_breakdown or []
+    ]
     emit_fields(
         None,
         [
             ("cash", money(found.balance)),
+            *shards,
             ("positions", f"{money_cents(found.portfolio_value)} (marked by the exchange)"),
         ],
     )
@@ -125,3 +134,11 @@ def settlements(ctx: typer.Context, ticker: TickerOption = None, limit: LimitOpt
         app_state.json, found, None, ["ticker", "result", "payout", "fees", "settled UTC"],
         map(_settlement_row, found), optional=("settled UTC",), empty="no settlements yet",
     )  # fmt: skip
+
+
+# money movement (allocation, deposits, withdrawals) lives in its own module, under this group
+from kalshikit.cli.money_cmds import allocation, deposits, withdrawals  # noqa: E402
+
+app.command("allocation")(allocation)
+app.command("deposits")(deposits)
+app.command("withdrawals")(withdrawals)

@@ -210,11 +210,21 @@ def keygen(
     out: Annotated[Path | None, typer.Option(help="Where to write the private key (PEM).")] = None,
     balance: Annotated[str, typer.Option(help="Starting cash in dollars.")] = "1000",
     key_type: Annotated[str, typer.Option("--type", help="rsa or ed25519")] = "rsa",
+    fcm: Annotated[
+        bool, typer.Option("--fcm", help="Make the new user an FCM member (kalshi fcm ...).")
+    ] = False,
+    subtrader: Annotated[
+        str | None,
+        typer.Option(
+            help="No new user: a key for this existing FCM subtrader, funded with --balance."
+        ),
+    ] = None,
     host: LegacyHostOption = None,
     port: LegacyPortOption = None,
 ) -> None:
     """Create a user with an API key in the data dir's sandbox (through its server when it runs,
-    else into its store); print its id and where the private key is.
+    else into its store); print its id and where the private key is. --fcm makes it an FCM
+    member; --subtrader ID gives an FCM's subtrader a key of its own to trade with.
 
     Example: kalshi sandbox keygen --balance 5000 --type ed25519
     """
@@ -222,7 +232,14 @@ def keygen(
 
     settings = launch.SandboxSettings(data_dir=_data_dir(data_dir))  # a new store: the defaults
     _note_ignored_address(settings.data_dir, host, port)
-    created = create_user_with_key(settings, balance=_dollars(balance), key_type=key_type, out=out)
+    created = create_user_with_key(
+        settings,
+        balance=_dollars(balance),
+        key_type=key_type,
+        out=out,
+        fcm=fcm,
+        subtrader=subtrader,
+    )
     if state(ctx).json:
         emit_json(created)
         return

@@ -35,6 +35,7 @@ from kalshikit.errors import (
 from kalshikit.http._core import Call, PreparedRequest, RetryPolicy, status_error
 from kalshikit.http.resources.account import Account, AsyncAccount
 from kalshikit.http.resources.api_keys import ApiKeys, AsyncApiKeys
+from kalshikit.http.resources.communications import AsyncCommunications, Communications
 from kalshikit.http.resources.discovery import (
     AsyncIncentivePrograms,
     AsyncMilestones,
@@ -47,12 +48,15 @@ from kalshikit.http.resources.discovery import (
 )
 from kalshikit.http.resources.events import AsyncEvents, AsyncSeries, Events, Series
 from kalshikit.http.resources.exchange import AsyncExchange, AsyncHistorical, Exchange, Historical
+from kalshikit.http.resources.fcm import AsyncFcm, Fcm
 from kalshikit.http.resources.live_data import AsyncLiveDataReads, LiveDataReads
 from kalshikit.http.resources.markets import AsyncMarkets, Markets
+from kalshikit.http.resources.money import AsyncFunding, AsyncTransfers, Funding, Transfers
 from kalshikit.http.resources.multivariate import AsyncMultivariate, Multivariate
 from kalshikit.http.resources.order_groups import AsyncOrderGroups, OrderGroups
 from kalshikit.http.resources.orders import AsyncOrders, Orders
 from kalshikit.http.resources.portfolio import AsyncPortfolio, Portfolio
+from kalshikit.http.resources.subaccounts import AsyncSubaccounts, Subaccounts
 from kalshikit.journal import AsyncReconcilingClient, OrderJournal, ReconcilingClient
 from kalshikit.ratelimit import Budget, RateTier, is_auto, resolve_budget
 from kalshikit.ratelimit.limiter import RateLimiter, shared_limiter
@@ -276,6 +280,11 @@ class KalshiClient(_ClientBase):
         self.live_data = LiveDataReads(self)
         self.multivariate = Multivariate(self)
         self.api_keys = ApiKeys(self)
+        self.subaccounts = Subaccounts(self)
+        self.fcm = Fcm(self)
+        self.transfers = Transfers(self)
+        self.funding = Funding(self)
+        self.communications = Communications(self)
 
     def call(self, call: Call[Any, T]) -> T:
         """Send a prepared call (with retries) and decode its answer."""
@@ -387,6 +396,11 @@ class AsyncKalshiClient(_ClientBase):
         self.live_data = AsyncLiveDataReads(self)
         self.multivariate = AsyncMultivariate(self)
         self.api_keys = AsyncApiKeys(self)
+        self.subaccounts = AsyncSubaccounts(self)
+        self.fcm = AsyncFcm(self)
+        self.transfers = AsyncTransfers(self)
+        self.funding = AsyncFunding(self)
+        self.communications = AsyncCommunications(self)
 
     async def call(self, call: Call[Any, T]) -> T:
         return call.result(await self.send(call.request), self.base_url)

@@ -116,6 +116,7 @@ class OrderSpec:
     order_group_id: str | None = None
     cancel_order_on_pause: bool | None = None
     client_order_id: str | None = None
+    subaccount: int | None = None  # 0 (or None) is the primary account, 1-63 a subaccount
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +221,7 @@ def check_order(spec: OrderSpec, now: float) -> CheckedOrder:
     if spec.reduce_only and spec.time_in_force != "immediate_or_cancel":
         raise ValidationError('reduce_only orders must use time_in_force="immediate_or_cancel"')
     optional_id(spec.order_group_id, "order_group_id")
+    subaccount_arg(spec.subaccount)
     client_order_id = optional_id(spec.client_order_id, "client_order_id") or str(uuid.uuid4())
     expiration = _expiration(spec.expiration, spec.time_in_force, now)
     return CheckedOrder(intent, spec, client_order_id, expiration)
@@ -242,7 +244,17 @@ def create_request(checked: CheckedOrder, grid: PriceGrid) -> CreateOrderV2Reque
         cancel_order_on_pause=spec.cancel_order_on_pause,
         reduce_only=spec.reduce_only,
         order_group_id=spec.order_group_id,
+        subaccount=spec.subaccount,
     )
+
+
+def subaccount_arg(value: object) -> int | None:
+    """A subaccount number (0 primary, 1-63), or None for the endpoint's default."""
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 63
+    ):
+        raise ValidationError(f"subaccount must be a number from 0 to 63; got {value!r}")
+    return value
 
 
 def check_on_grid(intent: PricedIntent, grid: PriceGrid) -> None:
@@ -389,6 +401,7 @@ def amend_call(
     client_order_id: str | None,
     updated_client_order_id: str | None,
     now: float,
+    subaccount: int | None = None,
 ) -> Call[AmendOrderAck, AmendOrderAck]:
     """``count`` is the new total size; ``expiration`` 0 clears it, None keeps it."""
     body = AmendOrderV2Request(
@@ -400,7 +413,8 @@ def amend_call(
         updated_client_order_id=optional_id(updated_client_order_id, "updated_client_order_id"),
         expiration_time=_amend_expiration(expiration, now),
     )
-    req = prepare("orders.amend", path={"order_id": order_id}, body=body)
+    params = {"subaccount": subaccount_arg(subaccount)}
+    req = prepare("orders.amend", path={"order_id": order_id}, params=params, body=body)
     return Call(req, AmendOrderAck, _same)
 
 
@@ -420,10 +434,11 @@ class OrderTarget:
     order_id: str
     market_ticker: str | None = None
     exchange_index: int | None = None
+    subaccount: int | None = None  # the account that holds it (the endpoints default to 0)
 
     @classmethod
     def of(cls, order: Order) -> OrderTarget:
-        return cls(order.order_id, order.ticker, order.exchange_index)
+        return cls(order.order_id, order.ticker, order.exchange_index, order.subaccount_number)
 
 
 def order_id_arg(value: object, name: str = "order_id") -> str:
@@ -433,7 +448,7 @@ def order_id_arg(value: object, name: str = "order_id") -> str:
 
 
 def given_target(
-    order_id: object, market_ticker: object, exchange_index: object
+    order_id: object, market_ticker: object, exchange_index: object, subaccount: object = None
 ) -> OrderTarget | None:
     """The target the caller's arguments name; None when only the order id was given (then
     its market must be looked up first)."""
@@ -447,9 +462,10 @@ def given_target(
         raise ValidationError(
             f"exchange_index must be a shard number (-1: route by ticker); got {exchange_index!r}"
         )
+    number = subaccount_arg(subaccount)
     if ticker is None and exchange_index is None:
         return None
-    return OrderTarget(checked_id, ticker, exchange_index)
+    return OrderTarget(checked_id, ticker, exchange_index, number)
 
 
 def decrease_amounts(
@@ -475,12 +491,17 @@ def decrease_call(
         market_ticker=target.market_ticker,
         exchange_index=target.exchange_index,
     )
-    req = prepare("orders.decrease", path={"order_id": target.order_id}, body=body)
+    params = {"subaccount": target.subaccount}
+    req = prepare("orders.decrease", path={"order_id": target.order_id}, params=params, body=body)
     return Call(req, DecreaseOrderAck, _same)
 
 
 def cancel_call(target: OrderTarget) -> Call[CancelOrderAck, CancelOrderAck]:
-    params = {"market_ticker": target.market_ticker, "exchange_index": target.exchange_index}
+    params = {
+        "market_ticker": target.market_ticker,
+        "exchange_index": target.exchange_index,
+        "subaccount": target.subaccount,
+    }
     req = prepare("orders.cancel", path={"order_id": target.order_id}, params=params)
     return Call(req, CancelOrderAck, _same)
 
@@ -501,7 +522,10 @@ def cancel_batch_call(
 ) -> Call[BatchCancelResponse, list[BatchCancelItem]]:
     orders = [
         BatchCancelOrdersV2RequestOrder(
-            order_id=t.order_id, market_ticker=t.market_ticker, exchange_index=t.exchange_index
+            order_id=t.order_id,
+            market_ticker=t.market_ticker,
+            exchange_index=t.exchange_index,
+            subaccount=t.subaccount,
         )
         for t in targets
     ]

@@ -44,6 +44,26 @@ from kalshikit.models.candlestick import (
     MarketCandlesticks,
     PriceOhlc,
 )
+from kalshikit.models.communications import (
+    QUOTE_SIDES,
+    AcceptBlockTradeRequest,
+    AcceptQuoteRequest,
+    BlockTradeProposal,
+    BlockTradeProposalsResponse,
+    CommunicationsIdResponse,
+    CreateQuoteRequest,
+    CreateQuoteResponse,
+    CreateRfqRequest,
+    CreateRfqResponse,
+    ProposeBlockTradeRequest,
+    ProposeBlockTradeResponse,
+    Quote,
+    QuoteResponse,
+    QuotesResponse,
+    Rfq,
+    RfqResponse,
+    RfqsResponse,
+)
 from kalshikit.models.discovery import (
     INCENTIVE_STATUSES,
     INCENTIVE_TYPES,
@@ -101,6 +121,21 @@ from kalshikit.models.exchange import (
     ScheduleResponse,
     WeeklySchedule,
 )
+from kalshikit.models.fcm import (
+    CreateFcmSubtraderRequest,
+    CreateFcmSubtraderResponse,
+    FcmBlockedCategories,
+    FcmDailyCap,
+    FcmFill,
+    FcmFillsPage,
+    FcmPositionTransferRequest,
+    FcmPositionTransferResponse,
+    FcmSubtrader,
+    FcmSubtradersResponse,
+    SetFcmDailyCapRequest,
+    UpdatedFcmBlockedCategories,
+    UpdateFcmBlockedCategoryRequest,
+)
 from kalshikit.models.live import (
     EventLiveData,
     EventLiveDataResponse,
@@ -133,6 +168,22 @@ from kalshikit.models.market import (
     TagsByCategories,
     Trade,
     TradesPage,
+)
+from kalshikit.models.money import (
+    RESTING_MARGIN_RESERVATIONS,
+    TRANSFER_STATUSES,
+    Deposit,
+    DepositsPage,
+    SetTargetAllocationRequest,
+    ShardTransfer,
+    ShardTransferRequest,
+    ShardTransferResponse,
+    ShardTransferResult,
+    ShardTransfersPage,
+    TargetAllocation,
+    TargetAllocationResponse,
+    Withdrawal,
+    WithdrawalsPage,
 )
 from kalshikit.models.multivariate import (
     COLLECTION_STATUSES,
@@ -205,6 +256,18 @@ from kalshikit.models.stream import (
     StreamFrame,
     as_record,
     decode_frame,
+)
+from kalshikit.models.subaccounts import (
+    CreateSubaccountRequest,
+    CreateSubaccountResponse,
+    SubaccountBalance,
+    SubaccountBalancesResponse,
+    SubaccountNetting,
+    SubaccountNettingResponse,
+    SubaccountTransfer,
+    SubaccountTransferRequest,
+    SubaccountTransfersResponse,
+    UpdateSubaccountNettingRequest,
 )
 
 __all__ = [
@@ -384,4 +447,71 @@ __all__ += [
     "VolumeGoal",
     "VolumeProgress",
     "VolumeProgressResponse",
+]
+# the FCM member area: subtraders, risk controls, fills, transfers (models/fcm.py)
+__all__ += [
+    "CreateFcmSubtraderRequest",
+    "CreateFcmSubtraderResponse",
+    "FcmBlockedCategories",
+    "FcmDailyCap",
+    "FcmFill",
+    "FcmFillsPage",
+    "FcmPositionTransferRequest",
+    "FcmPositionTransferResponse",
+    "FcmSubtrader",
+    "FcmSubtradersResponse",
+    "SetFcmDailyCapRequest",
+    "UpdateFcmBlockedCategoryRequest",
+    "UpdatedFcmBlockedCategories",
+]
+# communications: RFQs, quotes, block trades (models/communications.py)
+__all__ += [
+    "QUOTE_SIDES",
+    "AcceptBlockTradeRequest",
+    "AcceptQuoteRequest",
+    "BlockTradeProposal",
+    "BlockTradeProposalsResponse",
+    "CommunicationsIdResponse",
+    "CreateQuoteRequest",
+    "CreateQuoteResponse",
+    "CreateRfqRequest",
+    "CreateRfqResponse",
+    "ProposeBlockTradeRequest",
+    "ProposeBlockTradeResponse",
+    "Quote",
+    "QuoteResponse",
+    "QuotesResponse",
+    "Rfq",
+    "RfqResponse",
+    "RfqsResponse",
+]
+# money movement: shard transfers, target allocation, deposits, withdrawals (models/money.py)
+__all__ += [
+    "RESTING_MARGIN_RESERVATIONS",
+    "TRANSFER_STATUSES",
+    "Deposit",
+    "DepositsPage",
+    "SetTargetAllocationRequest",
+    "ShardTransfer",
+    "ShardTransferRequest",
+    "ShardTransferResponse",
+    "ShardTransferResult",
+    "ShardTransfersPage",
+    "TargetAllocation",
+    "TargetAllocationResponse",
+    "Withdrawal",
+    "WithdrawalsPage",
+]
+# subaccounts (models/subaccounts.py)
+__all__ += [
+    "CreateSubaccountRequest",
+    "CreateSubaccountResponse",
+    "SubaccountBalance",
+    "SubaccountBalancesResponse",
+    "SubaccountNetting",
+    "SubaccountNettingResponse",
+    "SubaccountTransfer",
+    "SubaccountTransferRequest",
+    "SubaccountTransfersResponse",
+    "UpdateSubaccountNettingRequest",
 ]

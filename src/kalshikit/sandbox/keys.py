@@ -14,7 +14,7 @@ import os
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Final, Literal, cast
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple, cast
 
 import httpx
 
@@ -23,7 +23,19 @@ from kalshikit.errors import KalshiError, ValidationError
 from kalshikit.sandbox.datadir import DataDirBusy, DataDirLock, Holder
 from kalshikit.sandbox.launch import SandboxSettings, at_server, is_answering, wall_clock_ms
 
+if TYPE_CHECKING:
+    from kalshikit.sandbox.store import PersistentExchange
+
 KeyType = Literal["rsa", "ed25519"]
+
+
+class Role(NamedTuple):
+    """Who the key is for: a new user (an FCM member when ``fcm``) or an existing subtrader."""
+
+    fcm: bool = False
+    subtrader: str | None = None
+
+
 # how long keygen waits for the data dir's server to listen (it replays its store first) or
 # for another keygen to finish with the store
 _WAIT_FOR_WRITER_S: Final = 60.0
@@ -37,7 +49,9 @@ def _key_type(value: str) -> KeyType:
     return cast(KeyType, value)
 
 
-def _register(settings: SandboxSettings, public_pem: str, cents: int) -> tuple[str, str]:
+def _register(
+    settings: SandboxSettings, public_pem: str, cents: int, role: Role
+) -> tuple[str, str]:
     """Into the data dir's sandbox: through its server if one runs, else into its store."""
     deadline = time.monotonic() + _WAIT_FOR_WRITER_S
     while True:
@@ -46,11 +60,11 @@ def _register(settings: SandboxSettings, public_pem: str, cents: int) -> tuple[s
         except DataDirBusy as busy:
             server = _answering_server(settings, busy, deadline)
             if server is not None:
-                return _register_live(server, public_pem, cents)
+                return _register_live(server, public_pem, cents, role)
             time.sleep(0.1)
             continue
         with lock:
-            return _register_stored(settings, public_pem, cents)
+            return _register_stored(settings, public_pem, cents, role)
 
 
 def _answering_server(
@@ -67,11 +81,22 @@ def _answering_server(
     return server if is_answering(server.host, server.port) else None
 
 
-def _register_live(settings: SandboxSettings, public_pem: str, cents: int) -> tuple[str, str]:
-    body = {"public_key_pem": public_pem, "balance_cents": cents, "api_key_name": KEYGEN_NAME}
-    url = f"{settings.base_url}/sandbox/admin/users"
+def _register_live(
+    settings: SandboxSettings, public_pem: str, cents: int, role: Role
+) -> tuple[str, str]:
+    body: dict[str, object] = {"public_key_pem": public_pem, "api_key_name": KEYGEN_NAME}
+    admin = f"{settings.base_url}/sandbox/admin/users"
     try:
-        answer = httpx.post(url, json=body, timeout=10.0)
+        if role.subtrader is None:
+            body.update(balance_cents=cents, fcm=role.fcm)
+            answer = httpx.post(admin, json=body, timeout=10.0)
+        else:  # a key for a subtrader that exists, then its cash
+            answer = httpx.post(f"{admin}/{role.subtrader}/keys", json=body, timeout=10.0)
+            answer.raise_for_status()
+            if cents:
+                deposit = {"cents": cents}
+                url = f"{admin}/{role.subtrader}/deposit"
+                httpx.post(url, json=deposit, timeout=10.0).raise_for_status()
         answer.raise_for_status()
     except httpx.HTTPError as error:  # a CLI user gets one line, not an httpx traceback
         raise KalshiError(
@@ -82,7 +107,9 @@ def _register_live(settings: SandboxSettings, public_pem: str, cents: int) -> tu
     return str(created["user_id"]), str(created["api_key_id"])
 
 
-def _register_stored(settings: SandboxSettings, public_pem: str, cents: int) -> tuple[str, str]:
+def _register_stored(
+    settings: SandboxSettings, public_pem: str, cents: int, role: Role
+) -> tuple[str, str]:
     from kalshikit.sandbox.store import open_exchange
 
     now = wall_clock_ms()
@@ -94,10 +121,24 @@ def _register_stored(settings: SandboxSettings, public_pem: str, cents: int) -> 
         clock=wall_clock_ms,
     )
     try:
-        user_id = persistent.create_user(balance_cents=cents)
+        if role.subtrader is None:
+            user_id = persistent.create_user(balance_cents=cents, fcm=role.fcm)
+        else:
+            user_id = _stored_subtrader(persistent, role.subtrader, cents)
         return user_id, persistent.create_api_key(user_id, public_pem, name=KEYGEN_NAME)
     finally:
         persistent.close()
+
+
+def _stored_subtrader(persistent: PersistentExchange, subtrader_id: str, cents: int) -> str:
+    if persistent.exchange.fcm_owner(subtrader_id) is None:
+        raise ValidationError(
+            f"{subtrader_id!r} is no FCM subtrader of this sandbox; an FCM creates one first "
+            "(kalshi fcm create-subtrader SUFFIX)"
+        )
+    if cents:
+        persistent.deposit(subtrader_id, cents)
+    return subtrader_id
 
 
 def _write_private_key(path: Path, pem: str) -> None:
@@ -109,12 +150,22 @@ def _write_private_key(path: Path, pem: str) -> None:
 
 
 def create_user_with_key(
-    settings: SandboxSettings, *, balance: Decimal, key_type: str = "rsa", out: Path | None = None
+    settings: SandboxSettings,
+    *,
+    balance: Decimal,
+    key_type: str = "rsa",
+    out: Path | None = None,
+    fcm: bool = False,
+    subtrader: str | None = None,
 ) -> dict[str, str]:
-    """Create the user and key; returns api_key_id, private_key_path, user_id, balance_dollars."""
+    """Create the user and key; returns api_key_id, private_key_path, user_id, balance_dollars.
+    ``fcm``: the user is an FCM member. ``subtrader``: no new user, a key (and ``balance`` of
+    cash) for that existing FCM subtrader."""
+    if fcm and subtrader is not None:
+        raise ValidationError("a key is for a new FCM user (--fcm) or a subtrader, not both")
     key = generate_private_key(_key_type(key_type))
     cents = int(balance * 100)
-    user_id, key_id = _register(settings, public_key_pem(key), cents)
+    user_id, key_id = _register(settings, public_key_pem(key), cents, Role(fcm, subtrader))
     path = (out or settings.data_dir / "keys" / f"{key_id}.pem").expanduser().resolve()
     _write_private_key(path, private_key_to_pem(key))
     return {

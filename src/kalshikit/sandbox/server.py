@@ -37,7 +37,7 @@ from kalshikit.sandbox.api import (
     uvicorn_ws_options,
 )
 from kalshikit.sandbox.catalog import build_catalog
-from kalshikit.sandbox.exchange import Exchange
+from kalshikit.sandbox.exchange import Exchange, ExchangeWriter
 from kalshikit.sandbox.gateway import uvicorn_http_options
 from kalshikit.sandbox.sim import seed_liquidity, simulation_loop
 
@@ -161,10 +161,10 @@ class _NotebookUser:
     private_key_pem: str
 
     @classmethod
-    def make(cls, exchange: Exchange, balance_cents: int) -> _NotebookUser:
+    def make(cls, writer: ExchangeWriter, balance_cents: int) -> _NotebookUser:
         key = generate_private_key("ed25519")
-        user_id = exchange.create_user(balance_cents=balance_cents)
-        key_id = exchange.add_api_key(user_id, public_key_pem(key))
+        user_id = writer.create_user(balance_cents=balance_cents)
+        key_id = writer.add_api_key(user_id, public_key_pem(key))
         return cls(key_id, private_key_to_pem(key))
 
     def config(self, url: str) -> APIConfig:
@@ -218,12 +218,15 @@ def running(
     if app is None:
         fresh = exchange is None
         exchange = exchange or default_exchange()
+        # a store's writer journals every write: the house, the simulation and the notebook
+        # user go through it too, so a restart replays them
+        writer: ExchangeWriter = app_options.get("store_writer") or exchange
         if liquidity if liquidity is not None else fresh:
-            seed_liquidity(exchange, exchange.catalog)
-        loop = simulation_loop(exchange, exchange, seed=0, activity=activity, clock=_wall_clock_ms)
+            seed_liquidity(writer, exchange.catalog)
+        loop = simulation_loop(exchange, writer, seed=0, activity=activity, clock=_wall_clock_ms)
         if loop is not None:
             app_options["background"] = [*app_options.get("background", ()), loop]
-        user = _NotebookUser.make(exchange, balance_cents)
+        user = _NotebookUser.make(writer, balance_cents)
         app = create_app(exchange, **app_options)
     sock = bind_port(host, port)
     config = uvicorn.Config(

@@ -9,15 +9,14 @@ decrease and cancel are sent once (the core never retries a write).
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import time
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from kalshikit.errors import APIError, APIResponseError, ValidationError
+from kalshikit.errors import APIResponseError, ValidationError
 from kalshikit.http import _pager
 from kalshikit.http import exactly_once as once
 from kalshikit.http import orders_core as core
@@ -34,11 +33,10 @@ from kalshikit.http.orders_core import (
 )
 from kalshikit.http.resources._base import (
     AsyncResource,
-    AsyncResourceClient,
     ClientSettings,
-    ResourceClient,
     SyncResource,
 )
+from kalshikit.http.resources.flow_drivers import arun_flow, run_flow
 from kalshikit.http.resources.markets import market_call
 from kalshikit.journal import intent_of
 from kalshikit.models import (
@@ -87,11 +85,13 @@ def _contracts_ahead(answer: QueuePositionResponse) -> Contracts:
 
 
 def queue_positions_call(
-    market_tickers: str | Sequence[str] | None, event_ticker: str | None
-) -> Call[QueuePositionsResponse, builtins.list[OrderQueuePosition]]:
+    market_tickers: str | Sequence[str] | None, event_ticker: str | None,
+    subaccount: int | None = None,
+) -> Call[QueuePositionsResponse, builtins.list[OrderQueuePosition]]:  # fmt: skip
     params = {
         "market_tickers": check.tickers(market_tickers, "market_tickers", 100),
         "event_ticker": event_ticker,
+        "subaccount": core.subaccount_arg(subaccount),
     }
     req = prepare("orders.queue_positions", params=params)
     return Call(req, QueuePositionsResponse, lambda r: r.queue_positions)
@@ -104,7 +104,10 @@ def list_params(
     min_ts: Timestamp,
     max_ts: Timestamp,
     page_size: int,
+    subaccount: int | None = None,
+    exchange_index: int | None = None,
 ) -> dict[str, object]:
+    """``subaccount`` None: every subaccount's orders (the endpoint's default)."""
     if status is not None and status not in ORDER_STATUSES:
         raise ValidationError(f"status must be resting, canceled or executed; got {status!r}")
     return {
@@ -114,7 +117,14 @@ def list_params(
         "min_ts": check.timestamp(min_ts, "min_ts"),
         "max_ts": check.timestamp(max_ts, "max_ts"),
         "limit": page_size,
+        "subaccount": core.subaccount_arg(subaccount),
+        "exchange_index": check.in_range(exchange_index, "exchange_index", 0, 100),
     }
+
+
+def cancel_all_request(subaccount: int | None) -> PreparedRequest:
+    """``subaccount`` None: every subaccount's resting orders (the endpoint's default)."""
+    return prepare("orders.cancel_all", params={"subaccount": core.subaccount_arg(subaccount)})
 
 
 def find_flow(ticker: str, client_order_id: str, since: Timestamp) -> Flow[dict[str, Order]]:
@@ -171,51 +181,6 @@ def _dry(client: ClientSettings, request: PreparedRequest) -> DryRun:
     return DryRun.of(request, client.base_url)
 
 
-# --- flow drivers ---------------------------------------------------------------------------------
-
-
-def run_flow(client: ResourceClient, flow: Flow[T]) -> T:
-    """Drive an exactly-once flow with the sync client."""
-    reply: object = None
-    failure: APIError | None = None
-    while True:
-        try:
-            step = flow.send(reply) if failure is None else flow.throw(failure)
-        except StopIteration as done:
-            return cast(T, done.value)
-        reply, failure = None, None
-        try:
-            if isinstance(step, PreparedRequest):
-                reply = client.send(step)
-            elif isinstance(step, Call):
-                reply = client.call(step)
-            else:
-                time.sleep(step)
-        except APIError as error:
-            failure = error
-
-
-async def arun_flow(client: AsyncResourceClient, flow: Flow[T]) -> T:
-    """Drive an exactly-once flow with the async client."""
-    reply: object = None
-    failure: APIError | None = None
-    while True:
-        try:
-            step = flow.send(reply) if failure is None else flow.throw(failure)
-        except StopIteration as done:
-            return cast(T, done.value)
-        reply, failure = None, None
-        try:
-            if isinstance(step, PreparedRequest):
-                reply = await client.send(step)
-            elif isinstance(step, Call):
-                reply = await client.call(step)
-            else:
-                await asyncio.sleep(step)
-        except APIError as error:
-            failure = error
-
-
 # --- the resources ------------------------------------------------------------------------------
 
 
@@ -239,6 +204,7 @@ class Orders(SyncResource):
         order_group_id: str | None = None,
         cancel_order_on_pause: bool | None = None,
         client_order_id: str | None = None,
+        subaccount: int | None = None,
         dry_run: bool = False,
     ) -> OrderResult | DryRun:
         """Place one limit order, exactly once. Buy NO at $0.40 rests as a YES ask at $0.60."""
@@ -248,6 +214,7 @@ class Orders(SyncResource):
             reduce_only=reduce_only, expiration=expiration,
             self_trade_prevention=self_trade_prevention, order_group_id=order_group_id,
             cancel_order_on_pause=cancel_order_on_pause, client_order_id=client_order_id,
+            subaccount=subaccount,
         )  # fmt: skip
         request = self._request(core.check_order(spec, time.time()))
         if dry_run:
@@ -277,11 +244,12 @@ class Orders(SyncResource):
         *,
         market_ticker: str | None = None,
         exchange_index: int | None = None,
+        subaccount: int | None = None,
         dry_run: bool = False,
     ) -> CancelOrderAck | DryRun:
         """Cancel one resting order. Cancels reach the shard of ``market_ticker`` (else shard
         0), so without it the order is read first to learn its market."""
-        target = self._target(order_id, market_ticker, exchange_index)
+        target = self._target(order_id, market_ticker, exchange_index, subaccount)
         return self._write(core.cancel_call(target), dry_run)
 
     def cancel_batch(
@@ -292,9 +260,10 @@ class Orders(SyncResource):
         targets = [self._target(item) for item in core.batch_cancel_ids(orders)]
         return self._write(core.cancel_batch_call(targets), dry_run)
 
-    def cancel_all(self, *, dry_run: bool = False) -> DryRun | None:
-        """Cancel every resting order (the exchange answers 204: nothing to read)."""
-        request = prepare("orders.cancel_all")
+    def cancel_all(self, *, subaccount: int | None = None, dry_run: bool = False) -> DryRun | None:
+        """Cancel every resting order, of every subaccount unless ``subaccount`` is given (the
+        exchange answers 204: nothing to read)."""
+        request = cancel_all_request(subaccount)
         if dry_run:
             return _dry(self._client, request)
         self._client.send(request)
@@ -313,12 +282,19 @@ class Orders(SyncResource):
         expiration: Timestamp = None,
         client_order_id: str | None = None,
         updated_client_order_id: str | None = None,
+        subaccount: int | None = None,
         dry_run: bool = False,
     ) -> AmendOrderAck | DryRun:
         """New price and/or total size (filled + wanted remaining), in the same intent words."""
         intent = core.priced_intent(ticker, side, action, count, price_cents, price_dollars)
         call = core.amend_call(
-            order_id, intent, expiration, client_order_id, updated_client_order_id, time.time()
+            order_id,
+            intent,
+            expiration,
+            client_order_id,
+            updated_client_order_id,
+            time.time(),
+            subaccount,
         )
         core.check_on_grid(intent, self._grid(intent.ticker))
         return self._write(call, dry_run)
@@ -331,11 +307,12 @@ class Orders(SyncResource):
         reduce_to: Count | None = None,
         market_ticker: str | None = None,
         exchange_index: int | None = None,
+        subaccount: int | None = None,
         dry_run: bool = False,
     ) -> DecreaseOrderAck | DryRun:
         """Shrink a resting order in place (it keeps its queue position); routed as ``cancel``."""
         amounts = core.decrease_amounts(reduce_by, reduce_to)
-        target = self._target(order_id, market_ticker, exchange_index)
+        target = self._target(order_id, market_ticker, exchange_index, subaccount)
         return self._write(core.decrease_call(target, amounts), dry_run)
 
     def get(self, order_id: str) -> Order:
@@ -355,11 +332,15 @@ class Orders(SyncResource):
         status: str | None = None,
         min_ts: Timestamp = None,
         max_ts: Timestamp = None,
+        subaccount: int | None = None,
+        exchange_index: int | None = None,
         page_size: int = 1000,
         max_pages: int | None = None,
     ) -> _pager.SyncPager[OrdersPage, Order]:
         """Your orders, newest first, fetched lazily page by page."""
-        params = list_params(ticker, event_ticker, status, min_ts, max_ts, page_size)
+        params = list_params(
+            ticker, event_ticker, status, min_ts, max_ts, page_size, subaccount, exchange_index
+        )
         return self._pages("orders.list", OrdersPage, params, lambda p: p.orders, max_pages)
 
     def queue_position(self, order_id: str) -> Contracts:
@@ -371,8 +352,9 @@ class Orders(SyncResource):
         *,
         market_tickers: str | Sequence[str] | None = None,
         event_ticker: str | None = None,
+        subaccount: int | None = None,
     ) -> builtins.list[OrderQueuePosition]:
-        return self._client.call(queue_positions_call(market_tickers, event_ticker))
+        return self._client.call(queue_positions_call(market_tickers, event_ticker, subaccount))
 
     def _write(self, call: Call[Any, T], dry_run: bool) -> T | DryRun:
         return _dry(self._client, call.request) if dry_run else self._client.call(call)
@@ -382,11 +364,12 @@ class Orders(SyncResource):
         order: str | Order,
         market_ticker: str | None = None,
         exchange_index: int | None = None,
+        subaccount: int | None = None,
     ) -> core.OrderTarget:
         """Where a cancel or decrease goes; an order named by id alone is read for its market."""
         if isinstance(order, Order):
             return core.OrderTarget.of(order)
-        given = core.given_target(order, market_ticker, exchange_index)
+        given = core.given_target(order, market_ticker, exchange_index, subaccount)
         return given if given is not None else core.OrderTarget.of(self.get(order))
 
     def _grid(self, ticker: str) -> PriceGrid:
@@ -420,6 +403,7 @@ class AsyncOrders(AsyncResource):
         order_group_id: str | None = None,
         cancel_order_on_pause: bool | None = None,
         client_order_id: str | None = None,
+        subaccount: int | None = None,
         dry_run: bool = False,
     ) -> OrderResult | DryRun:
         spec = OrderSpec(
@@ -428,6 +412,7 @@ class AsyncOrders(AsyncResource):
             reduce_only=reduce_only, expiration=expiration,
             self_trade_prevention=self_trade_prevention, order_group_id=order_group_id,
             cancel_order_on_pause=cancel_order_on_pause, client_order_id=client_order_id,
+            subaccount=subaccount,
         )  # fmt: skip
         request = await self._request(core.check_order(spec, time.time()))
         if dry_run:
@@ -457,9 +442,10 @@ class AsyncOrders(AsyncResource):
         *,
         market_ticker: str | None = None,
         exchange_index: int | None = None,
+        subaccount: int | None = None,
         dry_run: bool = False,
     ) -> CancelOrderAck | DryRun:
-        target = await self._target(order_id, market_ticker, exchange_index)
+        target = await self._target(order_id, market_ticker, exchange_index, subaccount)
         return await self._write(core.cancel_call(target), dry_run)
 
     async def cancel_batch(
@@ -468,8 +454,10 @@ class AsyncOrders(AsyncResource):
         targets = [await self._target(item) for item in core.batch_cancel_ids(orders)]
         return await self._write(core.cancel_batch_call(targets), dry_run)
 
-    async def cancel_all(self, *, dry_run: bool = False) -> DryRun | None:
-        request = prepare("orders.cancel_all")
+    async def cancel_all(
+        self, *, subaccount: int | None = None, dry_run: bool = False
+    ) -> DryRun | None:
+        request = cancel_all_request(subaccount)
         if dry_run:
             return _dry(self._client, request)
         await self._client.send(request)
@@ -488,11 +476,18 @@ class AsyncOrders(AsyncResource):
         expiration: Timestamp = None,
         client_order_id: str | None = None,
         updated_client_order_id: str | None = None,
+        subaccount: int | None = None,
         dry_run: bool = False,
     ) -> AmendOrderAck | DryRun:
         intent = core.priced_intent(ticker, side, action, count, price_cents, price_dollars)
         call = core.amend_call(
-            order_id, intent, expiration, client_order_id, updated_client_order_id, time.time()
+            order_id,
+            intent,
+            expiration,
+            client_order_id,
+            updated_client_order_id,
+            time.time(),
+            subaccount,
         )
         core.check_on_grid(intent, await self._grid(intent.ticker))
         return await self._write(call, dry_run)
@@ -505,10 +500,11 @@ class AsyncOrders(AsyncResource):
         reduce_to: Count | None = None,
         market_ticker: str | None = None,
         exchange_index: int | None = None,
+        subaccount: int | None = None,
         dry_run: bool = False,
     ) -> DecreaseOrderAck | DryRun:
         amounts = core.decrease_amounts(reduce_by, reduce_to)
-        target = await self._target(order_id, market_ticker, exchange_index)
+        target = await self._target(order_id, market_ticker, exchange_index, subaccount)
         return await self._write(core.decrease_call(target, amounts), dry_run)
 
     async def get(self, order_id: str) -> Order:
@@ -528,10 +524,14 @@ class AsyncOrders(AsyncResource):
         status: str | None = None,
         min_ts: Timestamp = None,
         max_ts: Timestamp = None,
+        subaccount: int | None = None,
+        exchange_index: int | None = None,
         page_size: int = 1000,
         max_pages: int | None = None,
     ) -> _pager.AsyncPager[OrdersPage, Order]:
-        params = list_params(ticker, event_ticker, status, min_ts, max_ts, page_size)
+        params = list_params(
+            ticker, event_ticker, status, min_ts, max_ts, page_size, subaccount, exchange_index
+        )
         return self._pages("orders.list", OrdersPage, params, lambda p: p.orders, max_pages)
 
     async def queue_position(self, order_id: str) -> Contracts:
@@ -542,8 +542,11 @@ class AsyncOrders(AsyncResource):
         *,
         market_tickers: str | Sequence[str] | None = None,
         event_ticker: str | None = None,
+        subaccount: int | None = None,
     ) -> builtins.list[OrderQueuePosition]:
-        return await self._client.call(queue_positions_call(market_tickers, event_ticker))
+        return await self._client.call(
+            queue_positions_call(market_tickers, event_ticker, subaccount)
+        )
 
     async def _write(self, call: Call[Any, T], dry_run: bool) -> T | DryRun:
         if dry_run:
@@ -555,10 +558,11 @@ class AsyncOrders(AsyncResource):
         order: str | Order,
         market_ticker: str | None = None,
         exchange_index: int | None = None,
+        subaccount: int | None = None,
     ) -> core.OrderTarget:
         if isinstance(order, Order):
             return core.OrderTarget.of(order)
-        given = core.given_target(order, market_ticker, exchange_index)
+        given = core.given_target(order, market_ticker, exchange_index, subaccount)
         return given if given is not None else core.OrderTarget.of(await self.get(order))
 
     async def _grid(self, ticker: str) -> PriceGrid:

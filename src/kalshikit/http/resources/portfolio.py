@@ -34,8 +34,19 @@ Timestamp = int | datetime | None
 SETTLEMENT_STATUSES = ("unsettled", "settled", "all")
 
 
-def balance_call() -> Call[Balance, Balance]:
-    return Call(prepare("portfolio.balance"), Balance, lambda r: r)
+def account_scope(subaccount: int | None, exchange_index: int | None = None) -> dict[str, object]:
+    """The ``subaccount`` (0 primary, 1-63) and ``exchange_index`` (shard) query parameters."""
+    return {
+        "subaccount": check.in_range(subaccount, "subaccount", 0, 63),
+        "exchange_index": check.in_range(exchange_index, "exchange_index", 0, 100),
+    }
+
+
+def balance_call(
+    subaccount: int | None = None, exchange_index: int | None = None
+) -> Call[Balance, Balance]:
+    params = account_scope(subaccount, exchange_index)
+    return Call(prepare("portfolio.balance", params=params), Balance, lambda r: r)
 
 
 def resting_value_call() -> Call[TotalRestingOrderValue, TotalRestingOrderValue]:
@@ -100,9 +111,13 @@ def _event_positions(page: PositionsPage) -> builtins.list[EventPosition]:
 class Portfolio(SyncResource):
     """``client.portfolio``: what you hold, what you traded and what it paid."""
 
-    def balance(self) -> Balance:
-        """Available cash (collateral of resting orders excluded) and the positions' value."""
-        return self._client.call(balance_call())
+    def balance(
+        self, *, subaccount: int | None = None, exchange_index: int | None = None
+    ) -> Balance:
+        """Available cash (collateral of resting orders excluded) and the positions' value, of
+        the primary account or ``subaccount``, on every shard or on ``exchange_index`` alone
+        (``balance_breakdown`` has each shard's)."""
+        return self._client.call(balance_call(subaccount, exchange_index))
 
     def positions(
         self,
@@ -110,11 +125,15 @@ class Portfolio(SyncResource):
         ticker: str | None = None,
         event_ticker: str | None = None,
         settlement_status: str | None = None,
+        subaccount: int | None = None,
+        exchange_index: int | None = None,
         page_size: int = 1000,
         max_pages: int | None = None,
     ) -> _pager.SyncPager[PositionsPage, MarketPosition]:
         """Your position in each market (signed: negative is NO), across every page."""
-        params = positions_params(ticker, event_ticker, settlement_status, page_size)
+        params = positions_params(
+            ticker, event_ticker, settlement_status, page_size
+        ) | account_scope(subaccount, exchange_index)
         return self._pages(
             "portfolio.positions", PositionsPage, params, _market_positions, max_pages
         )
@@ -125,11 +144,15 @@ class Portfolio(SyncResource):
         ticker: str | None = None,
         event_ticker: str | None = None,
         settlement_status: str | None = None,
+        subaccount: int | None = None,
+        exchange_index: int | None = None,
         page_size: int = 1000,
         max_pages: int | None = None,
     ) -> _pager.SyncPager[PositionsPage, EventPosition]:
         """Your positions summed per event (the same endpoint's ``event_positions``)."""
-        params = positions_params(ticker, event_ticker, settlement_status, page_size)
+        params = positions_params(
+            ticker, event_ticker, settlement_status, page_size
+        ) | account_scope(subaccount, exchange_index)
         return self._pages(
             "portfolio.positions", PositionsPage, params, _event_positions, max_pages
         )
@@ -141,11 +164,15 @@ class Portfolio(SyncResource):
         order_id: str | None = None,
         min_ts: Timestamp = None,
         max_ts: Timestamp = None,
+        subaccount: int | None = None,
+        exchange_index: int | None = None,
         page_size: int = 1000,
         max_pages: int | None = None,
     ) -> _pager.SyncPager[FillsPage, Fill]:
         """Your fills, newest first (``ticker`` may name up to 100 markets)."""
-        params = fills_params(ticker, order_id, min_ts, max_ts, page_size)
+        params = fills_params(ticker, order_id, min_ts, max_ts, page_size) | account_scope(
+            subaccount, exchange_index
+        )
         return self._pages("portfolio.fills", FillsPage, params, lambda p: p.fills, max_pages)
 
     def settlements(
@@ -155,10 +182,13 @@ class Portfolio(SyncResource):
         event_ticker: str | None = None,
         min_ts: Timestamp = None,
         max_ts: Timestamp = None,
+        subaccount: int | None = None,
         page_size: int = 1000,
         max_pages: int | None = None,
     ) -> _pager.SyncPager[SettlementsPage, Settlement]:
-        params = settlements_params(ticker, event_ticker, min_ts, max_ts, page_size)
+        params = settlements_params(
+            ticker, event_ticker, min_ts, max_ts, page_size
+        ) | account_scope(subaccount)
         return self._pages(
             "portfolio.settlements", SettlementsPage, params, lambda p: p.settlements, max_pages
         )
@@ -171,8 +201,10 @@ class Portfolio(SyncResource):
 class AsyncPortfolio(AsyncResource):
     """``client.portfolio`` on the async client: the same methods (pagers are ``async for``)."""
 
-    async def balance(self) -> Balance:
-        return await self._client.call(balance_call())
+    async def balance(
+        self, *, subaccount: int | None = None, exchange_index: int | None = None
+    ) -> Balance:
+        return await self._client.call(balance_call(subaccount, exchange_index))
 
     def positions(
         self,
@@ -180,10 +212,14 @@ class AsyncPortfolio(AsyncResource):
         ticker: str | None = None,
         event_ticker: str | None = None,
         settlement_status: str | None = None,
+        subaccount: int | None = None,
+        exchange_index: int | None = None,
         page_size: int = 1000,
         max_pages: int | None = None,
     ) -> _pager.AsyncPager[PositionsPage, MarketPosition]:
-        params = positions_params(ticker, event_ticker, settlement_status, page_size)
+        params = positions_params(
+            ticker, event_ticker, settlement_status, page_size
+        ) | account_scope(subaccount, exchange_index)
         return self._pages(
             "portfolio.positions", PositionsPage, params, _market_positions, max_pages
         )
@@ -194,10 +230,14 @@ class AsyncPortfolio(AsyncResource):
         ticker: str | None = None,
         event_ticker: str | None = None,
         settlement_status: str | None = None,
+        subaccount: int | None = None,
+        exchange_index: int | None = None,
         page_size: int = 1000,
         max_pages: int | None = None,
     ) -> _pager.AsyncPager[PositionsPage, EventPosition]:
-        params = positions_params(ticker, event_ticker, settlement_status, page_size)
+        params = positions_params(
+            ticker, event_ticker, settlement_status, page_size
+        ) | account_scope(subaccount, exchange_index)
         return self._pages(
             "portfolio.positions", PositionsPage, params, _event_positions, max_pages
         )
@@ -209,10 +249,14 @@ class AsyncPortfolio(AsyncResource):
         order_id: str | None = None,
         min_ts: Timestamp = None,
         max_ts: Timestamp = None,
+        subaccount: int | None = None,
+        exchange_index: int | None = None,
         page_size: int = 1000,
         max_pages: int | None = None,
     ) -> _pager.AsyncPager[FillsPage, Fill]:
-        params = fills_params(ticker, order_id, min_ts, max_ts, page_size)
+        params = fills_params(ticker, order_id, min_ts, max_ts, page_size) | account_scope(
+            subaccount, exchange_index
+        )
         return self._pages("portfolio.fills", FillsPage, params, lambda p: p.fills, max_pages)
 
     def settlements(
@@ -222,10 +266,13 @@ class AsyncPortfolio(AsyncResource):
         event_ticker: str | None = None,
         min_ts: Timestamp = None,
         max_ts: Timestamp = None,
+        subaccount: int | None = None,
         page_size: int = 1000,
         max_pages: int | None = None,
     ) -> _pager.AsyncPager[SettlementsPage, Settlement]:
-        params = settlements_params(ticker, event_ticker, min_ts, max_ts, page_size)
+        params = settlements_params(
+            ticker, event_ticker, min_ts, max_ts, page_size
+        ) | account_scope(subaccount)
         return self._pages(
             "portfolio.settlements", SettlementsPage, params, lambda p: p.settlements, max_pages
         )

@@ -24,6 +24,9 @@ class HandlerCtx(Protocol):
     @property
     def path(self) -> Mapping[str, str]: ...
 
+    @property
+    def key_id(self) -> str | None: ...
+
 
 def candle_window(q: Query, periods: tuple[int, ...] = CANDLE_PERIODS) -> tuple[int, int, int]:
     """``start_ts``, ``end_ts`` and ``period_interval`` (one of ``periods``), checked."""

@@ -144,6 +144,7 @@ class NewUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     user_id: str | None = None
     api_key_id: str | None = None
     api_key_name: str = ADMIN_KEY_NAME
+    fcm: bool = False  # an FCM member: may use the /fcm endpoints and own subtraders
 
 
 class NewKey(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -226,7 +227,9 @@ class _Admin:
         if new.public_key_pem is not None:
             load_public_key(new.public_key_pem)  # a bad PEM is refused before the user exists
         tier = RateTier.parse(new.tier) if new.tier else None
-        user_id = self.writer.create_user(balance_cents=new.balance_cents, user_id=new.user_id)
+        user_id = self.writer.create_user(
+            balance_cents=new.balance_cents, user_id=new.user_id, fcm=new.fcm
+        )
         key_id = None
         if new.public_key_pem is not None:
             key_id = self.writer.create_api_key(

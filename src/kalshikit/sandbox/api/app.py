@@ -255,7 +255,8 @@ def _answer(
     # requests on the one event loop never interleave inside the exchange.
     try:
         guard.charge(caller, ep, batch_size(body) if ep.per_item else 1)
-        ctx = Ctx(caller.user_id or "", Query(request.query_params), request.path_params, body)
+        query = Query(request.query_params)
+        ctx = Ctx(caller.user_id or "", query, request.path_params, body, caller.key_id)
         return json_response(handler(ctx), status)
     except REFUSALS as error:
         return refusal_response(error)

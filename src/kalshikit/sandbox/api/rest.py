@@ -8,15 +8,18 @@ Defaults and maxima follow the real API: page size 100 (events 200), max from ``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
+
+import msgspec
 
 from kalshikit.endpoints import ENDPOINTS
 from kalshikit.models import (
     AccountLimits,
     AmendOrderV2Request,
     BatchCancelOrdersV2Request,
+    BatchCancelOrdersV2RequestOrder,
     BatchCreateOrdersV2Request,
     BucketLimit,
     Candlestick,
@@ -36,10 +39,14 @@ from kalshikit.models.enums import MARKET_FILTER_STATUSES, ORDER_STATUSES
 from kalshikit.ratelimit import ENDPOINT_COSTS, BucketSpec
 from kalshikit.sandbox.api._handler_kit import candle_window
 from kalshikit.sandbox.api.rest_apikeys import ApiKeyHandlers
+from kalshikit.sandbox.api.rest_communications import CommunicationsHandlers
 from kalshikit.sandbox.api.rest_events import DiscoveryHandlers
+from kalshikit.sandbox.api.rest_fcm import FcmHandlers
 from kalshikit.sandbox.api.rest_historical import HistoricalHandlers
 from kalshikit.sandbox.api.rest_live import LiveDataHandlers
+from kalshikit.sandbox.api.rest_money import MoneyHandlers
 from kalshikit.sandbox.api.rest_multivariate import MultivariateHandlers
+from kalshikit.sandbox.api.rest_subaccounts import SubaccountHandlers
 from kalshikit.sandbox.exchange import WriteRoute
 from kalshikit.sandbox.gateway import (
     MAX_CLIENT_ORDER_ID_CHARS,
@@ -64,12 +71,13 @@ _SETTLEMENT_STATUSES: Final = ("unsettled", "settled", "all")
 @dataclass(frozen=True, slots=True)
 class Ctx:
     """What a REST handler gets: the verified user ("" on unsigned public calls), the query,
-    the path parameters (already percent-decoded) and the raw body."""
+    the path parameters (already percent-decoded), the raw body and the key that signed it."""
 
     user: str
     query: Query
     path: Mapping[str, str]
     body: bytes
+    key_id: str | None = None
 
 
 Handler = Callable[[Ctx], object]
@@ -128,8 +136,9 @@ def _check_client_ids(req: CreateOrderV2Request | AmendOrderV2Request, where: st
 
 
 class RestHandlers(
-    HistoricalHandlers, DiscoveryHandlers, MultivariateHandlers, LiveDataHandlers, ApiKeyHandlers
-):
+    HistoricalHandlers, DiscoveryHandlers, MultivariateHandlers, LiveDataHandlers, ApiKeyHandlers,
+    SubaccountHandlers, MoneyHandlers, FcmHandlers, CommunicationsHandlers,
+):  # fmt: skip
     """One handler per ``ENDPOINTS`` name: ``Ctx -> wire payload``."""
 
     def __init__(self, exchange: Exchange, writer: ExchangeWriter, guard: Guard) -> None:
@@ -265,18 +274,25 @@ class RestHandlers(
 
     # portfolio reads
 
+    def _shard(self, c: Ctx) -> int | None:
+        return c.query.integer("exchange_index", 0, 100)
+
     def portfolio_balance(self, c: Ctx) -> object:
-        return self.ex.balance(c.user)
+        found = self.ex.balance(self._account_key(c), exchange_index=self._shard(c))
+        if self.ex.key_subaccount(c.key_id) is not None:  # the SDK: omitted for a locked key
+            return msgspec.structs.replace(found, balance_breakdown=None)
+        return found
 
     def portfolio_positions(self, c: Ctx) -> object:
         q = c.query
         markets, events, cursor = self.ex.positions(
-            c.user,
+            self._account_key(c),
             ticker=q.text("ticker"),
             event_ticker=q.text("event_ticker"),
             settlement_status=q.choice("settlement_status", _SETTLEMENT_STATUSES) or "unsettled",
             limit=q.limit(100, ENDPOINTS["portfolio.positions"].max_limit),
             cursor=q.text("cursor"),
+            exchange_index=self._shard(c),
         )
         return {"market_positions": markets, "event_positions": events, "cursor": cursor}
 
@@ -290,6 +306,8 @@ class RestHandlers(
             max_ts=q.integer("max_ts", 0),
             limit=q.limit(100, ENDPOINTS["portfolio.fills"].max_limit),
             cursor=q.text("cursor"),
+            subaccount=self._subaccount(c),
+            exchange_index=self._shard(c),
         )
         return _page("fills", fills, cursor)
 
@@ -301,6 +319,7 @@ class RestHandlers(
             event_ticker=q.text("event_ticker"),
             limit=q.limit(100, ENDPOINTS["portfolio.settlements"].max_limit),
             cursor=q.text("cursor"),
+            subaccount=self._subaccount(c),
         )
         return _page("settlements", settlements, cursor)
 
@@ -318,6 +337,8 @@ class RestHandlers(
             max_ts=q.integer("max_ts", 0),
             limit=q.limit(100, ENDPOINTS["orders.list"].max_limit),
             cursor=q.text("cursor"),
+            subaccount=self._subaccount(c),
+            exchange_index=self._shard(c),
         )
         return _page("orders", orders, cursor)
 
@@ -330,7 +351,7 @@ class RestHandlers(
 
     def orders_queue_positions(self, c: Ctx) -> object:
         rows = self.ex.queue_positions(
-            c.user,
+            self._account_key(c),
             market_tickers=c.query.csv("market_tickers"),
             event_ticker=c.query.text("event_ticker"),
         )
@@ -344,7 +365,7 @@ class RestHandlers(
     # order writes
 
     def orders_create(self, c: Ctx) -> object:
-        req = decode_body(c.body, CreateOrderV2Request)
+        req = self._in_lock(c, decode_body(c.body, CreateOrderV2Request))
         _check_client_ids(req)
         return self.writer.create_order(c.user, req)
 
@@ -352,41 +373,57 @@ class RestHandlers(
         batch = decode_body(c.body, BatchCreateOrdersV2Request)
         if not batch.orders:
             raise bad_request("orders must hold at least one order", "orders")
-        for index, req in enumerate(batch.orders):
+        orders = [self._in_lock(c, req) for req in batch.orders]
+        for index, req in enumerate(orders):
             _check_client_ids(req, f"orders[{index}].")
-        return {"orders": self.writer.batch_create(c.user, batch.orders)}
+        return {"orders": self.writer.batch_create(c.user, orders)}
 
     def orders_cancel(self, c: Ctx) -> object:
         route = WriteRoute(c.query.text("market_ticker"), c.query.integer("exchange_index", -1))
-        return self.writer.cancel_order(c.user, c.path["order_id"], route)
+        return self.writer.cancel_order(self._account_key(c), c.path["order_id"], route)
 
     def orders_cancel_batch(self, c: Ctx) -> object:
         batch = decode_body(c.body, BatchCancelOrdersV2Request)
         if not batch.orders:
             raise bad_request("orders must hold at least one order id", "orders")
-        ids = [item.order_id for item in batch.orders]
-        routes = [WriteRoute(item.market_ticker, item.exchange_index) for item in batch.orders]
-        return {"orders": self.writer.batch_cancel(c.user, ids, routes)}
+        items = [self._in_lock(c, item) for item in batch.orders]
+        return {"orders": self._cancel_by_subaccount(c.user, items)}
+
+    def _cancel_by_subaccount(
+        self, user: str, items: Sequence[BatchCancelOrdersV2RequestOrder]
+    ) -> list[Any]:
+        """One batch cancel per subaccount named, answered in the order of ``items``."""
+        by_key: dict[str, list[int]] = {}
+        for index, item in enumerate(items):
+            by_key.setdefault(self.ex.subaccount_key(user, item.subaccount), []).append(index)
+        answers: list[Any] = [None] * len(items)
+        for key, indexes in by_key.items():
+            ids = [items[i].order_id for i in indexes]
+            routes = [WriteRoute(items[i].market_ticker, items[i].exchange_index) for i in indexes]
+            for i, answer in zip(indexes, self.writer.batch_cancel(key, ids, routes), strict=True):
+                answers[i] = answer
+        return answers
 
     def orders_cancel_all(self, c: Ctx) -> object:
-        self.writer.cancel_all(c.user)
+        for key in self.ex.subaccount_keys(c.user, self._subaccount(c)):
+            self.writer.cancel_all(key)
         return None
 
     def orders_amend(self, c: Ctx) -> object:
         req = decode_body(c.body, AmendOrderV2Request)
         _check_client_ids(req)
-        return self.writer.amend_order(c.user, c.path["order_id"], req)
+        return self.writer.amend_order(self._account_key(c), c.path["order_id"], req)
 
     def orders_decrease(self, c: Ctx) -> object:
         req = decode_body(c.body, DecreaseOrderV2Request)
         if (req.reduce_by is None) == (req.reduce_to is None):
             raise bad_request("give exactly one of reduce_by and reduce_to", "reduce_by")
-        return self.writer.decrease_order(c.user, c.path["order_id"], req)
+        return self.writer.decrease_order(self._account_key(c), c.path["order_id"], req)
 
     # order groups
 
     def order_groups_create(self, c: Ctx) -> object:
-        req = decode_body(c.body or b"{}", CreateOrderGroupRequest)
+        req = self._in_lock(c, decode_body(c.body or b"{}", CreateOrderGroupRequest))
         if req.contracts_limit is not None or req.contracts_limit_fp is not None:
             _limit_centi(req)  # refuse a bad or inconsistent limit before creating anything
         group_id = self.writer.create_order_group(c.user, req)
@@ -397,10 +434,11 @@ class RestHandlers(
         )
 
     def order_groups_list(self, c: Ctx) -> object:
-        return {"order_groups": self.ex.order_groups(c.user)}
+        keys = self.ex.subaccount_keys(c.user, self._subaccount(c))
+        return {"order_groups": [g for key in keys for g in self.ex.order_groups(key)]}
 
     def order_groups_get(self, c: Ctx) -> object:
-        group, order_ids = self.ex.order_group(c.user, c.path["order_group_id"])
+        group, order_ids = self.ex.order_group(self._account_key(c), c.path["order_group_id"])
         return OrderGroupResponse(
             is_auto_cancel_enabled=group.is_auto_cancel_enabled,
             contracts_limit_fp=group.contracts_limit_fp,
@@ -409,18 +447,18 @@ class RestHandlers(
         )
 
     def order_groups_delete(self, c: Ctx) -> object:
-        self.writer.delete_order_group(c.user, c.path["order_group_id"])
+        self.writer.delete_order_group(self._account_key(c), c.path["order_group_id"])
         return {}
 
     def order_groups_reset(self, c: Ctx) -> object:
-        self.writer.reset_order_group(c.user, c.path["order_group_id"])
+        self.writer.reset_order_group(self._account_key(c), c.path["order_group_id"])
         return {}
 
     def order_groups_trigger(self, c: Ctx) -> object:
-        self.writer.trigger_order_group(c.user, c.path["order_group_id"])
+        self.writer.trigger_order_group(self._account_key(c), c.path["order_group_id"])
         return {}
 
     def order_groups_set_limit(self, c: Ctx) -> object:
         limit = _limit_centi(decode_body(c.body, UpdateOrderGroupLimitRequest))
-        self.writer.set_order_group_limit(c.user, c.path["order_group_id"], limit)
+        self.writer.set_order_group_limit(self._account_key(c), c.path["order_group_id"], limit)
         return {}

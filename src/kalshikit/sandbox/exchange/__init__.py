@@ -8,11 +8,14 @@ docs/architecture.md for the layers.
 
 from __future__ import annotations
 
+from kalshikit.sandbox.exchange.account_keys import owner_of, split_key
 from kalshikit.sandbox.exchange.apikeys import VOLUME_GOALS
+from kalshikit.sandbox.exchange.comms_records import RfqTiming, comms_id
 from kalshikit.sandbox.exchange.errors import ExchangeError
 from kalshikit.sandbox.exchange.events import (
     ApiKeyDeleted,
     BookChanged,
+    CommsUpdated,
     EventFeeChanged,
     EventListed,
     ExchangeEvent,
@@ -37,13 +40,16 @@ from kalshikit.sandbox.exchange.snapshot import decode as decode_snapshot
 from kalshikit.sandbox.exchange.snapshot import encode as encode_snapshot
 from kalshikit.sandbox.exchange.snapshot import read as read_snapshot
 from kalshikit.sandbox.exchange.snapshot import write as write_snapshot
+from kalshikit.sandbox.exchange.subaccounts import SHARDS
 from kalshikit.sandbox.exchange.writer import ExchangeWriter
 
 __all__ = [
+    "SHARDS",
     "SHARD_ZERO",
     "VOLUME_GOALS",
     "ApiKeyDeleted",
     "BookChanged",
+    "CommsUpdated",
     "EventFeeChanged",
     "EventListed",
     "Exchange",
@@ -60,15 +66,19 @@ __all__ = [
     "OrderUpdated",
     "PositionChanged",
     "Retention",
+    "RfqTiming",
     "TickerChanged",
     "TradeExecuted",
     "TradingStatusChanged",
     "WeatherObservation",
     "WriteRoute",
+    "comms_id",
     "datetime_of",
     "decode_snapshot",
     "encode_snapshot",
     "millis_of",
+    "owner_of",
     "read_snapshot",
+    "split_key",
     "write_snapshot",
 ]

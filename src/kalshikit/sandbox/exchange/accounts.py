@@ -140,10 +140,13 @@ def _api_key(key_id: str, user_id: str, pem: str) -> ApiKey:
 
 @dataclass(slots=True)
 class Account:
-    """Everything one user owns. ``cash`` excludes ``held`` (collateral of resting orders)."""
+    """Everything one (sub)account owns. ``cash`` is the free cash on each shard (exchange
+    index): Kalshi checks collateral per shard, so money on shard 0 cannot back an order on
+    shard 1 until it is moved there. It excludes ``held`` (collateral of resting orders, per
+    market, so on that market's shard)."""
 
     user_id: str
-    cash: int
+    cash: dict[int, int]
     updated_ms: int = 0
     positions: dict[str, Position] = field(default_factory=dict)
     held: dict[str, int] = field(default_factory=dict)
@@ -225,6 +228,18 @@ class Account:
                 break
             free -= order.remaining
         return max(free, 0)
+
+    def free(self, shard: int) -> int:
+        """Free cash on ``shard``, in micro-dollars."""
+        return self.cash.get(shard, 0)
+
+    def add_cash(self, shard: int, micro: int) -> None:
+        """Credit (or, negative, debit) ``shard``'s free cash; the caller checks it suffices."""
+        self.cash[shard] = self.cash.get(shard, 0) + micro
+
+    @property
+    def total_free(self) -> int:
+        return sum(self.cash.values())
 
     @property
     def total_held(self) -> int:

@@ -14,19 +14,20 @@ from kalshikit.errors import ValidationError
 from kalshikit.fees import MICRO_PER_CENT
 from kalshikit.models import CreateOrderGroupRequest, OrderGroup
 from kalshikit.sandbox.exchange.accounts import Account, ApiKey
-from kalshikit.sandbox.exchange.core import Batch, ExchangeCore
+from kalshikit.sandbox.exchange.core import Batch
 from kalshikit.sandbox.exchange.errors import bad_request, conflict, not_found
 from kalshikit.sandbox.exchange.events import PositionChanged, TradingStatusChanged
 from kalshikit.sandbox.exchange.lifecycle import TRADEABLE, MarketState
 from kalshikit.sandbox.exchange.orders import OrderGroupState, SettlementRecord
 from kalshikit.sandbox.exchange.render import render_group, render_position
 from kalshikit.sandbox.exchange.requests import check_routing, parse_group_limit
+from kalshikit.sandbox.exchange.subaccounts import SubaccountsMixin, check_shard
 from kalshikit.units import TICKS_PER_DOLLAR
 
 __all__ = ["AdminMixin"]
 
 
-class AdminMixin(ExchangeCore):
+class AdminMixin(SubaccountsMixin):
     """Users, keys, order groups and lifecycle writes."""
 
     # ------------------------------------------------------------------ users and keys
@@ -39,11 +40,11 @@ class AdminMixin(ExchangeCore):
             raise bad_request("invalid_parameters", "balance_cents must not be negative")
         if user_id is not None and user_id in self._accounts:
             raise conflict("user_exists", f"user {user_id!r} already exists")
-        if user_id == "":
-            raise bad_request("invalid_parameters", "user_id must not be empty")
+        if user_id == "" or (user_id and "#" in user_id):
+            raise bad_request("invalid_parameters", "user_id must be non-empty, without '#'")
         self._commit_point()
         user_id = user_id or self._new_id()
-        self._accounts[user_id] = Account(user_id, balance_cents * MICRO_PER_CENT)
+        self._accounts[user_id] = Account(user_id, {0: balance_cents * MICRO_PER_CENT})
         self._deposited += balance_cents * MICRO_PER_CENT
         return user_id
 
@@ -67,25 +68,36 @@ class AdminMixin(ExchangeCore):
         return None if key is None else (key.user_id, key.public_key)
 
     def deposit(self, user_id: str, cents: int) -> None:
-        """Add (or, negative, withdraw) cash; a withdrawal cannot exceed the free balance."""
+        """Add (or, negative, withdraw) cash on shard 0, where Kalshi credits deposits; a
+        withdrawal cannot exceed the free balance there."""
+        self._fund(user_id, cents, 0)
+
+    def deposit_to_shard(self, user_id: str, cents: int, exchange_index: int) -> None:
+        """``deposit`` straight onto one shard: the sandbox's own traders (the house, the
+        simulated ones) trade on every shard from their first moment."""
+        self._fund(user_id, cents, check_shard(exchange_index))
+
+    def _fund(self, user_id: str, cents: int, shard: int) -> None:
         account = self._account(user_id)
         if isinstance(cents, bool) or not isinstance(cents, int) or cents == 0:
             raise bad_request("invalid_parameters", "cents must be a non-zero integer")
-        if account.cash + cents * MICRO_PER_CENT < 0:
-            raise bad_request("insufficient_balance", "cannot withdraw more than the free balance")
+        if account.free(shard) + cents * MICRO_PER_CENT < 0:
+            raise bad_request(
+                "insufficient_balance", f"cannot withdraw more than the free balance on {shard}"
+            )
         self._commit_point()
-        account.cash += cents * MICRO_PER_CENT
+        account.add_cash(shard, cents * MICRO_PER_CENT)
         self._deposited += cents * MICRO_PER_CENT
 
     # ------------------------------------------------------------------ order groups
 
     def create_order_group(self, user: str, req: CreateOrderGroupRequest) -> str:
         now = self._clock()
-        account = self._account(user)
-        check_routing(req.subaccount, req.exchange_index, 0)
+        account = self._sub_account(user, req.subaccount)
+        check_routing(req.exchange_index, 0)
         limit = parse_group_limit(req.contracts_limit, req.contracts_limit_fp)
         self._commit_point()
-        group = OrderGroupState(self._new_id(), user, limit, now)
+        group = OrderGroupState(self._new_id(), account.user_id, limit, now)
         account.groups[group.group_id] = group
         self._emit_group(group, "created", now)
         return group.group_id
@@ -194,7 +206,7 @@ class AdminMixin(ExchangeCore):
             return
         size, cost = position.size, position.cost
         payout = position.settle(state.result == "yes", now)
-        account.cash += payout
+        account.add_cash(state.market.exchange_index or 0, payout)
         self._paid_out += payout
         if size == 0:
             return

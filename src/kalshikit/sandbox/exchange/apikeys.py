@@ -101,6 +101,12 @@ class ApiKeysMixin(AdminMixin):
         assert subaccount is None or isinstance(subaccount, int)
         return KeyInfo(key_id, name, tuple(str(s) for s in scopes), subaccount)
 
+    def key_subaccount(self, key_id: str | None) -> int | None:
+        """The subaccount a key is locked to, else None (and None for no key)."""
+        if key_id is None or key_id not in self._keys:
+            return None
+        return self._key_info(key_id).subaccount
+
     def usage_upgraded(self) -> list[str]:
         """The users granted the Advanced API usage level, sorted."""
         return sorted(self._usage_upgraded)
@@ -128,6 +134,8 @@ class ApiKeysMixin(AdminMixin):
     ) -> str:
         """Register ``public_key_pem`` for ``user_id`` as a named key; returns its id."""
         check_key_terms(name, scopes, subaccount)
+        if subaccount:  # a key is locked to a subaccount that exists (it acts only there)
+            self.subaccount_key(user_id, subaccount)
         key_id = self.add_api_key(user_id, public_key_pem, key_id=key_id)
         chosen = list(DEFAULT_SCOPES) if scopes is None else list(scopes)
         self._key_terms[key_id] = [name, chosen, subaccount]

@@ -378,7 +378,7 @@ class ExchangeCore:
         order.add_fill_cost(event.size, event.price, is_taker)
         order.remaining, order.updated_ms = remaining, now
         position.fees += fee
-        account.cash += cash - fee
+        account.add_cash(self._exchange_index(order.ticker), cash - fee)
         self._fees_collected += fee
         fill = FillRecord(
             trade_id, order.order_id, order.user_id, order.ticker, order.side, event.price,
@@ -441,12 +441,11 @@ class ExchangeCore:
             self._rebalance(self._accounts[user_id], ticker, batch.now)
         batch.pairs.clear()
 
-    @staticmethod
-    def _rebalance(account: Account, ticker: str, now: int) -> None:
+    def _rebalance(self, account: Account, ticker: str, now: int) -> None:
         need = account.collateral_need(ticker)
         held = account.held.get(ticker, 0)
         if need != held:
-            account.cash -= need - held
+            account.add_cash(self._exchange_index(ticker), held - need)
             if need:
                 account.held[ticker] = need
             else:

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, TypeAlias
 
-from kalshikit.models import Event, Fill, MarketPosition, Order, Trade
+from kalshikit.models import Event, Fill, MarketPosition, Order, Quote, Rfq, Trade
 from kalshikit.sandbox.engine import BookSide
 
 __all__ = [
     "ApiKeyDeleted",
     "BookChanged",
+    "CommsUpdated",
     "EventFeeChanged",
     "EventListed",
     "ExchangeEvent",
@@ -229,8 +230,24 @@ class ApiKeyDeleted:
     key_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class CommsUpdated:
+    """An RFQ or quote changed (the ``communications`` channel): ``kind`` is the message type
+    (rfq_created, rfq_deleted, quote_created, quote_accepted, quote_executed). ``rfq`` is the
+    public view; ``quote`` the full one (both parties' ids and orders): the feed shows each
+    party only its own."""
+
+    kind: str
+    rfq: Rfq
+    quote: Quote | None
+    event_ticker: str
+    ts_ms: int
+    owner: str = ""  # the user whose RFQ it is (``user_filter: "self"``)
+
+
 ExchangeEvent: TypeAlias = (
     ApiKeyDeleted
+    | CommsUpdated
     | BookChanged
     | TradeExecuted
     | FillRecorded

@@ -32,13 +32,16 @@ import uuid
 
 from kalshikit.sandbox.exchange.admin import AdminMixin
 from kalshikit.sandbox.exchange.apikeys import ApiKeysMixin
+from kalshikit.sandbox.exchange.block_trades import BlockTradesMixin
 from kalshikit.sandbox.exchange.discovery import DiscoveryMixin
 from kalshikit.sandbox.exchange.errors import ExchangeError
+from kalshikit.sandbox.exchange.fcm import FcmMixin
 from kalshikit.sandbox.exchange.feeterms import FeeTermsMixin
 from kalshikit.sandbox.exchange.history import HistoryMixin
 from kalshikit.sandbox.exchange.live import LiveDataMixin
 from kalshikit.sandbox.exchange.market_data import MarketDataMixin
 from kalshikit.sandbox.exchange.marketterms import MarketTermsMixin
+from kalshikit.sandbox.exchange.money import MoneyMixin
 from kalshikit.sandbox.exchange.multivariate import CombosMixin
 from kalshikit.sandbox.exchange.portfolio import PortfolioMixin
 from kalshikit.sandbox.exchange.rolling import RollMixin
@@ -50,8 +53,12 @@ __all__ = ["Exchange", "ExchangeError"]
 
 class Exchange(
     MarketTermsMixin,  # first: a restore applies the changed terms once all markets exist
+    FcmMixin,  # before MoneyMixin and AdminMixin: its create_user adds the fcm flag
+    PortfolioMixin,  # before the mixins whose bases list SubaccountsMixin (it reads it too)
     CombosMixin,
+    MoneyMixin,  # before AdminMixin: it records the funding and sweeps after credits
     ApiKeysMixin,
+    BlockTradesMixin,  # RFQs, quotes and block trades (communications)
     TradingMixin,
     AdminMixin,
     FeeTermsMixin,
@@ -59,7 +66,6 @@ class Exchange(
     DiscoveryMixin,
     LiveDataMixin,
     MarketDataMixin,
-    PortfolioMixin,
     HistoryMixin,
 ):
     """Accounts, collateral, fees, positions, lifecycle and settlement around the matching
@@ -78,6 +84,15 @@ class Exchange(
             "keys": sorted([k.key_id, k.user_id] for k in self._keys.values()),
             "key_terms": {k: self._key_terms[k] for k in sorted(self._key_terms)},
             "usage_upgraded": self.usage_upgraded(),
+            "communications": self.comms_digest(),
+            "fcm": self._fcm_digest(),
+            "money": self.money_digest(),
+            "subaccounts": dict(sorted(self._subaccounts.items())),
+            "subaccount_transfers": {
+                user: [[t.transfer_id, t.client_transfer_id, *t.terms()] for t in done]
+                for user, done in sorted(self._sub_transfers.items())
+            },
+            "netting_off": sorted(self._netting_off),
             "totals": self.money_totals(),
             "trading_active": self._trading_active,
             "listings": [list(listing) for listing in self._listings],
@@ -99,7 +114,7 @@ class Exchange(
         interest = sum(s.open_interest for s in self._markets.values()) * TICKS_PER_DOLLAR
         return {
             "deposited": self._deposited,
-            "cash": sum(a.cash for a in self._accounts.values()),
+            "cash": sum(a.total_free for a in self._accounts.values()),
             "held": sum(a.total_held for a in self._accounts.values()),
             "fees": self._fees_collected,
             "open_interest": interest,
@@ -117,7 +132,7 @@ class Exchange(
             for g in account.groups.values()
         }
         return {
-            "cash": account.cash,
+            "cash": dict(sorted(account.cash.items())),
             "held": dict(sorted(account.held.items())),
             "positions": positions,
             "orders": [o.order_id for o in account.orders],

@@ -19,7 +19,10 @@ from typing import TypeVar
 from kalshikit.sandbox.exchange.errors import ExchangeError, bad_request
 from kalshikit.sandbox.exchange.listing import Listing
 
-__all__ = ["check_limit", "decode_cursor", "encode_cursor", "in_order", "newest_first"]
+__all__ = [
+    "check_limit", "decode_cursor", "encode_cursor", "in_order", "newest_first",
+    "newest_first_merged",
+]  # fmt: skip
 
 T = TypeVar("T")
 
@@ -92,3 +95,67 @@ def in_order(
                 return page, encode_cursor(listing, position)
             page.append(item)
     return page, ""
+
+
+def newest_first_merged(
+    listings: Sequence[Sequence[T]], stamp: Callable[[T], int], listing: str,
+    cursor: str | None, limit: int, keep: Callable[[T], bool],
+) -> tuple[list[T], str]:  # fmt: skip
+    """``newest_first`` over several listings at once (a user's subaccounts), newest ``stamp``
+    first. The cursor holds one position per listing, so each resumes where it stopped."""
+    starts = _decode_positions(listing, cursor, len(listings))
+    heads = [_head(items, start) for items, start in zip(listings, starts, strict=True)]
+    page: list[T] = []
+    while True:
+        best = -1
+        for i, items in enumerate(listings):
+            while heads[i] > 0 and not keep(items[heads[i] - 1]):
+                heads[i] -= 1
+            if heads[i] == 0:
+                continue
+            if best < 0 or stamp(items[heads[i] - 1]) > stamp(listings[best][heads[best] - 1]):
+                best = i
+        if best < 0:
+            return page, ""
+        if len(page) == limit:
+            positions = [
+                _position(items, head) for items, head in zip(listings, heads, strict=True)
+            ]
+            return page, _encode_positions(listing, positions)
+        heads[best] -= 1
+        page.append(listings[best][heads[best]])
+
+
+def _numbers(items: Sequence[T]) -> Sequence[int]:
+    return items.numbers if isinstance(items, Listing) else range(len(items))
+
+
+def _head(items: Sequence[T], start: int | None) -> int:
+    return len(items) if start is None else bisect_left(_numbers(items), start)
+
+
+def _position(items: Sequence[T], head: int) -> int:
+    """The number ``_head`` turns back into ``head``."""
+    numbers = _numbers(items)
+    if head < len(items):
+        return numbers[head]
+    return numbers[-1] + 1 if len(items) else 0
+
+
+def _encode_positions(listing: str, positions: Sequence[int]) -> str:
+    raw = f"{listing}:{'.'.join(str(p) for p in positions)}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_positions(listing: str, cursor: str | None, count: int) -> list[int | None]:
+    if not cursor:
+        return [None] * count
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        tag, _, body = base64.urlsafe_b64decode(padded.encode()).decode().rpartition(":")
+        parts = body.split(".")
+        if tag == listing and len(parts) == count and all(p.isdigit() for p in parts):
+            return [int(p) for p in parts]
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise _bad_cursor(cursor)

@@ -6,15 +6,28 @@ first (positions in the order the user first traded each market) and paged with 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from kalshikit.fees import MICRO_PER_CENT
-from kalshikit.models import Balance, EventPosition, Fill, MarketPosition, Order, Settlement
+from kalshikit.models import (
+    Balance,
+    BalanceBreakdown,
+    EventPosition,
+    Fill,
+    MarketPosition,
+    Order,
+    Settlement,
+)
 from kalshikit.sandbox.exchange.accounts import Account, Position
-from kalshikit.sandbox.exchange.core import ExchangeCore
 from kalshikit.sandbox.exchange.errors import bad_request, not_found
 from kalshikit.sandbox.exchange.orders import FillRecord, OrderRecord, SettlementRecord
-from kalshikit.sandbox.exchange.pages import check_limit, in_order, newest_first
+from kalshikit.sandbox.exchange.pages import (
+    check_limit,
+    in_order,
+    newest_first,
+    newest_first_merged,
+)
 from kalshikit.sandbox.exchange.render import (
     money,
     render_event_position,
@@ -23,10 +36,17 @@ from kalshikit.sandbox.exchange.render import (
     render_position,
     render_settlement,
 )
+from kalshikit.sandbox.exchange.subaccounts import (
+    SHARDS,
+    SubaccountsMixin,
+    check_shard,
+    owner_of,
+)
 from kalshikit.units import TICKS_PER_DOLLAR
 
 __all__ = ["PortfolioMixin"]
 
+T = TypeVar("T")
 _SETTLEMENT_STATUSES = ("unsettled", "settled", "all")
 _ORDER_STATUSES = ("resting", "canceled", "executed")
 
@@ -49,23 +69,56 @@ def _notional(order: OrderRecord) -> int:
     return price * order.remaining
 
 
-class PortfolioMixin(ExchangeCore):
+def _page(
+    listings: Sequence[Sequence[T]], stamp: Callable[[T], int], name: str, cursor: str | None,
+    limit: int, keep: Callable[[T], bool],
+) -> tuple[list[T], str]:  # fmt: skip
+    """One account's listing as before; several (every subaccount) merged newest first."""
+    if len(listings) == 1:
+        return newest_first(listings[0], name, cursor, limit, keep)
+    return newest_first_merged(listings, stamp, f"{name}-all", cursor, limit, keep)
+
+
+def _fill_ts(fill: FillRecord) -> int:
+    return fill.ts_ms
+
+
+def _created_ts(order: OrderRecord) -> int:
+    return order.created_ms
+
+
+def _settled_ts(record: SettlementRecord) -> int:
+    return record.ts_ms
+
+
+class PortfolioMixin(SubaccountsMixin):
     """The authenticated, user-scoped reads."""
 
-    def balance(self, user: str) -> Balance:
-        """Free cash (resting orders' collateral excluded) and the positions' value, in cents."""
+    def balance(self, user: str, exchange_index: int | None = None) -> Balance:
+        """Free cash (resting orders' collateral excluded) and the positions' value, in cents,
+        on one shard or (None) all of them, with each shard's free cash."""
         account = self._account(user)
+        if exchange_index is not None:
+            check_shard(exchange_index)
+        cash = account.total_free if exchange_index is None else account.free(exchange_index)
+        breakdown = [
+            BalanceBreakdown(exchange_index=shard, balance=money(account.free(shard)))
+            for shard in SHARDS
+        ]
         return Balance(
-            balance_cents=account.cash // MICRO_PER_CENT,
-            balance_dollars=money(account.cash),
-            portfolio_value=self._positions_value(account) // MICRO_PER_CENT,
+            balance_cents=cash // MICRO_PER_CENT,
+            balance_dollars=money(cash),
+            portfolio_value=self._positions_value(account, exchange_index) // MICRO_PER_CENT,
             updated_ts=account.updated_ms // 1000,
+            balance_breakdown=breakdown,
         )
 
-    def _positions_value(self, account: Account) -> int:
+    def _positions_value(self, account: Account, shard: int | None = None) -> int:
         """Open positions marked at the last traded price (at cost before any trade)."""
         total = 0
         for position in account.positions.values():
+            if shard is not None and self._exchange_index(position.ticker) != shard:
+                continue
             last = self._markets[position.ticker].last_price
             if position.size == 0 or position.settled:
                 continue
@@ -80,6 +133,7 @@ class PortfolioMixin(ExchangeCore):
     def positions(
         self, user: str, *, ticker: str | None = None, event_ticker: str | None = None,
         settlement_status: str = "unsettled", limit: int = 100, cursor: str | None = None,
+        exchange_index: int | None = None,
     ) -> tuple[list[MarketPosition], list[EventPosition], str]:  # fmt: skip
         """Market positions (every market the user traded), the totals of their events, and
         the next cursor. ``settlement_status``: unsettled (default), settled or all."""
@@ -98,6 +152,7 @@ class PortfolioMixin(ExchangeCore):
                 settled_ok
                 and (ticker is None or position.ticker == ticker)
                 and (event_ticker is None or position.event_ticker == event_ticker)
+                and self._on_shard(position.ticker, exchange_index)
             )
 
         listing = f"positions-{settlement_status}"
@@ -114,10 +169,11 @@ class PortfolioMixin(ExchangeCore):
     def fills(
         self, user: str, *, ticker: str | None = None, order_id: str | None = None,
         min_ts: int | None = None, max_ts: int | None = None, limit: int = 100,
-        cursor: str | None = None,
+        cursor: str | None = None, subaccount: int | None = 0, exchange_index: int | None = None,
     ) -> tuple[list[Fill], str]:  # fmt: skip
-        """The user's fills, newest first; ``ticker`` may list several ('A,B')."""
-        account = self._account(user)
+        """The user's fills, newest first; ``ticker`` may list several ('A,B');
+        ``subaccount`` None: every subaccount's."""
+        accounts = self._accounts_for(user, subaccount)
         check_limit(limit, 1000)
         tickers = _csv(ticker)
 
@@ -126,16 +182,18 @@ class PortfolioMixin(ExchangeCore):
                 (tickers is None or fill.ticker in tickers)
                 and (order_id is None or fill.order_id == order_id)
                 and _in_range(fill.ts_ms // 1000, min_ts, max_ts)
+                and self._on_shard(fill.ticker, exchange_index)
             )
 
-        page, next_cursor = newest_first(account.fills, "fills", cursor, limit, keep)
+        listings = [a.fills for a in accounts]
+        page, next_cursor = _page(listings, _fill_ts, "fills", cursor, limit, keep)
         return [render_fill(f, self._exchange_index(f.ticker)) for f in page], next_cursor
 
     def settlements(
         self, user: str, *, ticker: str | None = None, event_ticker: str | None = None,
-        limit: int = 100, cursor: str | None = None,
+        limit: int = 100, cursor: str | None = None, subaccount: int | None = 0,
     ) -> tuple[list[Settlement], str]:  # fmt: skip
-        account = self._account(user)
+        accounts = self._accounts_for(user, subaccount)
         check_limit(limit, 1000)
 
         def keep(record: SettlementRecord) -> bool:
@@ -143,16 +201,19 @@ class PortfolioMixin(ExchangeCore):
                 event_ticker is None or record.event_ticker == event_ticker
             )
 
-        page, next_cursor = newest_first(account.settlements, "settlements", cursor, limit, keep)
+        listings = [a.settlements for a in accounts]
+        page, next_cursor = _page(listings, _settled_ts, "settlements", cursor, limit, keep)
         return [render_settlement(s, self._exchange_index(s.ticker)) for s in page], next_cursor
 
     def orders(
         self, user: str, *, ticker: str | None = None, event_ticker: str | None = None,
         status: str | None = None, min_ts: int | None = None, max_ts: int | None = None,
-        limit: int = 100, cursor: str | None = None,
+        limit: int = 100, cursor: str | None = None, subaccount: int | None = 0,
+        exchange_index: int | None = None,
     ) -> tuple[list[Order], str]:  # fmt: skip
-        """The user's orders, newest first; ``event_ticker`` may list several ('A,B')."""
-        account = self._account(user)
+        """The user's orders, newest first; ``event_ticker`` may list several ('A,B');
+        ``subaccount`` None: every subaccount's."""
+        accounts = self._accounts_for(user, subaccount)
         check_limit(limit, 1000)
         if status is not None and status not in _ORDER_STATUSES:
             raise bad_request("invalid_parameters", "status must be resting, canceled or executed")
@@ -164,13 +225,27 @@ class PortfolioMixin(ExchangeCore):
                 and (events is None or order.event_ticker in events)
                 and (status is None or order.status == status)
                 and _in_range(order.created_ms // 1000, min_ts, max_ts)
+                and self._on_shard(order.ticker, exchange_index)
             )
 
-        page, next_cursor = newest_first(account.orders, "orders", cursor, limit, keep)
+        listings = [a.orders for a in accounts]
+        page, next_cursor = _page(listings, _created_ts, "orders", cursor, limit, keep)
         return [render_order(o, self._exchange_index(o.ticker)) for o in page], next_cursor
 
+    def _accounts_for(self, user: str, subaccount: int | None) -> list[Account]:
+        return [self._accounts[k] for k in self.subaccount_keys(user, subaccount)]
+
+    def _on_shard(self, ticker: str, exchange_index: int | None) -> bool:
+        return exchange_index is None or self._exchange_index(ticker) == exchange_index
+
     def _own_order(self, user: str, order_id: str) -> OrderRecord:
-        order = self._account(user).order_index.get(order_id)
+        """One of the user's orders, in whichever subaccount (GET /portfolio/orders/{id} and
+        its queue position take no subaccount)."""
+        order = None
+        for account in self._accounts_for(user, None if user == owner_of(user) else 0):
+            order = account.order_index.get(order_id)
+            if order is not None:
+                break
         if order is None:
             raise not_found("order_not_found", f"no order {order_id!r} for this user")
         return order

@@ -27,6 +27,7 @@ from kalshikit.models import (
     Settlement,
     Trade,
 )
+from kalshikit.sandbox.exchange.account_keys import owner_of, split_key
 from kalshikit.sandbox.exchange.accounts import Position
 from kalshikit.sandbox.exchange.lifecycle import DAY_MS, MarketState
 from kalshikit.sandbox.exchange.orders import (
@@ -88,7 +89,7 @@ def render_order(order: OrderRecord, exchange_index: int | None) -> Order:
     expiration = order.expiration_ms
     return Order(
         order_id=order.order_id,
-        user_id=order.user_id,
+        user_id=owner_of(order.user_id),
         client_order_id=order.client_order_id or "",
         ticker=order.ticker,
         side=_outcome(order.side),
@@ -112,7 +113,7 @@ def render_order(order: OrderRecord, exchange_index: int | None) -> Order:
         self_trade_prevention_type=order.self_trade_prevention,
         order_group_id=order.order_group_id,
         cancel_order_on_pause=order.cancel_on_pause,
-        subaccount_number=0,
+        subaccount_number=split_key(order.user_id)[1],
         exchange_index=exchange_index,
     )
 
@@ -135,7 +136,7 @@ def render_fill(fill: FillRecord, exchange_index: int | None) -> Fill:
         fee_cost=money(fill.fee),
         created_time=datetime_of(fill.ts_ms),
         ts=fill.ts_ms // 1000,
-        subaccount_number=0,
+        subaccount_number=split_key(fill.user_id)[1],
         exchange_index=exchange_index,
     )
 

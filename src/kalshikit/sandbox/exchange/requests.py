@@ -175,12 +175,8 @@ class WriteRoute:
 SHARD_ZERO: Final = WriteRoute()
 
 
-def check_routing(subaccount: int | None, exchange_index: int | None, market_index: int) -> None:
-    """The sandbox has subaccount 0 only; an explicit shard must be the market's own."""
-    if subaccount not in (None, 0):
-        raise bad_request(
-            "invalid_parameters", f"the sandbox has only subaccount 0, got {subaccount!r}"
-        )
+def check_routing(exchange_index: int | None, market_index: int) -> None:
+    """An explicit shard must be the market's own."""
     if exchange_index not in (None, -1, market_index):
         raise bad_request(
             "invalid_parameters",

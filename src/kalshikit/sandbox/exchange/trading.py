@@ -26,8 +26,9 @@ from kalshikit.models import (
 )
 from kalshikit.sandbox import engine as eng
 from kalshikit.sandbox.exchange.accounts import Account, standalone_cost, unit_cost
-from kalshikit.sandbox.exchange.core import Batch, ExchangeCore
+from kalshikit.sandbox.exchange.core import Batch
 from kalshikit.sandbox.exchange.errors import ExchangeError, bad_request, conflict, not_found
+from kalshikit.sandbox.exchange.fcm_risk import FcmRiskMixin
 from kalshikit.sandbox.exchange.lifecycle import MarketState
 from kalshikit.sandbox.exchange.orders import OrderRecord
 from kalshikit.sandbox.exchange.render import money
@@ -43,6 +44,7 @@ from kalshikit.sandbox.exchange.requests import (
     parse_price,
     parse_side,
 )
+from kalshikit.sandbox.exchange.subaccounts import SubaccountsMixin, owner_of
 from kalshikit.units import centi_to_fp
 
 __all__ = ["TradingMixin"]
@@ -77,7 +79,7 @@ class _Placement:
     size: int
 
 
-class TradingMixin(ExchangeCore):
+class TradingMixin(SubaccountsMixin, FcmRiskMixin):
     """The order-entry writes of the exchange."""
 
     # ------------------------------------------------------------------ create
@@ -126,17 +128,18 @@ class TradingMixin(ExchangeCore):
 
     def _check_place(self, user: str, req: CreateOrderV2Request, now: int) -> _Placement:
         """Every check of a new order, the engine's included; raises before any change."""
-        account = self._account(user)
+        account = self._sub_account(user, req.subaccount)
         state = self._market_state(req.ticker)
-        check_routing(req.subaccount, req.exchange_index, state.market.exchange_index or 0)
+        check_routing(req.exchange_index, state.market.exchange_index or 0)
         self._check_tradeable(state)
         spec = parse_create(req, state.grid, now)
         self._check_client_id(account, spec.client_order_id)
         self._check_group(account, spec.order_group_id)
         size = self._reduce_only_size(account, state, spec) if spec.reduce_only else spec.size
         self._check_collateral(account, state, spec, size)
+        self._check_fcm_limits(account, state, spec, size)
         refusal = self.engine.refusal(
-            state.ticker, self._engine_request("", account.user_id, spec, size), now
+            state.ticker, self._engine_request("", owner_of(account.user_id), spec, size), now
         )
         if refusal is not None:
             code, reason = refusal
@@ -147,7 +150,7 @@ class TradingMixin(ExchangeCore):
     def _place(self, placement: _Placement, batch: Batch) -> OrderRecord:
         account, state, spec = placement.account, placement.state, placement.spec
         order = self._new_order(account, state, spec, placement.size, batch.now)
-        request = self._engine_request(order.order_id, order.user_id, spec, order.initial)
+        request = self._engine_request(order.order_id, owner_of(order.user_id), spec, order.initial)
         events = self.engine.submit(state.ticker, request, batch.now)
         if events and isinstance(events[-1], eng.Rejected):  # _check_place asked the engine
             raise RuntimeError(f"the engine refused a checked order: {events[-1]}")
@@ -238,7 +241,7 @@ class TradingMixin(ExchangeCore):
         need = standalone_cost(spec.side, spec.price, size, state.fees.maker)
         need -= covered * unit_cost(spec.side, spec.price)
         fees = self._taker_fee_bound(state, spec.side, spec.price, size, 0, 0)
-        self._require_cash(account, need + fees)
+        self._require_cash(account, self._exchange_index(state.ticker), need + fees)
 
     def _taker_fee_bound(
         self, state: MarketState, side: str, price: int, size: int, accrued: int, charged: int
@@ -250,13 +253,20 @@ class TradingMixin(ExchangeCore):
         return fee_bound(state.fees.taker, size, price, side, accrued, charged)
 
     @staticmethod
-    def _require_cash(account: Account, needed: int) -> None:
-        if needed > account.cash:
-            raise bad_request(
-                "insufficient_balance",
-                f"this needs ${money(needed)} of collateral and fees but the available balance "
-                f"is ${money(account.cash)}; deposit more or trade smaller",
-            )
+    def _require_cash(account: Account, shard: int, needed: int) -> None:
+        """Collateral is checked per shard: only free cash on the market's shard counts."""
+        free = account.free(shard)
+        if needed <= free:
+            return
+        elsewhere = account.total_free - free
+        fix = "deposit more or trade smaller"
+        if elsewhere >= needed - free:
+            fix = f"move money to shard {shard} (kalshi transfer shard) or trade smaller"
+        raise bad_request(
+            "insufficient_balance",
+            f"this needs ${money(needed)} of collateral and fees but the available balance on "
+            f"shard {shard} is ${money(free)}; {fix}",
+        )
 
     # ------------------------------------------------------------------ cancel
 
@@ -423,7 +433,9 @@ class TradingMixin(ExchangeCore):
             fees = self._taker_fee_bound(
                 state, order.side, price, remaining, order.taker_accrued, order.taker_fees
             )
-        self._require_cash(account, need - account.held.get(ticker, 0) + fees)
+        self._require_cash(
+            account, self._exchange_index(ticker), need - account.held.get(ticker, 0) + fees
+        )
 
     def _apply_amend(
         self, account: Account, order: OrderRecord, client_id: str | None,

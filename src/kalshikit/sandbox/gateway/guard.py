@@ -60,6 +60,7 @@ class Caller:
 
     user_id: str | None
     address: str
+    key_id: str | None = None  # the verified key (a key may be locked to one subaccount)
 
     @property
     def bucket_owner(self) -> str:
@@ -117,7 +118,8 @@ class Guard:
             if endpoint.auth:
                 raise _MISSING
             return Caller(None, address)
-        return Caller(self._verified_user(method, headers, raw_path), address)
+        user_id = self._verified_user(method, headers, raw_path)
+        return Caller(user_id, address, headers.get(HEADER_KEY))
 
     def authenticate(self, method: str, headers: Mapping[str, str], raw_path: str) -> str:
         """The user who signed a request that must be signed (the WebSocket handshake signs

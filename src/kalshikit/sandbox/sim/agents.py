@@ -27,9 +27,10 @@ from kalshikit.models import (
     CancelOrderAck,
     CreateOrderAck,
     CreateOrderV2Request,
+    CreateQuoteRequest,
 )
 from kalshikit.sandbox.engine import MatchingEngine, RestingOrder
-from kalshikit.sandbox.exchange import ExchangeError, WriteRoute
+from kalshikit.sandbox.exchange import SHARDS, ExchangeError, WriteRoute
 from kalshikit.sandbox.sim.shapes import LatentParams
 from kalshikit.units import TICKS_PER_DOLLAR, centi_to_fp, ticks_to_dollars
 
@@ -55,6 +56,7 @@ class SimWriter(Protocol):
 
     def create_user(self, *, balance_cents: int, user_id: str | None = None) -> str: ...
     def deposit(self, user_id: str, cents: int) -> None: ...
+    def deposit_to_shard(self, user_id: str, cents: int, exchange_index: int) -> None: ...
     def create_order(self, user: str, req: CreateOrderV2Request) -> CreateOrderAck: ...
     def cancel_order(self, user: str, order_id: str, route: WriteRoute = ...) -> CancelOrderAck: ...
     def amend_order(self, user: str, order_id: str, req: AmendOrderV2Request) -> AmendOrderAck: ...
@@ -62,6 +64,9 @@ class SimWriter(Protocol):
     def determine(self, ticker: str, result: Literal["yes", "no"]) -> None: ...
     def settle(self, ticker: str) -> None: ...
     def list_events(self, series_ticker: str, reference: float | None = None) -> list[str]: ...
+    # the RFQ quoter's (quoter.py)
+    def create_quote(self, user: str, req: CreateQuoteRequest) -> str: ...
+    def confirm_quote(self, user: str, quote_id: str, rfq_id: str | None = None) -> None: ...
 
 
 class Action(NamedTuple):
@@ -137,7 +142,14 @@ class Desk:
         if error.code == "insufficient_balance" and user:
             # a long session can tie up an agent's cash in positions: top it up, next time works
             self.writer.deposit(user, self._refill_cents)
+            self.fund_other_shards(user, self._refill_cents)
             self.actions.append(Action("deposit", user, ref=str(self._refill_cents)))
+
+    def fund_other_shards(self, user: str, cents: int) -> None:
+        """Collateral is checked per shard: an agent trades combos (shard 1) from its own
+        cash there, as a Kalshi member would after funding that shard."""
+        for shard in SHARDS[1:]:
+            self.writer.deposit_to_shard(user, cents, shard)
 
     def place(
         self, kind: str, user: str, ticker: str, side: Side, price: int, size: int, *,

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from kalshikit.models import CreateOrderV2Request, Market
 from kalshikit.sandbox.catalog import Catalog
-from kalshikit.sandbox.exchange import ExchangeError
+from kalshikit.sandbox.exchange import SHARDS, ExchangeError
 from kalshikit.units import Price, PriceGrid, centi_to_fp
 
 HOUSE_USER = "house-market-maker"
@@ -25,6 +25,7 @@ LEVELS = 3
 
 class HouseWriter(Protocol):
     def create_user(self, *, balance_cents: int, user_id: str | None = None) -> str: ...
+    def deposit_to_shard(self, user_id: str, cents: int, exchange_index: int) -> None: ...
 
     def create_order(self, user: str, req: CreateOrderV2Request) -> object: ...
 
@@ -62,6 +63,8 @@ def seed_liquidity(writer: HouseWriter, catalog: Catalog, *, seed: int = 0) -> i
         if error.code == "user_exists":  # seeded on an earlier start: the store has it all
             return 0
         raise
+    for shard in SHARDS[1:]:  # collateral is per shard: the house funds each one
+        writer.deposit_to_shard(house, HOUSE_CASH_CENTS, shard)
     placed = 0
     for market in catalog.markets:
         if market.status != "active":

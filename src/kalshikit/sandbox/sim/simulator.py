@@ -39,6 +39,7 @@ from kalshikit.sandbox.sim.arbitrage import Arbitrageur
 from kalshikit.sandbox.sim.indexfeed import IndexPublisher
 from kalshikit.sandbox.sim.latent import LatentModel
 from kalshikit.sandbox.sim.livefeed import LivePublisher
+from kalshikit.sandbox.sim.quoter import RFQ_MAKER, RfqQuoter
 from kalshikit.sandbox.sim.rolling import SeriesRolls
 from kalshikit.units import TICKS_PER_DOLLAR, PriceGrid
 
@@ -85,6 +86,8 @@ class Simulator:
         self._makers = Makers(list(MAKERS), self._rng, self.params)
         self._takers = Takers(takers, SWEEPER, self._rng, self.params)
         self._arbitrageur = Arbitrageur(exchange.engine, self._taker_fee, self._tradeable)
+        # answers users' RFQs; its own RNG, so the agents' draws stay as they were
+        self._rfq_quoter = RfqQuoter(exchange, writer or exchange, seed=seed)
         self._rolls = SeriesRolls(exchange.catalog)
         self._markets: dict[str, Market] = {m.ticker: m for m in exchange.catalog.markets}
         self._index = {ticker: i for i, ticker in enumerate(self._markets)}
@@ -109,8 +112,8 @@ class Simulator:
 
     @property
     def users(self) -> list[str]:
-        """The simulator's own users (makers, takers, sweeper, arbitrageur)."""
-        return [*self._makers.users, *self._takers.users, SWEEPER, ARBITRAGEUR]
+        """The simulator's own users (makers, takers, sweeper, arbitrageur, RFQ maker)."""
+        return [*self._makers.users, *self._takers.users, SWEEPER, ARBITRAGEUR, RFQ_MAKER]
 
     @property
     def refusals(self) -> dict[str, int]:
@@ -163,6 +166,7 @@ class Simulator:
         ceiling = max(self.activity * _BACKLOG_S, 1.0)
         self._credit = min(self._credit + self.activity * (now - last) / 1000, ceiling)
         self._trade(now)
+        self._desk.actions.extend(self._rfq_quoter.step(now))
         return self._desk.take_actions()
 
     # ------------------------------------------------------------------ start-up
@@ -183,6 +187,7 @@ class Simulator:
                 if error.code != "user_exists":
                     raise
                 continue  # a restart: the store replayed it
+            self._desk.fund_other_shards(user, self.params.balance_cents)
             self._desk.actions.append(Action("user", user, ref=str(self.params.balance_cents)))
         self._adopt()
         for series in self._rolls.series:

@@ -13,7 +13,12 @@ from kalshikit.models import (
     AmendOrderV2Request,
     CreateOrderGroupRequest,
     CreateOrderV2Request,
+    CreateQuoteRequest,
+    CreateRfqRequest,
     DecreaseOrderV2Request,
+    ProposeBlockTradeRequest,
+    SetTargetAllocationRequest,
+    ShardTransferRequest,
 )
 from kalshikit.sandbox.exchange import (
     SHARD_ZERO,
@@ -51,6 +56,17 @@ def _routes(args: Mapping[str, Any]) -> list[WriteRoute] | None:
 
 _APPLY: Final[dict[str, _Apply]] = {
     "create_user": lambda ex, a: ex.create_user(**a),
+    "create_fcm_subtrader": lambda ex, a: ex.create_fcm_subtrader(a["fcm"], a["subtrader_suffix"]),
+    "set_fcm_daily_cap": lambda ex, a: ex.set_fcm_daily_cap(
+        a["fcm"], a["subtrader_id"], a["limit"]
+    ),
+    "delete_fcm_daily_cap": lambda ex, a: ex.delete_fcm_daily_cap(a["fcm"], a["subtrader_id"]),
+    "set_fcm_category_blocked": lambda ex, a: ex.set_fcm_category_blocked(
+        a["fcm"], a["subtrader_id"], a["category"], a["blocked"]
+    ),
+    "transfer_fcm_position": lambda ex, a: ex.transfer_fcm_position(
+        a["fcm"], a["source"], a["target"], a["ticker"], a["centicount"], a["price"]
+    ),
     "add_api_key": lambda ex, a: ex.add_api_key(a["user_id"], a["pem"], key_id=a["key_id"]),
     "create_api_key": lambda ex, a: ex.create_api_key(
         a["user_id"],
@@ -62,7 +78,30 @@ _APPLY: Final[dict[str, _Apply]] = {
     ),
     "delete_api_key": lambda ex, a: ex.delete_api_key(a["user_id"], a["key_id"]),
     "upgrade_api_usage": lambda ex, a: ex.upgrade_api_usage(a["user_id"]),
+    "create_rfq": lambda ex, a: ex.create_rfq(a["user"], _struct(CreateRfqRequest)(a["req"])),
+    "delete_rfq": lambda ex, a: ex.delete_rfq(a["user"], a["rfq_id"]),
+    "create_quote": lambda ex, a: ex.create_quote(a["user"], _struct(CreateQuoteRequest)(a["req"])),
+    "delete_quote": lambda ex, a: ex.delete_quote(a["user"], a["quote_id"], a["rfq_id"]),
+    "accept_quote": lambda ex, a: ex.accept_quote(a["user"], a["quote_id"], a["side"], a["rfq_id"]),
+    "confirm_quote": lambda ex, a: ex.confirm_quote(a["user"], a["quote_id"], a["rfq_id"]),
+    "propose_block_trade": lambda ex, a: ex.propose_block_trade(
+        a["user"], _struct(ProposeBlockTradeRequest)(a["req"])
+    ),
+    "accept_block_trade": lambda ex, a: ex.accept_block_trade(a["user"], a["proposal_id"]),
+    "set_rfq_timing": lambda ex, a: ex.set_rfq_timing(
+        a["execution_ms"], a["confirm_ms"], a["rfq_life_ms"]
+    ),
+    "deposit_to_shard": lambda ex, a: ex.deposit_to_shard(**a),
+    "create_subaccount": lambda ex, a: ex.create_subaccount(**a),
+    "transfer_between_subaccounts": lambda ex, a: ex.transfer_between_subaccounts(**a),
+    "set_netting": lambda ex, a: ex.set_netting(**a),
     "deposit": lambda ex, a: ex.deposit(a["user_id"], a["cents"]),
+    "transfer_between_shards": lambda ex, a: ex.transfer_between_shards(
+        a["user_id"], _struct(ShardTransferRequest)(a["req"])
+    ),
+    "set_target_allocation": lambda ex, a: ex.set_target_allocation(
+        a["user_id"], _struct(SetTargetAllocationRequest)(a["req"])
+    ),
     "create_order": lambda ex, a: ex.create_order(a["user"], _create(a["req"])),
     "batch_create": lambda ex, a: ex.batch_create(a["user"], [_create(r) for r in a["reqs"]]),
     "cancel_order": lambda ex, a: ex.cancel_order(a["user"], a["order_id"], _route(a.get("route"))),

@@ -18,8 +18,13 @@ from kalshikit.models import (
     CreateOrderAck,
     CreateOrderGroupRequest,
     CreateOrderV2Request,
+    CreateQuoteRequest,
+    CreateRfqRequest,
     DecreaseOrderAck,
     DecreaseOrderV2Request,
+    ProposeBlockTradeRequest,
+    SetTargetAllocationRequest,
+    ShardTransferRequest,
 )
 from kalshikit.sandbox.exchange import (
     SHARD_ZERO,
@@ -29,12 +34,13 @@ from kalshikit.sandbox.exchange import (
     write_snapshot,
 )
 from kalshikit.sandbox.store.log import CommandClock, SnapshotPolicy, Store
+from kalshikit.sandbox.store.persistent_fcm import FcmWrites
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
 
 
-class PersistentExchange:
+class PersistentExchange(FcmWrites):
     """The exchange's write methods, each recorded in the store (before it is applied), and
     snapshots of the exchange as the ``policy`` says."""
 
@@ -122,12 +128,18 @@ class PersistentExchange:
 
     # -- users and keys
 
-    def create_user(self, *, balance_cents: int, user_id: str | None = None) -> str:
+    def create_user(
+        self, *, balance_cents: int, user_id: str | None = None, fcm: bool = False
+    ) -> str:
         args: dict[str, object] = {"balance_cents": balance_cents, "user_id": user_id}
+        if fcm:  # only then: commands recorded before the flag replay unchanged
+            args["fcm"] = fcm
         return self._run(
             "create_user",
             args,
-            lambda: self.exchange.create_user(balance_cents=balance_cents, user_id=user_id),
+            lambda: self.exchange.create_user(
+                balance_cents=balance_cents, user_id=user_id, fcm=fcm
+            ),
         )
 
     def add_api_key(self, user_id: str, public_key_pem: str, *, key_id: str | None = None) -> str:
@@ -176,9 +188,113 @@ class PersistentExchange:
         args: dict[str, object] = {"user_id": user_id}
         self._run("upgrade_api_usage", args, lambda: self.exchange.upgrade_api_usage(user_id))
 
+    # -- communications (RFQs, quotes, block trades)
+
+    def create_rfq(self, user: str, req: CreateRfqRequest) -> str:
+        args: dict[str, object] = {"user": user, "req": req}
+        return self._run("create_rfq", args, lambda: self.exchange.create_rfq(user, req))
+
+    def delete_rfq(self, user: str, rfq_id: str) -> None:
+        args: dict[str, object] = {"user": user, "rfq_id": rfq_id}
+        self._run("delete_rfq", args, lambda: self.exchange.delete_rfq(user, rfq_id))
+
+    def create_quote(self, user: str, req: CreateQuoteRequest) -> str:
+        args: dict[str, object] = {"user": user, "req": req}
+        return self._run("create_quote", args, lambda: self.exchange.create_quote(user, req))
+
+    def delete_quote(self, user: str, quote_id: str, rfq_id: str | None = None) -> None:
+        args: dict[str, object] = {"user": user, "quote_id": quote_id, "rfq_id": rfq_id}
+        self._run("delete_quote", args, lambda: self.exchange.delete_quote(user, quote_id, rfq_id))
+
+    def accept_quote(self, user: str, quote_id: str, side: str, rfq_id: str | None = None) -> None:
+        args: dict[str, object] = {
+            "user": user, "quote_id": quote_id, "side": side, "rfq_id": rfq_id,
+        }  # fmt: skip
+        self._run(
+            "accept_quote", args, lambda: self.exchange.accept_quote(user, quote_id, side, rfq_id)
+        )
+
+    def confirm_quote(self, user: str, quote_id: str, rfq_id: str | None = None) -> None:
+        args: dict[str, object] = {"user": user, "quote_id": quote_id, "rfq_id": rfq_id}
+        self._run(
+            "confirm_quote", args, lambda: self.exchange.confirm_quote(user, quote_id, rfq_id)
+        )
+
+    def propose_block_trade(self, user: str, req: ProposeBlockTradeRequest) -> str:
+        args: dict[str, object] = {"user": user, "req": req}
+        return self._run(
+            "propose_block_trade", args, lambda: self.exchange.propose_block_trade(user, req)
+        )
+
+    def accept_block_trade(self, user: str, proposal_id: str) -> None:
+        args: dict[str, object] = {"user": user, "proposal_id": proposal_id}
+        self._run(
+            "accept_block_trade",
+            args,
+            lambda: self.exchange.accept_block_trade(user, proposal_id),
+        )
+
+    def set_rfq_timing(self, execution_ms: int, confirm_ms: int, rfq_life_ms: int) -> None:
+        args: dict[str, object] = {
+            "execution_ms": execution_ms, "confirm_ms": confirm_ms, "rfq_life_ms": rfq_life_ms,
+        }  # fmt: skip
+        self._run(
+            "set_rfq_timing",
+            args,
+            lambda: self.exchange.set_rfq_timing(execution_ms, confirm_ms, rfq_life_ms),
+        )
+
     def deposit(self, user_id: str, cents: int) -> None:
         args: dict[str, object] = {"user_id": user_id, "cents": cents}
         self._run("deposit", args, lambda: self.exchange.deposit(user_id, cents))
+
+    def deposit_to_shard(self, user_id: str, cents: int, exchange_index: int) -> None:
+        shard = exchange_index
+        args: dict[str, object] = {"user_id": user_id, "cents": cents, "exchange_index": shard}
+        ex = self.exchange
+        self._run("deposit_to_shard", args, lambda: ex.deposit_to_shard(user_id, cents, shard))
+
+    def transfer_between_shards(self, user_id: str, req: ShardTransferRequest) -> str:
+        args: dict[str, object] = {"user_id": user_id, "req": req}
+        ex = self.exchange
+        return self._run(
+            "transfer_between_shards", args, lambda: ex.transfer_between_shards(user_id, req)
+        )
+
+    def set_target_allocation(self, user_id: str, req: SetTargetAllocationRequest) -> None:
+        args: dict[str, object] = {"user_id": user_id, "req": req}
+        ex = self.exchange
+        self._run("set_target_allocation", args, lambda: ex.set_target_allocation(user_id, req))
+
+    # -- subaccounts
+
+    def create_subaccount(self, user_id: str, exchange_index: int | None = None) -> int:
+        args: dict[str, object] = {"user_id": user_id, "exchange_index": exchange_index}
+        ex = self.exchange
+        index = exchange_index
+        return self._run("create_subaccount", args, lambda: ex.create_subaccount(user_id, index))
+
+    def transfer_between_subaccounts(
+        self, user_id: str, client_transfer_id: str, from_subaccount: int, to_subaccount: int,
+        amount_cents: int, exchange_index: int | None = None,
+    ) -> str:  # fmt: skip
+        args: dict[str, object] = {
+            "user_id": user_id, "client_transfer_id": client_transfer_id,
+            "from_subaccount": from_subaccount, "to_subaccount": to_subaccount,
+            "amount_cents": amount_cents, "exchange_index": exchange_index,
+        }  # fmt: skip
+        return self._run(
+            "transfer_between_subaccounts", args,
+            lambda: self.exchange.transfer_between_subaccounts(
+                user_id, client_transfer_id, from_subaccount, to_subaccount, amount_cents,
+                exchange_index,
+            ),
+        )  # fmt: skip
+
+    def set_netting(self, user_id: str, subaccount: int, enabled: bool) -> None:
+        args: dict[str, object] = {"user_id": user_id, "subaccount": subaccount, "enabled": enabled}
+        ex = self.exchange
+        self._run("set_netting", args, lambda: ex.set_netting(user_id, subaccount, enabled))
 
     # -- orders
 

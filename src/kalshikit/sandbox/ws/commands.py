@@ -37,8 +37,7 @@ __all__ = [
 
 Msg: TypeAlias = dict[str, object]
 
-# Served channels: every one of the AsyncAPI spec. ``communications`` is accepted but stays
-# silent: the sandbox has no RFQs.
+# Served channels: every one of the AsyncAPI spec (``communications``: comms_frames).
 CHANNELS: Final = frozenset({
     "orderbook_delta", "ticker", "trade", "fill", "market_positions", "market_lifecycle_v2",
     "order_group_updates", "user_orders", "communications", "multivariate_market_lifecycle",
@@ -117,6 +116,7 @@ class Subscribe:
     skip_ticker_ack: bool
     use_yes_price: bool
     names: dict[str, tuple[str, ...]]  # index_ids / underlying_tickers given, by parameter
+    own_only: bool = False  # communications' user_filter "self": only your own RFQs
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,10 +204,19 @@ def _subscribe(params: dict[str, object], cmd_id: int) -> Subscribe:
     command = Subscribe(
         cmd_id, tuple(dict.fromkeys(channels)), markets, _flag(params, "send_initial_snapshot"),
         _flag(params, "skip_ticker_ack"), _flag(params, "use_yes_price"), names,
+        _user_filter(params),
     )  # fmt: skip
     for channel in command.channels:
         _check_markets_for(channel, markets)
     return command
+
+
+def _user_filter(params: dict[str, object]) -> bool:
+    """``user_filter`` (communications): ``"self"`` keeps only your own RFQs' events."""
+    value = params.get("user_filter")
+    if value not in (None, "", "self"):
+        raise CommandError(11, "user_filter takes '' or 'self'")
+    return value == "self"
 
 
 def _check_markets_for(channel: str, markets: Markets) -> None:

@@ -17,6 +17,7 @@ from kalshikit.sandbox.catalog import INDEX_FEEDS
 from kalshikit.sandbox.exchange import (
     ApiKeyDeleted,
     BookChanged,
+    CommsUpdated,
     EventFeeChanged,
     EventListed,
     ExchangeError,
@@ -32,8 +33,10 @@ from kalshikit.sandbox.exchange import (
     TickerChanged,
     TradeExecuted,
     TradingStatusChanged,
+    owner_of,
 )
 from kalshikit.sandbox.ws.commands import Msg
+from kalshikit.sandbox.ws.comms_frames import comms_messages
 from kalshikit.sandbox.ws.frames import (
     delta_msg,
     event_lifecycle_msg,
@@ -95,6 +98,7 @@ class FeedHub(SessionMixin):
             EventListed: self._on_event_listed, TradingStatusChanged: self._on_trading,
             IndexTick: self._on_index, EventFeeChanged: self._on_fees,
             MarketTermsChanged: self._on_terms, ApiKeyDeleted: self._on_key_deleted,
+            CommsUpdated: self._on_comms,
         }  # fmt: skip
         self._feeds = {feed.series_ticker: feed for feed in INDEX_FEEDS}
 
@@ -124,7 +128,7 @@ class FeedHub(SessionMixin):
         self._fan(self._index.market("ticker", event.ticker), "ticker", ticker_msg, event)
 
     def _on_fill(self, event: FillRecorded) -> None:
-        subs = self._index.user("fill", event.user_id, event.fill.market_ticker)
+        subs = self._index.user("fill", owner_of(event.user_id), event.fill.market_ticker)
         self._fan(subs, "fill", fill_msg, event)
 
     def _on_order(self, event: OrderUpdated) -> None:
@@ -132,12 +136,25 @@ class FeedHub(SessionMixin):
         self._fan(subs, "user_order", order_msg, event)
 
     def _on_position(self, event: PositionChanged) -> None:
-        subs = self._index.user("market_positions", event.user_id, event.position.ticker)
+        subs = self._index.user("market_positions", owner_of(event.user_id), event.position.ticker)
         self._fan(subs, "market_position", position_msg, event)
 
     def _on_group(self, event: OrderGroupUpdated) -> None:
-        subs = self._index.user("order_group_updates", event.user_id, None)
+        subs = self._index.user("order_group_updates", owner_of(event.user_id), None)
         self._fan(subs, "order_group_updates", group_msg, event)
+
+    def _on_comms(self, event: CommsUpdated) -> None:
+        """RFQ events to every ``communications`` subscriber, quote events to their parties."""
+        for user_id, msg in comms_messages(event):
+            subs = (
+                self._index.everyone("communications")
+                if user_id is None
+                else self._index.user("communications", user_id, None)
+            )
+            for sub in subs:
+                if user_id is None and sub.own_only and sub.conn.user_id != event.owner:
+                    continue  # user_filter "self": another user's RFQ
+                self._publish(sub, event.kind, msg)
 
     def _fan(
         self, subs: Iterator[Subscription], kind: str, build: Callable[[T], Msg], event: T

@@ -35,6 +35,7 @@ from kalshikit.sandbox.exchange import (
     TradeExecuted,
     datetime_of,
     millis_of,
+    split_key,
 )
 from kalshikit.sandbox.ws.commands import Msg
 from kalshikit.units import TICKS_PER_DOLLAR, centi_to_fp, dollars_to_ticks, ticks_to_dollars
@@ -162,13 +163,16 @@ def fill_msg(event: FillRecorded) -> Msg:
         "purchased_side": fill.outcome_side, "outcome_side": fill.outcome_side,
         "book_side": fill.book_side,
     }  # fmt: skip
+    if fill.subaccount_number:
+        msg["subaccount"] = fill.subaccount_number
     return msg
 
 
 def position_msg(event: PositionChanged) -> Msg:
     position = event.position
-    return {
-        "user_id": event.user_id, "market_ticker": position.ticker,
+    user_id, subaccount = split_key(event.user_id)
+    msg: Msg = {
+        "user_id": user_id, "market_ticker": position.ticker,
         "position_fp": position.position_fp,
         "position_cost_dollars": position.market_exposure_dollars,
         "realized_pnl_dollars": position.realized_pnl_dollars,
@@ -177,6 +181,9 @@ def position_msg(event: PositionChanged) -> Msg:
         "position_fee_cost_dollars": position.fees_paid_dollars,
         "volume_fp": centi_to_fp(event.volume),
     }  # fmt: skip
+    if subaccount:
+        msg["subaccount"] = subaccount
+    return msg
 
 
 _UPDATE_REASONS: Final = {
@@ -199,7 +206,7 @@ def order_msg(event: OrderUpdated) -> Msg:
         "maker_fill_cost_dollars": order.maker_fill_cost_dollars,
         "taker_fees_dollars": order.taker_fees_dollars,
         "maker_fees_dollars": order.maker_fees_dollars,
-        "client_order_id": order.client_order_id, "subaccount_number": 0,
+        "client_order_id": order.client_order_id, "subaccount_number": order.subaccount_number or 0,
     }  # fmt: skip
     for key, value in (
         ("order_group_id", order.order_group_id),

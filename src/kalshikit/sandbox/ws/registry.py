@@ -69,7 +69,8 @@ class Subscription:
     """One sid: a channel, its markets (None: all), its seq counter and options."""
 
     __slots__ = (
-        "by_ids", "channel", "conn", "names", "seq", "sid", "skip_ack", "tickers", "yes_prices",
+        "by_ids", "channel", "conn", "names", "own_only", "seq", "sid", "skip_ack", "tickers",
+        "yes_prices",
     )  # fmt: skip
 
     def __init__(
@@ -77,7 +78,7 @@ class Subscription:
     ) -> None:
         self.conn, self.sid, self.channel, self.tickers = conn, sid, channel, tickers
         self.seq = 0
-        self.yes_prices = self.skip_ack = self.by_ids = False
+        self.yes_prices = self.skip_ack = self.by_ids = self.own_only = False
         # the index ids / underlyings of a reference-price channel ("all": every one)
         self.names: dict[str, None] = {}
 
@@ -158,6 +159,12 @@ class Index:
     def market(self, channel: str, ticker: str) -> Iterator[Subscription]:
         yield from self._homes.get(("market", channel, ticker), ())
         yield from self._homes.get(("all", channel, ""), ())
+
+    def everyone(self, channel: str) -> Iterator[Subscription]:
+        """Every user's subscriptions to the private ``channel`` (a broadcast: new RFQs)."""
+        for (kind, name, _), subs in list(self._homes.items()):
+            if kind == "user" and name == channel:
+                yield from subs
 
     def user(self, channel: str, user_id: str, ticker: str | None) -> Iterator[Subscription]:
         for sub in self._homes.get(("user", channel, user_id), ()):

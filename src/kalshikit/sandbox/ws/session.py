@@ -104,6 +104,7 @@ class SessionMixin(HubCore):
         chosen = None if tickers is None else dict.fromkeys(tickers)
         sub = Subscription(conn, conn.new_sid(), channel, chosen)
         sub.yes_prices, sub.skip_ack = command.use_yes_price, command.skip_ticker_ack
+        sub.own_only = command.own_only
         sub.by_ids = command.markets.ids is not None
         conn.subs[sub.sid] = conn.by_channel[channel] = sub
         self._index.add(sub)
