@@ -111,14 +111,14 @@ async def test_books_survive_20_drops_and_skipped_seqs(box: Box) -> None:
         books = await ws.orderbooks(tickers)
         trades = await ws.trades(tickers)
         for cut in range(20):
-            await asyncio.sleep(rng.uniform(0.1, 0.8))
+            await asyncio.sleep(rng.uniform(0.05, 0.4))
             if cut % 4 == 0:
                 await asyncio.to_thread(box.admin, "/faults", {"kind": "ws_skip_seq", "count": 2})
             await reconnected(ws)  # a cut while the link is down would cut nothing
             cut_now = await asyncio.to_thread(box.admin, "/faults", {"kind": "ws_drop"})
             assert isinstance(cut_now, dict)
             assert cut_now["dropped"] >= 1
-            await asyncio.sleep(rng.uniform(0.0, 0.3))
+            await asyncio.sleep(rng.uniform(0.0, 0.15))
         await asyncio.to_thread(box.admin, "/faults", {"kind": "ws_skip_seq", "count": 3})
         await asyncio.sleep(1.0)
         await quiet_and_exact(box, ws, tickers)
