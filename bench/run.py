@@ -27,6 +27,9 @@ BENCHMARKS = {
     "ws_ingest": "bench_ws_ingest",
     "scanner": "bench_scanner",
     "cli_startup": "bench_cli_startup",
+    "tape_replay": "bench_tape_replay",
+    "tape_query": "bench_tape_query",
+    "tape_write": "bench_tape_write",
 }
 
 

@@ -54,6 +54,12 @@ COMMANDS: dict[str, Entry] = {
     "stream": Entry(
         "kalshikit.cli.stream_cmds", "app", "Live tickers, trades, fills and order books."
     ),
+    "replay": Entry(
+        "kalshikit.cli.replay_cmds", "replay", "Replay a recorded tape: lines or books."
+    ),
+    "record": Entry(
+        "kalshikit.cli.record_cmds", "record", "Record live books, trades and tickers to a tape."
+    ),
     "scan": Entry(
         "kalshikit.cli.scan_cmds", "scan", "Rank markets live: movers, close races, spreads..."
     ),

@@ -1,4 +1,4 @@
-"""`kalshi history markets|trades|fills|candles`: the past, wherever the exchange keeps it.
+"""`kalshi history markets|trades|fills|candles|backfill`: the past, wherever it is kept.
 
 Kalshi moves old records off its live endpoints behind ``/historical`` (the cutoff moves on);
 these commands read a time range across that line, so nobody has to know where it is: trades
@@ -382,3 +382,9 @@ def candles(
         False, as_csv, shown, _CANDLE_COLUMNS, _candle_row, (_CANDLE_CSV, _candle_csv),
         empty=f"no trades in {ticker} from {when(low)} to {when(high)} UTC",
     )  # fmt: skip
+
+
+# the backfill into a tape lives in its own module (pyarrow is imported only when it runs)
+from kalshikit.cli.backfill_cmds import backfill  # noqa: E402
+
+app.command("backfill")(backfill)
