@@ -1,4 +1,4 @@
-"""Twelve seconds of busy simulated activity (300 writes a second) on a real sandbox process:
+"""Eight seconds of busy simulated activity (300 writes a second) on a real sandbox process:
 the book a plain WebSocket client rebuilds from the snapshot and the deltas equals the book
 `GET .../orderbook` returns, and every subscription's seq is contiguous throughout.
 """
@@ -21,7 +21,7 @@ from kalshikit.auth import Signer, generate_private_key, public_key_pem
 
 pytestmark = pytest.mark.slow
 # as many writes as a minute at the default pace, in a third of the time (the suite has a budget)
-ACTIVITY_SECONDS = 12.0
+ACTIVITY_SECONDS = 8.0
 MARKETS = 25
 
 Book = dict[str, dict[Decimal, Decimal]]  # "yes"/"no" -> price -> size

@@ -133,7 +133,7 @@ def test_a_weather_days_running_high_only_rises_and_ends_on_the_settled_high() -
     assert settled >= 1
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(seed=st.integers(0, 10_000), steps=st.lists(st.integers(1, 240), min_size=1, max_size=30))
 def test_the_running_high_is_monotone_for_any_seed_and_steps(seed: int, steps: list[int]) -> None:
     """Steps of 1 to 240 minutes, repeated to cover two days: the city's readings, as served,
