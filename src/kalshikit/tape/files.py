@@ -28,13 +28,6 @@ from kalshikit.tape.schema import COLUMNS, SCHEMA, partition_dir
 
 __all__ = ["Rows", "TapeWriter", "WriterStats", "read_table", "tape_files"]
 
-# the schema with plain strings for the dictionary columns: how rows are built and sorted
-_PLAIN: Final = pa.schema(
-    [
-        pa.field(f.name, pa.string(), f.nullable) if pa.types.is_dictionary(f.type) else f
-        for f in SCHEMA
-    ]
-)
 _ARRIVAL: Final = [("recv_ns", "ascending"), ("n", "ascending")]
 
 
@@ -62,8 +55,17 @@ class Rows:
         self.length += 1
 
     def table(self) -> pa.Table:
-        """The rows, ``kind`` and ``ticker`` still plain strings (Arrow sorts those only)."""
-        return pa.Table.from_pydict(self.columns, schema=_PLAIN)
+        """The rows as an Arrow table of the tape's schema. Each column is built straight in
+        its type (the dictionary columns included: no string column, no cast), and a column
+        no row set is Arrow's all-null array, made without reading the list."""
+        length = self.length
+        arrays = [
+            pa.nulls(length, field.type)
+            if _all_none(self.columns[field.name])
+            else pa.array(self.columns[field.name], type=field.type)
+            for field in SCHEMA
+        ]
+        return pa.Table.from_arrays(arrays, schema=SCHEMA)
 
 
 @dataclass
@@ -118,7 +120,7 @@ class TapeWriter:
         folder.mkdir(parents=True, exist_ok=True)
         final = folder / f"part-{recv_ns:020d}-{self.writer_id}.parquet"
         temporary = final.with_name("." + final.name + ".tmp")
-        table = _sorted_for_files(table.cast(SCHEMA))
+        table = _sorted_for_files(table)
         pq.write_table(
             table, temporary, compression=self.compression, row_group_size=self.row_group_rows,
             use_dictionary=["kind", "ticker", "text"], write_statistics=True,
@@ -133,13 +135,20 @@ class TapeWriter:
 
 
 def _sorted_for_files(table: pa.Table) -> pa.Table:
-    """Rows by ticker (alphabetical), then arrival. Arrow sorts numbers far faster than
-    strings, so the sort key is each ticker's rank among the (few) distinct tickers."""
+    """Rows by ticker (alphabetical), each market's rows in buffer order. The key is each
+    ticker's rank among the (few) distinct tickers, and Arrow's sort is stable, so one integer
+    sort keeps a market's rows in the order they were buffered: far faster than sorting strings
+    then times. (Readers order by ``(recv_ns, n)`` themselves.)"""
     tickers = table["ticker"].combine_chunks()
     ranks = pc.rank(tickers.dictionary, sort_keys="ascending", tiebreaker="first")
-    keyed = table.append_column("_rank", pc.take(ranks, tickers.indices))
-    order = pc.sort_indices(keyed, sort_keys=[("_rank", "ascending"), *_ARRIVAL])
-    return table.take(order)
+    return table.take(pc.sort_indices(pc.take(ranks, tickers.indices)))
+
+
+def _all_none(values: list[object]) -> bool:
+    """True when no row set this column (a used column is known from its ends, cheaply)."""
+    return not values or (
+        values[0] is None and values[-1] is None and all(v is None for v in values)
+    )
 
 
 def _by_day(table: pa.Table) -> Iterable[tuple[pa.Table, int]]:
