@@ -43,7 +43,21 @@ def client(sandbox: Any) -> Iterator[KalshiClient]:
 
 
 def weather_event(client: KalshiClient) -> Event:
-    return next(e for e in client.events.list(status="open") if e.series_ticker == "KXHIGHNY")
+    """An open New York high-temperature event whose markets are quoted and have been open a
+    half hour: its candles and forecasts have a history to show (a day's event listed a moment
+    ago, by the rolling series, has none yet)."""
+    since = datetime.now(UTC) - timedelta(minutes=30)
+    for event in client.events.list(status="open"):
+        if event.series_ticker != "KXHIGHNY":
+            continue
+        markets = client.markets.list(event_ticker=event.event_ticker).to_list()
+        if markets and all(
+            m.yes_bid is not None and m.yes_bid.dollars > 0
+            and m.open_time is not None and m.open_time <= since
+            for m in markets
+        ):  # fmt: skip
+            return event
+    raise AssertionError("no quoted KXHIGHNY event open for half an hour")
 
 
 def mid(market: Market) -> Decimal:

@@ -76,11 +76,22 @@ async def record_with_faults(sandbox: SandboxURL, root: Path) -> RecorderStats:
     await asyncio.sleep(1.0)  # activity again, and checks, after the reconnect
     await asyncio.to_thread(admin, sandbox, "/trading", {"active": False})
     await wait_for(lambda: stats.repaired == stats.gaps, "a gap was never repaired")
-    await asyncio.sleep(0.8)  # a quiet moment: nothing left in flight
+    await quiet_books(rec)  # nothing left in flight, however busy the machine is
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     return stats
+
+
+async def quiet_books(rec: Recorder, within_s: float = 10.0) -> None:
+    """Wait until the paused exchange's stream has drained: a second with no new message
+    written (on a loaded machine the last frames of the pause can lag well behind it)."""
+    deadline = asyncio.get_running_loop().time() + within_s
+    while asyncio.get_running_loop().time() < deadline:
+        written = rec.stats.messages
+        await asyncio.sleep(1.0)
+        if rec.stats.messages == written:
+            return
 
 
 def rebuild(rows: list[dict[str, Any]]) -> tuple[dict[str, Book | None], int]:

@@ -114,6 +114,11 @@ class Recorder:
 
     # --- the run ------------------------------------------------------------------------------
 
+    @property
+    def markets(self) -> frozenset[str]:
+        """The markets being recorded now."""
+        return frozenset(self._markets)
+
     async def run(self, duration: float | None = None) -> RecorderStats:
         """Record until ``duration`` seconds have passed (None: until cancelled); returns stats.
 
