@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from kalshikit.cli._output import emit, emit_fields, emit_json, note, say
+from kalshikit.cli._output import emit, emit_fields, emit_json, say
 from kalshikit.cli._state import AppState, state
 from kalshikit.cli.fcm_views import (
     FILL_COLUMNS,
@@ -27,7 +27,7 @@ from kalshikit.cli.fcm_views import (
     subtrader_row,
 )
 from kalshikit.cli.market_cmds import LimitOption, take
-from kalshikit.cli.order_cmds import DryRunOption, YesOption, confirm_write
+from kalshikit.cli.order_cmds import DryRunOption, YesOption, confirm_write, show_dry_run
 from kalshikit.cli.order_views import ORDER_COLUMNS, order_row
 from kalshikit.errors import ValidationError
 from kalshikit.http.orders_core import DryRun
@@ -59,10 +59,7 @@ def _write(
     what a dry run prints; else confirm on prod and ``send``."""
     with app_state.client(authenticated=True) as client:
         if dry_run:
-            outcome = request(client.base_url)
-            note(f"dry run: nothing sent; this is the {outcome.method} request it would send")
-            body = {"method": outcome.method, "url": outcome.url, "body": outcome.body}
-            emit_json({"dry_run": True, **body})
+            show_dry_run(request(client.base_url))
             return False, None
         confirm_write(app_state, summary, yes)
         return True, send(client)

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from kalshikit.cli._output import emit, emit_fields, emit_json, note, say
+from kalshikit.cli._output import emit, emit_fields, emit_json, say
 from kalshikit.cli._state import state
 from kalshikit.cli.market_cmds import LimitOption, take
 from kalshikit.cli.money_views import (
@@ -25,7 +25,7 @@ from kalshikit.cli.money_views import (
     transfer_line,
     transfer_row,
 )
-from kalshikit.cli.order_cmds import DryRunOption, YesOption, confirm_write
+from kalshikit.cli.order_cmds import DryRunOption, YesOption, confirm_write, show_dry_run
 from kalshikit.errors import ValidationError
 from kalshikit.http.orders_core import DryRun
 from kalshikit.http.resources.money import set_allocation_call
@@ -33,11 +33,6 @@ from kalshikit.http.resources.money import set_allocation_call
 app = typer.Typer(help="Move money between shards; list your transfers.", no_args_is_help=True)
 
 __all__ = ["allocation", "app", "deposits", "withdrawals"]
-
-
-def _dry(outcome: DryRun) -> None:
-    note(f"dry run: nothing sent; this is the {outcome.method} request it would send")
-    emit_json({"dry_run": True, "method": outcome.method, "url": outcome.url, "body": outcome.body})
 
 
 @app.command("shard")
@@ -68,7 +63,7 @@ def shard(
         checked = send(True)  # every check before asking or sending
         if dry_run:
             assert isinstance(checked, DryRun)
-            _dry(checked)
+            show_dry_run(checked)
             return
         confirm_write(app_state, f"move ${amount} from shard {from_shard} to {to_shard}", yes)
         answer = send(False)
@@ -141,7 +136,7 @@ def allocation(
                 raise ValidationError(str(error)) from None
             call = set_allocation_call(percents, reserve)  # checks before anything is sent
             if dry_run:
-                _dry(DryRun.of(call.request, client.base_url))
+                show_dry_run(DryRun.of(call.request, client.base_url))
                 return
             confirm_write(app_state, "change the target balance allocation", yes)
             client.funding.set_allocation(percents, reservation=reserve)

@@ -133,14 +133,17 @@ def _result_json(result: OrderResult) -> dict[str, Any]:
     }
 
 
+def show_dry_run(outcome: DryRun) -> None:
+    """What every write's --dry-run prints: a word on stderr, the exact request as JSON."""
+    note(f"dry run: nothing sent; this is the {outcome.method} request it would send")
+    emit_json({"dry_run": True, "method": outcome.method, "url": outcome.url, "body": outcome.body})
+
+
 def _emit_write(app_state: AppState, outcome: object, line: Callable[[], str]) -> None:
     """A dry run prints the exact request; a write prints one line in words, or the
     exchange's answer as JSON with --json."""
     if isinstance(outcome, DryRun):
-        note(f"dry run: nothing sent; this is the {outcome.method} request it would send")
-        emit_json(
-            {"dry_run": True, "method": outcome.method, "url": outcome.url, "body": outcome.body}
-        )
+        show_dry_run(outcome)
         return
     if app_state.json:
         emit_json(_result_json(outcome) if isinstance(outcome, OrderResult) else outcome)

@@ -13,9 +13,15 @@ from typing import Annotated, Any
 
 import typer
 
-from kalshikit.cli._output import emit, emit_json, note, say
+from kalshikit.cli._output import emit, emit_json, say
 from kalshikit.cli._state import AppState, state
-from kalshikit.cli.order_cmds import DryRunOption, YesOption, confirm_write, parse_cents
+from kalshikit.cli.order_cmds import (
+    DryRunOption,
+    YesOption,
+    confirm_write,
+    parse_cents,
+    show_dry_run,
+)
 from kalshikit.cli.rfq_views import (
     QUOTE_COLUMNS,
     RFQ_COLUMNS,
@@ -63,10 +69,7 @@ def _write(
     dry_run, yes = flags
     planned = preview(client.base_url, write[0], *write[1])
     if dry_run:
-        note(f"dry run: nothing sent; this is the {planned.method} request it would send")
-        emit_json(
-            {"dry_run": True, "method": planned.method, "url": planned.url, "body": planned.body}
-        )
+        show_dry_run(planned)
         return None
     confirm_write(app_state, summary, yes)
     return send()

@@ -15,12 +15,12 @@ from typing import Annotated
 import typer
 
 from kalshikit.cli._format import money, when
-from kalshikit.cli._output import emit, emit_json, note, say
+from kalshikit.cli._output import emit, emit_json, say
 from kalshikit.cli._state import state
-from kalshikit.cli.order_cmds import DryRunOption, YesOption, confirm_write
+from kalshikit.cli.order_cmds import DryRunOption, YesOption, confirm_write, show_dry_run
 from kalshikit.errors import ValidationError
 from kalshikit.http.orders_core import DryRun
-from kalshikit.http.resources.subaccounts import transfer_body, transfer_request
+from kalshikit.http.resources.subaccounts import create_call, transfer_body, transfer_request
 from kalshikit.models import SubaccountBalancesResponse, SubaccountNettingResponse
 
 app = typer.Typer(help="Subaccounts: list, create, move cash, netting.", no_args_is_help=True)
@@ -86,12 +86,11 @@ def create(
     Example: kalshi subaccounts create
     """
     app_state = state(ctx)
-    if dry_run:
-        note("dry run: nothing sent; this is the POST request it would send")
-        emit_json({"dry_run": True, "method": "POST", "path": "/portfolio/subaccounts"})
-        return
-    confirm_write(app_state, "create a subaccount", yes)
     with app_state.client(authenticated=True) as client:
+        if dry_run:
+            show_dry_run(DryRun.of(create_call(None).request, client.base_url))
+            return
+        confirm_write(app_state, "create a subaccount", yes)
         number = client.subaccounts.create()
     if app_state.json:
         emit_json({"subaccount_number": number})
@@ -121,16 +120,7 @@ def transfer(
     summary = f"move {money(amount)} from subaccount {from_number} to {to_number} (shard {shard})"
     with app_state.client(authenticated=True) as client:
         if dry_run:
-            note("dry run: nothing sent; this is the POST request it would send")
-            outcome = DryRun.of(transfer_request(body), client.base_url)
-            emit_json(
-                {
-                    "dry_run": True,
-                    "method": outcome.method,
-                    "url": outcome.url,
-                    "body": outcome.body,
-                }
-            )
+            show_dry_run(DryRun.of(transfer_request(body), client.base_url))
             return
         confirm_write(app_state, summary, yes)
         sent = client.subaccounts.transfer(
