@@ -14,16 +14,15 @@ subaccount=2)``, ``client.portfolio.balance(subaccount=2)`` and so on.
 
 from __future__ import annotations
 
-import asyncio
 import random
-import time
 import uuid
 
 from kalshikit.errors import APIError, ValidationError
-from kalshikit.http._core import Call, PreparedRequest, prepare
-from kalshikit.http.exactly_once import outcome_unknown
+from kalshikit.http._core import Call, PreparedRequest, RetryPolicy, prepare
+from kalshikit.http.exactly_once import Flow, outcome_unknown
 from kalshikit.http.param_checks import in_range
 from kalshikit.http.resources._base import AsyncResourceClient, ResourceClient
+from kalshikit.http.resources.flow_drivers import arun_flow, run_flow
 from kalshikit.models import (
     CreateSubaccountRequest,
     CreateSubaccountResponse,
@@ -89,6 +88,19 @@ def transfer_request(body: SubaccountTransferRequest) -> PreparedRequest:
     return prepare("subaccounts.transfer", body=body)
 
 
+def transfer_flow(request: PreparedRequest, policy: RetryPolicy) -> Flow[None]:
+    """Send the transfer; after an unknown outcome send the same request (same id) again,
+    with the policy's backoff: the exchange moves the money once per ``client_transfer_id``."""
+    for attempt in range(policy.max_retries + 1):
+        try:
+            yield request
+            return
+        except APIError as error:
+            if attempt == policy.max_retries or not outcome_unknown(error):
+                raise
+            yield policy.delay(attempt, error, random.random())
+
+
 def transfers_call(
     limit: int | None, cursor: str | None
 ) -> Call[SubaccountTransfersResponse, SubaccountTransfersResponse]:
@@ -134,16 +146,8 @@ class Subaccounts:
         body = transfer_body(
             from_subaccount, to_subaccount, amount_cents, exchange_index, client_transfer_id
         )
-        request, policy = transfer_request(body), self._client.retry_policy
-        for attempt in range(policy.max_retries + 1):
-            try:
-                self._client.send(request)
-                return body.client_transfer_id
-            except APIError as error:
-                if attempt == policy.max_retries or not outcome_unknown(error):
-                    raise
-                time.sleep(policy.delay(attempt, error, random.random()))
-        raise AssertionError("unreachable")
+        run_flow(self._client, transfer_flow(transfer_request(body), self._client.retry_policy))
+        return body.client_transfer_id
 
     def transfers(
         self, *, limit: int | None = None, cursor: str | None = None
@@ -179,16 +183,9 @@ class AsyncSubaccounts:
         body = transfer_body(
             from_subaccount, to_subaccount, amount_cents, exchange_index, client_transfer_id
         )
-        request, policy = transfer_request(body), self._client.retry_policy
-        for attempt in range(policy.max_retries + 1):
-            try:
-                await self._client.send(request)
-                return body.client_transfer_id
-            except APIError as error:
-                if attempt == policy.max_retries or not outcome_unknown(error):
-                    raise
-                await asyncio.sleep(policy.delay(attempt, error, random.random()))
-        raise AssertionError("unreachable")
+        flow = transfer_flow(transfer_request(body), self._client.retry_policy)
+        await arun_flow(self._client, flow)
+        return body.client_transfer_id
 
     async def transfers(
         self, *, limit: int | None = None, cursor: str | None = None
