@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kalshikit.tape import SCHEMA, TapeWriter, replay, replay_books
+from kalshikit.tape.files import Rows
 
 MARKETS, DELTAS, LEVELS, RUNS = 500, 2_000_000, 20, 3
 DAY_NS = 86_400 * 10**9
@@ -71,8 +72,7 @@ def synthetic_day(
     }  # fmt: skip
     for name in _OTHER:
         columns[name] = pa.nulls(rows, SCHEMA.field(name).type)
-    writer.rows.columns = columns
-    writer.rows.length, writer.rows.first_ns = rows, day_ns
+    writer.rows = Rows.of_columns(columns)
     writer.flush()
     return start + moves.num_rows - 1
 

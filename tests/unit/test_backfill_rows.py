@@ -71,7 +71,7 @@ def test_the_rows_do_not_depend_on_the_order_records_came_in(
         market.add_trades(records)
         rows = Rows()
         assert market.into(rows) == len(records)
-        return rows.columns
+        return rows.table().to_pydict()
 
     shuffled = list(found)
     shuffler.shuffle(shuffled)  # type: ignore[attr-defined]

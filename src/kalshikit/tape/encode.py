@@ -9,7 +9,7 @@ nothing a server sends may stop the recorder, and no guessed number reaches the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Final
 
 from kalshikit.errors import KalshiError
@@ -21,7 +21,7 @@ from kalshikit.models.stream import (
     TradeMsg,
 )
 from kalshikit.tape.files import Rows
-from kalshikit.tape.schema import COLUMNS, NO, YES
+from kalshikit.tape.schema import NO, YES
 from kalshikit.units import (
     CENTI_MEMO,
     TICKS_MEMO,
@@ -39,6 +39,7 @@ _SIDES: Final = {"yes": YES, "no": NO}
 _BAD: Final = (KalshiError, ValueError, TypeError, OverflowError)
 _INT32: Final = 2**31
 _INT64: Final = 2**63
+_MIN64: Final = -_INT64  # not negated per row: that makes a new big int each time
 
 
 def side_code(side: object) -> int | None:
@@ -95,13 +96,11 @@ def _ts_ms(ts_ms: object, ts_s: object) -> int | None:
 class Encoder:
     """Turns messages into rows; ``n`` counts the messages written (one per message)."""
 
-    __slots__ = ("_appends", "_rows", "n", "skipped")
+    __slots__ = ("n", "skipped")
 
     def __init__(self) -> None:
         self.n = 0
         self.skipped = 0
-        self._rows: Rows | None = None
-        self._appends: tuple[Callable[[object], None], ...] = ()
 
     def _next(self) -> int:
         self.n += 1
@@ -137,50 +136,40 @@ class Encoder:
                          sid=_int(frame.sid, _INT32), seq=_int(frame.seq, _INT64))  # fmt: skip
 
     def delta(self, rows: Rows, recv_ns: int, frame: DeltaFrame) -> int:
-        """The hot path (most of a feed): the row goes straight into the column lists."""
+        """The hot path (most of a feed): one tuple into the buffer's deltas."""
         msg = frame.msg
-        side = _SIDES.get(msg.side)
         # the stream's memos first (one dict lookup each), as Protocol does; misses parse
         price = TICKS_MEMO.get(msg.price_dollars)  # type: ignore[arg-type]
         size = CENTI_MEMO.get(msg.delta_fp)  # type: ignore[arg-type]
-        if price is None or size is None:
-            try:
-                price, size = msg.price_ticks(), msg.delta_centi()
-            except _BAD:
-                side = None
-        if (
-            side is None or price is None or size is None
-            or not 0 <= price <= TICKS_PER_DOLLAR or not -_INT64 < size < _INT64
-        ):  # fmt: skip
-            self.skipped += 1
-            return 0
+        side = _SIDES.get(msg.side)
         sid, seq, ts_ms = frame.sid, frame.seq, msg.ts_ms
-        self.n += 1
-        if rows is not self._rows:
-            self._bind(rows)
-        if rows.first_ns is None:
-            rows.first_ns = recv_ns
-        (at_recv, at_n, at_kind, at_ticker, at_ts, at_sid, at_seq, at_side, at_price, at_size,
-         *empty) = self._appends  # fmt: skip
-        at_recv(recv_ns)
-        at_n(self.n)
-        at_kind("delta")
-        at_ticker(msg.market_ticker)
-        at_ts(ts_ms if ts_ms is None or -_INT64 < ts_ms < _INT64 else None)
-        at_sid(sid if 0 <= sid < _INT32 else None)
-        at_seq(seq if 0 <= seq < _INT64 else None)
-        at_side(side)
-        at_price(price)
-        at_size(size)
-        for append in empty:
-            append(None)
-        rows.length += 1
+        if (
+            price is None or size is None or side is None
+            or not 0 <= price <= TICKS_PER_DOLLAR or not _MIN64 < size < _INT64
+            or not 0 <= sid < _INT32 or not 0 <= seq < _INT64
+            or (ts_ms is not None and not _MIN64 < ts_ms < _INT64)
+        ):  # fmt: skip
+            return self._odd_delta(rows, recv_ns, frame)
+        self.n = n = self.n + 1
+        rows.deltas.append((recv_ns, n, msg.market_ticker, ts_ms, sid, seq, side, price, size))
         return 1
 
-    def _bind(self, rows: Rows) -> None:
-        """The column lists' ``append``s in schema order, for the buffer rows go into now."""
-        self._rows = rows
-        self._appends = tuple(rows.columns[name].append for name in COLUMNS)
+    def _odd_delta(self, rows: Rows, recv_ns: int, frame: DeltaFrame) -> int:
+        """A delta off the memos or out of range: parsed exactly, or skipped; a sid, seq or
+        time the tape cannot hold is written as null."""
+        msg = frame.msg
+        side = _SIDES.get(msg.side)
+        try:
+            price, size = _price(msg.price_ticks()), _size(msg.delta_centi())
+        except _BAD:
+            side = None
+        if side is None:
+            self.skipped += 1
+            return 0
+        rows.add(recv_ns, self._next(), "delta", msg.market_ticker,
+                 ts_ms=_int(msg.ts_ms, _INT64), sid=_int(frame.sid, _INT32),
+                 seq=_int(frame.seq, _INT64), side=side, price=price, size=size)  # fmt: skip
+        return 1
 
     def reset(self, rows: Rows, recv_ns: int, ticker: str, why: str) -> int:
         rows.add(recv_ns, self._next(), "reset", ticker, text=why)

@@ -22,6 +22,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from time import time_ns
 from typing import Any, Final
 
 from kalshikit.config import APIConfig
@@ -258,7 +259,24 @@ class Recorder:
 
     def _on_frame(self, frame: Any) -> None:
         try:
-            self._record(frame, time.time_ns())
+            if type(frame) is not DeltaFrame or self._dirty is not None:
+                self._record(frame, time_ns())
+                return
+            # the hot path (most of a feed), inline: a delta applied to a book exact on the tape
+            now = time_ns()
+            ticker = frame.msg.market_ticker
+            book = self._books.get(ticker)
+            if (
+                ticker in self._exact and book is not None and book.trusted
+                and self._encoder.delta(self.writer.rows, now, frame)
+            ):  # fmt: skip
+                stats = self.stats
+                stats.messages += 1
+                stats.rows += 1
+                if self._watches and ticker in self._watches:
+                    self._watches[ticker].seen(book, now)
+            else:
+                self._unwritten_delta(ticker, book, now)
         except Exception:  # nothing a server sends may stop the recording
             self.stats.skipped += 1
             _log.exception("a %s frame could not be recorded", type(frame).__name__)
@@ -268,7 +286,7 @@ class Recorder:
             self._sweep(now)
         kind, rows = type(frame), self.writer.rows
         if kind is DeltaFrame:
-            self._delta(frame, now, rows)
+            self._delta(frame, now)
         elif kind is SnapshotFrame:
             self._snapshot(frame, now, rows)
         elif kind is TradeFrame or kind is TickerFrame:
@@ -285,25 +303,30 @@ class Recorder:
         else:
             self.stats.skipped += 1
 
-    def _delta(self, frame: DeltaFrame, now: int, rows: Rows) -> None:
+    def _delta(self, frame: DeltaFrame, now: int) -> None:
+        """A delta off the hot path (a sweep was due first): written, or why not."""
         ticker = frame.msg.market_ticker
-        if ticker not in self._exact:  # the book is unknown until its snapshot: not applied
-            self.stats.skipped += 1
-            return
         book = self._books.get(ticker)
+        if (
+            ticker in self._exact and book is not None and book.trusted
+            and self._encoder.delta(self.writer.rows, now, frame)
+        ):  # fmt: skip
+            self._wrote(1)
+            watch = self._watches.get(ticker)
+            if watch is not None:
+                watch.seen(book, now)
+        else:
+            self._unwritten_delta(ticker, book, now)
+
+    def _unwritten_delta(self, ticker: str, book: OrderBook | None, now: int) -> None:
+        """Why a delta was not written, and what follows from it."""
+        self.stats.skipped += 1
+        if ticker not in self._exact:  # the book is unknown until its snapshot: not applied
+            return
         if book is None or not book.trusted:  # the frame that showed a gap: nor was it applied
             self._reset(now, ticker, self._dirty or "gap")
-            self.stats.skipped += 1
-            return
-        if not self._encoder.delta(rows, now, frame):  # the client applied what we cannot write
+        else:  # the client applied what we cannot write: the tape's book is unknown now
             self._membership.put_nowait(("refetch", ticker))
-            self.stats.skipped += 1
-            return
-        self.stats.messages += 1
-        self.stats.rows += 1
-        watch = self._watches.get(ticker)
-        if watch is not None:
-            watch.seen(book, now)
 
     def _snapshot(self, frame: SnapshotFrame, now: int, rows: Rows) -> None:
         ticker = frame.msg.market_ticker

@@ -28,8 +28,8 @@ candle    a backfilled candlestick: ``open``/``high``/``low``/``price`` (close, 
 ========= ===============================================================================
 
 Order: ``n`` is the writer's running number of the message a row came from; ``(recv_ns, n)``
-is the order the messages arrived in. Within a file, row groups are sorted by ``ticker`` then
-``recv_ns`` (small row-group statistics per market, and much better compression), so a reader
+is the order the messages arrived in. Within a file, rows are sorted by ``ticker`` then ``n``
+(small row-group statistics per market, and much better compression), so a reader
 that wants arrival order sorts by ``(recv_ns, n)``, as ``kalshikit.tape.read`` does.
 """
 
