@@ -60,9 +60,16 @@ COMMANDS: dict[str, Entry] = {
     "record": Entry(
         "kalshikit.cli.record_cmds", "record", "Record live books, trades and tickers to a tape."
     ),
+    "run": Entry(
+        "kalshikit.cli.run_cmds", "run", "Run a strategy: a backtest on a tape, or live."
+    ),
     "scan": Entry(
         "kalshikit.cli.scan_cmds", "scan", "Rank markets live: movers, close races, spreads..."
     ),
+    "kill": Entry(
+        "kalshikit.cli.kill_cmds", "kill", "Kill switch: halt strategies, cancel every order."
+    ),
+    "paper": Entry("kalshikit.cli.paper_cmds", "app", "Paper trading: calibrate against truth."),
     "sandbox": Entry("kalshikit.cli.sandbox_cmd", "app", "Run the local sandbox exchange."),
     "doctor": Entry(
         "kalshikit.cli.doctor_cmd", "doctor", "Check settings, key, network, clock and tier."

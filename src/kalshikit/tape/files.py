@@ -62,7 +62,7 @@ class Rows:
         or its plain counterpart (strings for the dictionary columns); absent ones are null."""
         length = len(next(iter(columns.values())))
         arrays = [
-            pa.array(columns[field.name], type=field.type)
+            _column(columns[field.name], field.type)
             if field.name in columns else pa.nulls(length, field.type)
             for field in SCHEMA
         ]  # fmt: skip
@@ -90,6 +90,16 @@ class Rows:
         if not parts:
             return SCHEMA.empty_table()
         return parts[0] if len(parts) == 1 else pa.concat_tables(parts)
+
+
+def _column(values: Any, kind: pa.DataType) -> pa.Array:
+    """A column in the schema's type from a list or an Arrow array (cast: ``pa.array`` of an
+    Arrow array to a dictionary type crashes pyarrow)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(values, pa.Array):
+        return values.cast(kind)
+    return pa.array(values, type=kind)
 
 
 def _tuples_table(rows: list[Any], struct: pa.StructType, same: dict[str, str]) -> pa.Table:

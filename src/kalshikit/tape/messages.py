@@ -29,12 +29,24 @@ from kalshikit.models.stream import (
 )
 from kalshikit.units import TICKS_PER_DOLLAR, centi_to_fp, ticks_to_dollars
 
-__all__ = ["BookCheck", "BookReset", "Levels", "Replayed", "replayed_rows"]
+__all__ = [
+    "ROW_COLUMNS",
+    "BookCheck",
+    "BookReset",
+    "Levels",
+    "Replayed",
+    "iter_rows",
+    "lifecycle_frame",
+    "replayed_rows",
+    "split_levels",
+    "ticker_frame",
+    "trade_frame",
+]
 
 Levels = list[tuple[int, int]]  # (ticks, centi-contracts), ascending price, as a snapshot's
 SIDE_NAMES = ("yes", "no")
-# the columns a message is built from, in the order `_Row` unpacks them
-_COLUMNS = ("recv_ns", "n", "kind", "ticker", "ts_ms", "sid", "seq", "side", "price", "size",
+# the columns of a row (``iter_rows``), in order: a runner that works on rows indexes them
+ROW_COLUMNS = ("recv_ns", "n", "kind", "ticker", "ts_ms", "sid", "seq", "side", "price", "size",
             "bid", "ask", "open_interest", "text")  # fmt: skip
 
 
@@ -73,7 +85,7 @@ def _wire_levels(levels: Levels) -> list[tuple[str, str]] | None:
     return [(ticks_to_dollars(p), centi_to_fp(s)) for p, s in sorted(levels)] or None
 
 
-def _split(rows: list[tuple[Any, ...]]) -> tuple[Levels, Levels]:
+def split_levels(rows: list[tuple[Any, ...]]) -> tuple[Levels, Levels]:
     """The (price, size) levels of one snapshot or check, by side (an empty book: no levels)."""
     sides: tuple[Levels, Levels] = ([], [])
     for row in rows:
@@ -98,7 +110,7 @@ def _delta(row: tuple[Any, ...]) -> DeltaFrame:
     return DeltaFrame(sid=row[5] or 0, seq=row[6] or 0, msg=msg)
 
 
-def _trade(row: tuple[Any, ...]) -> TradeFrame:
+def trade_frame(row: tuple[Any, ...]) -> TradeFrame:
     price, side, ts_ms = row[8], row[7], row[4]
     msg = TradeMsg(
         market_ticker=row[3], trade_id=row[13], yes_price_dollars=_dollars(price),
@@ -109,7 +121,7 @@ def _trade(row: tuple[Any, ...]) -> TradeFrame:
     return TradeFrame(sid=row[5] or 0, seq=row[6], msg=msg)
 
 
-def _ticker(row: tuple[Any, ...]) -> TickerFrame:
+def ticker_frame(row: tuple[Any, ...]) -> TickerFrame:
     ts_ms = row[4]
     msg = TickerMsg(
         market_ticker=row[3], price_dollars=_dollars(row[8]), yes_bid_dollars=_dollars(row[10]),
@@ -119,7 +131,7 @@ def _ticker(row: tuple[Any, ...]) -> TickerFrame:
     return TickerFrame(sid=row[5] or 0, seq=row[6], msg=msg)
 
 
-def _lifecycle(row: tuple[Any, ...]) -> MarketLifecycleFrame:
+def lifecycle_frame(row: tuple[Any, ...]) -> MarketLifecycleFrame:
     msg = MarketLifecycleMsg(
         market_ticker=row[3], event_type=row[13] or "", settlement_value=_dollars(row[8])
     )
@@ -131,33 +143,46 @@ def _one(row: tuple[Any, ...]) -> Any:
     if kind == "delta":
         return _delta(row)
     if kind == "trade":
-        return _trade(row)
+        return trade_frame(row)
     if kind == "ticker":
-        return _ticker(row)
+        return ticker_frame(row)
     if kind == "lifecycle":
-        return _lifecycle(row)
+        return lifecycle_frame(row)
     if kind == "reset":
         return BookReset(market_ticker=row[3], reason=row[13])
     return None  # a candle (backfilled history) is no stream message
 
 
 def _grouped(row: tuple[Any, ...], group: list[tuple[Any, ...]]) -> Any:
-    yes, no = _split(group)
+    yes, no = split_levels(group)
     if row[2] == "snapshot":
         return _snapshot(row, yes, no)
     return BookCheck(market_ticker=row[3], yes=yes, no=no, verdict=row[13])
 
 
-def _rows(table: pa.Table) -> Iterator[tuple[Any, ...]]:
-    for batch in table.select(list(_COLUMNS)).to_batches(max_chunksize=65_536):
-        yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
+def iter_rows(table: pa.Table) -> Iterator[tuple[Any, ...]]:
+    """The rows as tuples in :data:`ROW_COLUMNS` order."""
+    for batch in table.select(list(ROW_COLUMNS)).to_batches(max_chunksize=65_536):
+        yield from zip(*(_values(column) for column in batch.columns), strict=True)
+
+
+def _values(column: pa.Array) -> list[Any]:
+    """A column as Python values, cheaply where the tape allows: a column no row uses is
+    Nones, and a dictionary column (kind, ticker) shares one string per distinct value (its
+    hash computed once, which every later dict lookup of it reuses)."""
+    if column.null_count == len(column):
+        return [None] * len(column)
+    if pa.types.is_dictionary(column.type):
+        names = column.dictionary.to_pylist()
+        return [None if i is None else names[i] for i in column.indices.to_pylist()]
+    return column.to_pylist()  # type: ignore[no-any-return]
 
 
 def replayed_rows(table: pa.Table) -> Iterator[Replayed]:
     """(recv_ns, frame) per message of rows in arrival order; the rows of a snapshot or a
     check (one ``n``) become one. Resets and checks are :class:`BookReset`/:class:`BookCheck`."""
     group: list[tuple[Any, ...]] = []
-    for row in _rows(table):
+    for row in iter_rows(table):
         if group and (row[1] != group[0][1] or row[2] != group[0][2]):
             yield group[0][0], _grouped(group[0], group)
             group = []
