@@ -107,6 +107,7 @@ class PaperAccount:
     orders: dict[str, PaperOrder] = field(default_factory=dict)
     # the resting orders by market, oldest first: scans touch one market's, never history
     live: dict[str, dict[str, PaperOrder]] = field(default_factory=dict)
+    live_ids: set[str] = field(default_factory=set)  # their client_order_ids (no duplicates)
     fills: list[PaperFill] = field(default_factory=list)
     settlements: list[PaperSettlement] = field(default_factory=list)
 
@@ -123,13 +124,14 @@ class PaperAccount:
     def add_order(self, order: PaperOrder) -> None:
         self.orders[order.order_id] = order
         self.live.setdefault(order.ticker, {})[order.order_id] = order
+        self.live_ids.add(order.client_order_id)
 
     def retire(self, order: PaperOrder) -> None:
         """An order that no longer rests leaves the live index (a backtest's many finished
         orders must not slow every scan)."""
         market = self.live.get(order.ticker)
-        if market is not None:
-            market.pop(order.order_id, None)
+        if market is not None and market.pop(order.order_id, None) is not None:
+            self.live_ids.discard(order.client_order_id)
             if not market:
                 del self.live[order.ticker]
 

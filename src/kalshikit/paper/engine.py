@@ -244,9 +244,7 @@ class PaperEngine(PaperCore):
         """Every refusal the sandbox would give, before any change."""
         if order.ticker in self._closed:
             raise OrderRefused("market_closed", f"market {order.ticker} no longer trades")
-        wanted = order.client_order_id
-        if any(o.client_order_id == wanted and o.is_resting
-               for market in owner.live.values() for o in market.values()):  # fmt: skip
+        if order.client_order_id in owner.live_ids:
             raise OrderRefused(
                 "duplicate_client_order_id",
                 f"client_order_id {order.client_order_id!r} is already used by a resting order; "

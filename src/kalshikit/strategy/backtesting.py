@@ -42,6 +42,7 @@ from kalshikit.tape.timing import TimeLike, to_ns
 __all__ = ["BacktestOptions", "backtest"]
 
 ACCOUNT = "backtest"
+_SAMPLE_NS = 100_000_000
 SIDE_NAMES = ("yes", "no")
 
 
@@ -107,6 +108,7 @@ class _Run:
         every = strategy.timer_every_s
         self.timer_ns = None if not every else int(Decimal(str(every)) * 1_000_000_000)
         self.next_timer_ns: int | None = None
+        self.sampled_ns = 0
         self.on_book = self.dispatch.wants("on_book")
         self.on_trade = self.dispatch.wants("on_trade")
         self.on_ticker = self.dispatch.wants("on_ticker")
@@ -227,11 +229,14 @@ class _Run:
                 self.dispatch.call("on_fill", msg)
             elif type(msg) is UserOrderMsg:
                 self.dispatch.call("on_order", msg)
-        if filled:
+        if filled and self.now_ns - self.sampled_ns >= _SAMPLE_NS:
             self._sample()
 
     def _sample(self) -> None:
-        """The account marked to market, for the report's exposure and drawdown."""
+        """The account marked to market, for the report's exposure and drawdown: after fills
+        (at most every 100 ms of tape time: marking every position costs a busy strategy more
+        than its trading), at each timer and at the end."""
+        self.sampled_ns = self.now_ns
         marked = 0
         for ticker, held in self.broker.positions().items():
             marked += mark_micro(held, self.books.get(ticker)) or 0
