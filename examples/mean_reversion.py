@@ -17,7 +17,10 @@ from kalshikit.strategy import Strategy
 
 class MeanReversion(Strategy):
     def __init__(
-        self, threshold: int = 3, size: int = 1, alpha: Decimal = Decimal("0.05"),
+        self,
+        threshold: int = 3,
+        size: int = 1,
+        alpha: Decimal = Decimal("0.05"),
         max_position: int = 3,
     ) -> None:
         super().__init__(threshold=threshold, size=size, alpha=alpha, max_position=max_position)
@@ -34,8 +37,18 @@ class MeanReversion(Strategy):
         held = ctx.position(ticker).count
         ask, bid = book.best_yes_ask, book.best_yes_bid
         if mid < average - self.threshold and ask is not None and held < self.max_position:
-            ctx.buy(ticker, "yes", self.size, price_dollars=ask.dollars,
-                    time_in_force="immediate_or_cancel")
+            ctx.buy(
+                ticker,
+                "yes",
+                self.size,
+                price_dollars=ask.dollars,
+                time_in_force="immediate_or_cancel",
+            )
         elif mid > average + self.threshold and bid is not None and held > -self.max_position:
-            ctx.sell(ticker, "yes", self.size, price_dollars=bid.dollars,
-                     time_in_force="immediate_or_cancel")
+            ctx.sell(
+                ticker,
+                "yes",
+                self.size,
+                price_dollars=bid.dollars,
+                time_in_force="immediate_or_cancel",
+            )

@@ -58,7 +58,14 @@ from kalshikit.auth import Signer, load_private_key, short_key_id
 from kalshikit.endpoints import REST_PREFIX, WS_PATH
 from kalshikit.errors import ConfigError, ValidationError
 
-__all__ = ["DEFAULT_URLS", "LEGACY_URLS", "APIConfig", "Environment", "EnvironmentURLs"]
+__all__ = [
+    "DEFAULT_URLS",
+    "LEGACY_URLS",
+    "PAPER_SOURCES",
+    "APIConfig",
+    "Environment",
+    "EnvironmentURLs",
+]
 
 
 class Environment(StrEnum):
@@ -67,6 +74,7 @@ class Environment(StrEnum):
     LOCAL = "local"
     DEMO = "demo"
     PROD = "prod"
+    PAPER = "paper"  # the local paper exchange (kalshikit.paper): orders matched on a source
 
     @classmethod
     def parse(cls, value: str | Environment) -> Environment:
@@ -106,8 +114,12 @@ DEFAULT_URLS: Final[Mapping[Environment, EnvironmentURLs]] = MappingProxyType(
         Environment.PROD: EnvironmentURLs.of(
             "https://external-api.kalshi.com", "wss://external-api-ws.kalshi.com"
         ),
+        Environment.PAPER: EnvironmentURLs.of("http://127.0.0.1:8471", "ws://127.0.0.1:8471"),
     }
 )
+
+PAPER_SOURCES: Final = ("local", "demo", "prod")
+"""Where a paper exchange reads markets and books from (``KALSHI_PAPER_SOURCE``)."""
 
 LEGACY_URLS: Final[Mapping[Environment, EnvironmentURLs]] = MappingProxyType(
     {
@@ -211,6 +223,17 @@ def _resolve_environment(
         raise ConfigError(f"{found.source}: {exc}") from None
 
 
+def _resolve_paper_source(argument: str | None, variables: _Variables) -> _Found:
+    found = _pick(argument, variables.find("KALSHI_PAPER_SOURCE")) or _Found("local", _DEFAULT)
+    value = found.value.strip().lower()
+    if value not in PAPER_SOURCES:
+        raise ConfigError(
+            f"paper source from {found.source} must be one of {', '.join(PAPER_SOURCES)}; "
+            f"got {found.value!r}"
+        )
+    return _Found(value, found.source)
+
+
 def _check_url(found: _Found, what: str, schemes: tuple[str, str]) -> _Found:
     url = found.value.strip().rstrip("/")
     parts = urlsplit(url)
@@ -309,6 +332,7 @@ class APIConfig:
     rate_tier: str | None = None
     timeout: float = 10.0
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+    paper_source: str = "local"  # env paper: the exchange its books and public reads come from
 
     def __post_init__(self) -> None:
         if self.private_key_pem is not None and self.private_key_path is not None:
@@ -331,6 +355,7 @@ class APIConfig:
         rate_tier: str | None = None,
         environ: Mapping[str, str] | None = None,
         dotenv_path: Path | Literal[False] | None = None,
+        paper_source: str | None = None,
     ) -> APIConfig:
         """Settings from arguments > environment variables > ``.env`` > defaults (module doc).
 
@@ -345,6 +370,9 @@ class APIConfig:
             private_key_passphrase, variables.own_or_plain(chosen_env, "PRIVATE_KEY_PASSPHRASE")
         )
         tier = _pick(rate_tier, variables.find("KALSHI_RATE_TIER"))
+        # read only for paper: a stray KALSHI_PAPER_SOURCE must not break another environment
+        paper = Environment.PAPER
+        source = _resolve_paper_source(paper_source, variables) if chosen_env is paper else None
         return cls(
             environment=chosen_env,
             rest_url=rest.value,
@@ -354,6 +382,7 @@ class APIConfig:
             private_key_path=key.path,
             private_key_passphrase=passphrase.value if passphrase else None,
             rate_tier=tier.value.strip() if tier else None,
+            paper_source=source.value if source else "local",
             sources={
                 "environment": env_source,
                 "rest_url": rest.source,
@@ -362,6 +391,7 @@ class APIConfig:
                 "private_key": key.source,
                 "private_key_passphrase": passphrase.source if passphrase else _NOT_SET,
                 "rate_tier": tier.source if tier else _DEFAULT,
+                **({"paper_source": source.source} if source else {}),
             },
         )
 
@@ -390,6 +420,8 @@ class APIConfig:
             message = f"no private key for {env}: set {path_name} (or {pem_name})"
         if self.environment is Environment.LOCAL:
             message += ", or run `kalshi sandbox keygen`"
+        if self.environment is Environment.PAPER:
+            message += " (any id names a paper account; `kalshi paper start` makes a default key)"
         raise ConfigError(message)
 
     def signer(self) -> Signer:
@@ -428,7 +460,11 @@ class APIConfig:
             ("private_key_passphrase", passphrase, source("private_key_passphrase", _ARGUMENT)),
             ("rate_tier", self.rate_tier or _DEFAULT, source("rate_tier", _ARGUMENT)),
             ("timeout", f"{self.timeout:g} s", _DEFAULT if self.timeout == 10.0 else _ARGUMENT),
-        ]
+        ] + (
+            [("paper_source", self.paper_source, source("paper_source", _ARGUMENT))]
+            if self.environment is Environment.PAPER
+            else []
+        )
 
     def __repr__(self) -> str:
         return (

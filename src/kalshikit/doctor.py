@@ -150,7 +150,9 @@ def other_environment(env: Environment, url: str) -> Environment | None:
     for table in (DEFAULT_URLS, LEGACY_URLS):
         for owner, urls in table.items():
             hosts = {urlsplit(urls.rest).hostname, urlsplit(urls.ws).hostname}
-            if owner is not env and owner is not Environment.LOCAL and host in hosts:
+            # the loopback tools (sandbox, paper) share a host: only real exchanges count
+            loopback = owner in (Environment.LOCAL, Environment.PAPER)
+            if owner is not env and not loopback and host in hosts:
                 return owner
     return None
 
@@ -158,6 +160,8 @@ def other_environment(env: Environment, url: str) -> Environment | None:
 def credentials_fix(env: Environment) -> str:
     if env is Environment.LOCAL:
         return "run `kalshi sandbox keygen` and the two `export KALSHI_LOCAL_...` lines it prints"
+    if env is Environment.PAPER:
+        return "run `kalshi paper start` (its default key), or set KALSHI_PAPER_API_KEY_ID (any id)"
     site = "demo.kalshi.co" if env is Environment.DEMO else "kalshi.com"
     prefix = env.var_prefix
     return (

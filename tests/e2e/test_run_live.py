@@ -4,6 +4,10 @@ and keeps every later run from trading until a person clears it."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -12,8 +16,11 @@ from pathlib import Path
 import pytest
 from _cli_kit import Box, cli_json, sign_in
 
+from kalshikit.auth import generate_private_key, private_key_to_pem
 from kalshikit.cli.main import main
-from kalshikit.sandbox.server import default_exchange, running
+from kalshikit.paper.server import running as paper_running
+from kalshikit.sandbox.server import SandboxURL, default_exchange, running
+from kalshikit.strategy.audit import read_audit
 from kalshikit.strategy.halt import Halt
 
 pytestmark = pytest.mark.slow
@@ -21,9 +28,14 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture(scope="module")
-def box() -> Iterator[Box]:
+def sandbox() -> Iterator[SandboxURL]:
     with running(default_exchange(markets=6), activity=100, limits_enabled=False) as url:
-        yield Box(url)
+        yield url
+
+
+@pytest.fixture(scope="module")
+def box(sandbox: SandboxURL) -> Box:
+    return Box(sandbox)
 
 
 def quoted(box: Box) -> str:
@@ -52,6 +64,10 @@ def test_the_examples_trade_live_on_the_sandbox_unchanged(
     assert report["callback_errors"] == 0
     if example == "market_maker.py":
         assert report["orders_sent"] >= 1
+        audited = list(read_audit(tmp_path / "data" / "kalshikit" / "audit-local.jsonl"))
+        kinds = {record["kind"] for record in audited}
+        assert {"intent", "order"} <= kinds  # what the guard allowed, what the exchange did
+        assert all(record["env"] == "local" for record in audited)
 
 
 def test_the_kill_switch_stops_a_running_strategy_within_a_second(
@@ -90,3 +106,59 @@ def test_the_kill_switch_stops_a_running_strategy_within_a_second(
     assert main(["--env", "local", "kill", "--clear", "--yes"]) == 0
     capsys.readouterr()
     assert cli_json(capsys, "--env", "local", "kill", "--status")["halted"] is False
+
+
+def test_the_market_maker_runs_on_paper_fed_by_the_sandbox_unchanged(
+    sandbox: SandboxURL, box: Box, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    ticker = quoted(box)
+    with paper_running(sandbox.config, tmp_path / "paper") as paper:
+        for name in [n for n in os.environ if n.startswith("KALSHI_")]:
+            monkeypatch.delenv(name)
+        key = tmp_path / "paper.pem"
+        key.write_text(private_key_to_pem(generate_private_key("ed25519")))
+        key.chmod(0o600)
+        monkeypatch.setenv("KALSHI_API_URL", paper.url)
+        monkeypatch.setenv("KALSHI_PAPER_API_KEY_ID", "strategy-user")
+        monkeypatch.setenv("KALSHI_PAPER_PRIVATE_KEY_PATH", str(key))
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+        report = cli_json(
+            capsys, "--env", "paper", "run", str(EXAMPLES / "market_maker.py"), "--ticker",
+            ticker, "--param", "spread=2", "--duration", "3s",
+        )  # fmt: skip
+    assert report["messages"] > 0
+    assert report["callback_errors"] == 0
+    assert report["orders_sent"] >= 1
+
+
+def test_a_usr1_signal_halts_a_running_strategy(
+    box: Box, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(box, tmp_path, monkeypatch)
+    kalshi = str(Path(sys.executable).parent / "kalshi")
+    strategy = str(EXAMPLES / "market_maker.py")
+    command = [
+        kalshi,
+        "--env",
+        "local",
+        "run",
+        strategy,
+        "--ticker",
+        quoted(box),
+        "--duration",
+        "60s",
+    ]
+    halt = Halt(tmp_path / "data" / "kalshikit" / "halt-local.json")
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        try:
+            time.sleep(4)  # started, subscribed, trading
+            process.send_signal(signal.SIGUSR1)
+            _, err = process.communicate(timeout=10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert process.returncode == 0, err.decode()
+    assert halt.reason == "SIGUSR1"
+    halt.clear()

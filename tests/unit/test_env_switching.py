@@ -35,6 +35,7 @@ IDS = {
     Environment.LOCAL: "1111aaaa-local-4000-8000-000000000001",
     Environment.DEMO: "2222bbbb-demo-4000-8000-000000000002",
     Environment.PROD: "3333cccc-prod-4000-8000-000000000003",
+    Environment.PAPER: "4444dddd-paper-4000-8000-000000000004",
 }
 
 

@@ -21,7 +21,28 @@ def client_for(config: APIConfig, *, authenticated: bool) -> KalshiClient:
         config = ensure_local_sandbox(config)
         if authenticated and not config.has_credentials:
             config = with_default_sandbox_key(config)
+    if config.environment is Environment.PAPER:
+        config = paper_config(config)
     return KalshiClient(config=config)
+
+
+def paper_config(config: APIConfig) -> APIConfig:
+    """``--env paper``: said on stderr every time; at the default URL the paper exchange is
+    started when needed, and its default key names the account when no key is configured."""
+    from kalshikit.cli._paper_env import ensure_paper
+
+    return ensure_paper(config, paper_source_config)
+
+
+def paper_source_config(source: str) -> APIConfig:
+    """A paper exchange's source: the local sandbox started when needed and its default user
+    signing the stream, as every `--env local` command does; demo and prod as configured."""
+    config = APIConfig.resolve(source)
+    if is_default_local(config):
+        config = ensure_local_sandbox(config)
+        if not config.has_credentials:
+            config = with_default_sandbox_key(config)
+    return config
 
 
 def journaled_client(client: KalshiClient) -> KalshiClient:

@@ -60,9 +60,7 @@ COMMANDS: dict[str, Entry] = {
     "record": Entry(
         "kalshikit.cli.record_cmds", "record", "Record live books, trades and tickers to a tape."
     ),
-    "run": Entry(
-        "kalshikit.cli.run_cmds", "run", "Run a strategy: a backtest on a tape, or live."
-    ),
+    "run": Entry("kalshikit.cli.run_cmds", "run", "Run a strategy: a backtest on a tape, or live."),
     "scan": Entry(
         "kalshikit.cli.scan_cmds", "scan", "Rank markets live: movers, close races, spreads..."
     ),

@@ -53,7 +53,7 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     env: Annotated[
-        str | None, typer.Option("--env", help="local (default), demo or prod; or KALSHI_ENV")
+        str | None, typer.Option("--env", help="local (default), demo, prod, paper; or KALSHI_ENV")
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Machine-readable output only.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Tracebacks and HTTP logs.")] = False,

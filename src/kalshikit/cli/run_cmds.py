@@ -10,6 +10,11 @@ guard (``--limits FILE``) and the run's halt.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
+import threading
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
@@ -49,6 +54,12 @@ def run(
         str, typer.Option(help="Tape: risk_averse, or power_prob:N (e.g. power_prob:2).")
     ] = "risk_averse",
     latency_ms: Annotated[int, typer.Option(help="Tape: order-entry latency.", min=0)] = 0,
+    feed_latency_ms: Annotated[
+        int, typer.Option(help="Tape: how late the market data reaches the strategy.", min=0)
+    ] = 0,
+    fee_type: Annotated[
+        str, typer.Option(help="Tape: quadratic (takers pay) or quadratic_with_maker_fees.")
+    ] = "quadratic",
     cash: Annotated[str, typer.Option(help="Tape: starting cash in dollars.")] = "1000",
     limits: Annotated[
         Path | None, typer.Option("--limits", help="Risk limits (TOML); see docs/strategy.md.")
@@ -68,7 +79,7 @@ def run(
     params = parse_params(param or [])
     if env.startswith(TAPE):
         tape = env.removeprefix(TAPE)
-        options = _options(queue_model, latency_ms, cash)
+        options = _options(queue_model, (latency_ms, feed_latency_ms), cash, fee_type)
         if sweep:
             _sweep(app_state.json, file, strategy, tape, params, sweep, workers, ticker,
                    (start, end), options)  # fmt: skip
@@ -83,7 +94,7 @@ def run(
     _show(app_state.json, report)
 
 
-def _options(queue_model: str, latency_ms: int, cash: str) -> Any:
+def _options(queue_model: str, latency: tuple[int, int], cash: str, fee_type: str) -> Any:
     from kalshikit.paper import parse_queue_model
     from kalshikit.strategy.backtesting import BacktestOptions
 
@@ -94,7 +105,10 @@ def _options(queue_model: str, latency_ms: int, cash: str) -> Any:
         raise ValidationError(
             f"--cash takes dollars such as 1000 or 250.50; got {cash!r}"
         ) from None
-    return BacktestOptions(queue_model=queue_model, latency_ms=latency_ms, cash=dollars)
+    options = BacktestOptions(queue_model=queue_model, latency_ms=latency[0], cash=dollars,
+                              fee_type=fee_type, feed_latency_ms=latency[1])  # fmt: skip
+    options.engine()  # every option checked before the tape is read
+    return options
 
 
 def _guard(limits: Path | None) -> Any:
@@ -126,13 +140,29 @@ def _live(
     env = config.environment.value
     halt = halt_for(env)
     note(f"running {type(strategy).__name__} on {env}; stop with Ctrl-C or `kalshi kill`")
-    with audit_log(env) as audit:
+    with audit_log(env) as audit, _halt_on_signal(halt):
         guard = build_guard(limits, env, audit)
         try:
             return asyncio.run(run_live(strategy, config, markets=tickers, duration=duration,
-                                        guard=guard, halted=lambda: halt.reason))  # fmt: skip
+                                        guard=guard, halted=lambda: halt.reason,
+                                        audit=audit))  # fmt: skip
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
+
+
+@contextlib.contextmanager
+def _halt_on_signal(halt: Any) -> Iterator[None]:
+    """`kill -USR1 <pid>` engages the halt, as `kalshi kill` does: the run stops within a poll
+    and every later run stays halted. (Only the main thread may set a signal handler.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    engage = lambda *_: halt.engage("SIGUSR1", f"a signal to process {os.getpid()}")  # noqa: E731
+    previous = signal.signal(signal.SIGUSR1, engage)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
 
 
 def _sweep(

@@ -22,7 +22,7 @@ from kalshikit.cli._output import note, stdout
 from kalshikit.cli._state import AppState, state
 from kalshikit.cli.market_cmds import book_json
 from kalshikit.cli.stream_views import fill_line, ladder, ticker_line, trade_line
-from kalshikit.config import APIConfig
+from kalshikit.config import APIConfig, Environment
 from kalshikit.models.stream import as_record
 from kalshikit.ws import KalshiWebSocket, StreamEvent
 
@@ -44,6 +44,10 @@ def stream_config(app_state: AppState) -> APIConfig:
         config = ensure_local_sandbox(config)
         if not config.has_credentials:
             config = default_key(config)
+    if config.environment is Environment.PAPER:
+        from kalshikit.cli._clients import paper_config
+
+        config = paper_config(config)
     return config
 
 

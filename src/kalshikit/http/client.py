@@ -173,6 +173,12 @@ class _ClientBase:
                 "`kalshi sandbox start` (or use kalshikit.sandbox.running() in Python)",
                 request=info,
             )
+        if isinstance(exc, httpx.ConnectError) and self.config.environment is Environment.PAPER:
+            return APIConnectionError(
+                f"no paper exchange answers at {self.base_url}: start it with "
+                "`kalshi paper start` (or kalshikit.paper.server.running() in Python)",
+                request=info,
+            )
         return APIConnectionError(
             f"could not reach {info}: {exc or type(exc).__name__}", request=info
         )

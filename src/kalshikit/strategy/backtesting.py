@@ -42,6 +42,8 @@ from kalshikit.tape.timing import TimeLike, to_ns
 __all__ = ["BacktestOptions", "backtest"]
 
 ACCOUNT = "backtest"
+# the series fee types Kalshi names (fees.py charges maker fees only on the second)
+FEE_TYPES = ("quadratic", "quadratic_with_maker_fees", "flat", "quadratic_with_combo_maker_fees")
 _SAMPLE_NS = 100_000_000
 SIDE_NAMES = ("yes", "no")
 
@@ -49,23 +51,35 @@ SIDE_NAMES = ("yes", "no")
 @dataclass(frozen=True)
 class BacktestOptions:
     """How the paper engine fills: the queue model (``risk_averse``, ``power_prob:N``), the
-    order-entry latency, the starting cash and the fee schedule of every market."""
+    latencies, the starting cash and the fee schedule of every market (a tape keeps no series
+    terms: one fee type for the run, Kalshi's ``quadratic`` taker fee by default).
+
+    Latency: an order a strategy sends on a message of time t reaches the engine at t + feed
+    latency (the message took that long to reach the strategy) + entry latency (the order took
+    that long to reach the exchange), and meets the book of that moment. Callbacks still run at
+    the message's own time: the feed latency shifts when orders land, not what they saw."""
 
     queue_model: str = "risk_averse"
-    latency_ms: int = 0
+    latency_ms: int = 0  # order entry
     cash: Decimal = Decimal("1000")
     fee_type: str = "quadratic"
     fee_multiplier: Decimal = Decimal(1)
+    feed_latency_ms: int = 0
 
     def engine(self) -> PaperEngine:
-        if self.latency_ms < 0:
-            raise ValidationError(f"latency_ms must be >= 0, got {self.latency_ms}")
+        for name in ("latency_ms", "feed_latency_ms"):
+            if getattr(self, name) < 0:
+                raise ValidationError(f"{name} must be >= 0, got {getattr(self, name)}")
+        if self.fee_type not in FEE_TYPES:
+            raise ValidationError(
+                f"unknown fee type {self.fee_type!r}: choose one of {', '.join(FEE_TYPES)}"
+            )
         if self.cash < 0:
             raise ValidationError(f"cash must be >= 0, got {self.cash}")
         fees = FeeSchedule.for_series(self.fee_type, self.fee_multiplier)
         engine = PaperEngine(
             queue_model=parse_queue_model(self.queue_model),
-            entry_latency_ns=self.latency_ms * 1_000_000,
+            entry_latency_ns=(self.latency_ms + self.feed_latency_ms) * 1_000_000,
             fees=lambda ticker: fees,
         )
         engine.open_account(ACCOUNT, cash_micro=int(self.cash * 1_000_000))

@@ -101,6 +101,15 @@ class LiveBroker:
             if resting.order_id is not None and ticker in (None, resting.ticker):
                 self.cancel(now_ns, resting.order_id)
 
+    async def halt(self) -> None:
+        """The kill switch: every resting order of the account, through the V2 cancel-all
+        (as `kalshi kill` does), after the orders still in flight have landed."""
+        await self.settle()
+        try:
+            await self.client.orders.cancel_all()
+        except KalshiError as error:  # the halt stays on; the person is told
+            self._on_error(f"cancel-all on halt failed: {error}; run `kalshi kill` again")
+
     def position(self, ticker: str) -> int:
         return self._positions.get(ticker, 0)
 

@@ -20,6 +20,7 @@ from kalshikit.config import APIConfig
 from kalshikit.errors import ValidationError
 from kalshikit.http.client import AsyncKalshiClient
 from kalshikit.models.stream import FillFrame, TickerFrame, TradeFrame, UserOrderFrame
+from kalshikit.strategy.audit import AuditLog
 from kalshikit.strategy.base import Strategy
 from kalshikit.strategy.context import Context, Guard, allow_all
 from kalshikit.strategy.dispatch import Dispatch
@@ -41,9 +42,11 @@ async def run_live(
     duration: float | None = None,
     guard: Guard | None = None,
     halted: Callable[[], str | None] = lambda: None,
+    audit: AuditLog | None = None,
 ) -> Report:
     """Run ``strategy`` on its markets (or ``markets``) until ``duration`` seconds pass, the
-    halt is set, or cancellation."""
+    halt is set, or cancellation. With ``audit``, every order update and fill the exchange
+    reports is written there too (the guard writes the intents and refusals)."""
     followed = list(markets or strategy.markets)
     if not followed:
         raise ValidationError(
@@ -59,7 +62,7 @@ async def run_live(
                       new_id=lambda: str(uuid.uuid4()))  # fmt: skip
         tally = Tally(start_equity_micro=_equity(broker, ws)[0])
         dispatch = Dispatch(strategy, ctx, tally)
-        await _subscribe(ws, followed, broker, dispatch)
+        await _subscribe(ws, followed, broker, dispatch, audit)
         dispatch.call("on_start")
         try:
             await _loop(dispatch, broker, ws, started, duration, halted)
@@ -72,8 +75,9 @@ async def run_live(
 
 
 async def _subscribe(
-    ws: KalshiWebSocket, markets: list[str], broker: LiveBroker, dispatch: Dispatch
-) -> None:
+    ws: KalshiWebSocket, markets: list[str], broker: LiveBroker, dispatch: Dispatch,
+    audit: AuditLog | None,
+) -> None:  # fmt: skip
     tally = dispatch.tally
 
     def public(frame: Any) -> None:
@@ -90,6 +94,8 @@ async def _subscribe(
 
     def private(frame: Any) -> None:
         broker.on_private(frame)
+        if audit is not None:
+            _audit(audit, frame)
         if type(frame) is FillFrame:
             msg = frame.msg
             fee = msg.fee or 0
@@ -120,14 +126,31 @@ async def _loop(
         await asyncio.sleep(_POLL_S)
         reason = halted()
         if reason is not None:
-            _log.warning("halted (%s): canceling the strategy's orders and stopping", reason)
-            broker.cancel_all(time.time_ns(), None)
+            _log.warning("halted (%s): canceling every resting order and stopping", reason)
+            await broker.halt()
             return
         now = time.monotonic()
         if next_timer is not None and every and now >= next_timer:
             next_timer = now + every
             dispatch.call("on_timer")
             dispatch.tally.equity(*_equity(broker, ws))
+
+
+def _audit(audit: AuditLog, frame: Any) -> None:
+    """An order update or a fill, as the exchange reported it, in the audit log."""
+    msg = frame.msg
+    if type(frame) is FillFrame:
+        audit.write("fill", {"ticker": msg.market_ticker, "order_id": msg.order_id,
+                             "client_order_id": msg.client_order_id, "trade_id": msg.trade_id,
+                             "side": msg.side, "action": msg.action,
+                             "yes_price": msg.yes_price_dollars, "count": msg.count_fp,
+                             "fee": msg.fee_cost, "is_taker": msg.is_taker})  # fmt: skip
+    elif type(frame) is UserOrderFrame:
+        audit.write("order", {"ticker": msg.ticker, "order_id": msg.order_id,
+                              "client_order_id": msg.client_order_id, "status": msg.status,
+                              "book_side": msg.book_side, "yes_price": msg.yes_price_dollars,
+                              "filled": msg.fill_count_fp, "remaining": msg.remaining_count_fp,
+                              "reason": msg.last_update_reason})  # fmt: skip
 
 
 def _equity(broker: LiveBroker, ws: KalshiWebSocket) -> tuple[int, int]:
