@@ -30,6 +30,7 @@ BENCHMARKS = {
     "tape_replay": "bench_tape_replay",
     "tape_query": "bench_tape_query",
     "tape_write": "bench_tape_write",
+    "strategy": "bench_strategy",
     "paper_calibration": "bench_paper_calibration",
 }
 
