@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Final
+from typing import Final, Protocol
 
 from kalshikit.units import TICKS_PER_DOLLAR
 
@@ -27,8 +27,10 @@ __all__ = [
     "MAKER_RATE",
     "MICRO_PER_CENT",
     "TAKER_RATE",
+    "FeeAccrual",
     "FeeSchedule",
     "cents_ceil_micro",
+    "charge_fill_fee",
     "exact_taker_fee",
     "fee_bound",
     "fee_units",
@@ -76,6 +78,33 @@ def fee_units(coefficient: int, size: int, price: int) -> int:
 def cents_ceil_micro(units: int) -> int:
     """An exact fee rounded up to the cent, in micro-dollars."""
     return -(-units // _UNITS_PER_CENT) * MICRO_PER_CENT
+
+
+class FeeAccrual(Protocol):
+    """What an order keeps of its fees: the exact (unrounded) fees of its fills in 1e-20 $ and
+    what has been charged, in micro-dollars, for taker and maker fills apart."""
+
+    taker_accrued: int
+    taker_fees: int
+    maker_accrued: int
+    maker_fees: int
+
+
+def charge_fill_fee(order: FeeAccrual, coefficient: int, size: int, price: int, taker: bool) -> int:
+    """Accrue one fill's exact fee on ``order``; returns what to charge now (micro-dollars): the
+    order pays ``ceil(all its fills' exact fee) - already charged``, so pieces cost what one
+    equivalent fill would."""
+    if coefficient == 0:
+        return 0
+    if taker:
+        order.taker_accrued += fee_units(coefficient, size, price)
+        due = cents_ceil_micro(order.taker_accrued) - order.taker_fees
+        order.taker_fees += due
+        return due
+    order.maker_accrued += fee_units(coefficient, size, price)
+    due = cents_ceil_micro(order.maker_accrued) - order.maker_fees
+    order.maker_fees += due
+    return due
 
 
 def fee_bound(

@@ -73,6 +73,21 @@ def sign_in(box: Box, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return str(made["user_id"])
 
 
+def sign_in_paper(url: str, key_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI as the paper account ``key_id`` of the paper exchange at ``url`` (any key signs:
+    the paper exchange names accounts by key id)."""
+    for name in [n for n in os.environ if n.startswith("KALSHI_")]:
+        monkeypatch.delenv(name)
+    path = tmp_path / "paper.pem"
+    path.write_text(private_key_to_pem(generate_private_key("ed25519")))
+    path.chmod(0o600)
+    monkeypatch.setenv("KALSHI_API_URL", url)
+    monkeypatch.setenv("KALSHI_PAPER_API_KEY_ID", key_id)
+    monkeypatch.setenv("KALSHI_PAPER_PRIVATE_KEY_PATH", str(path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+
+
 def cli_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
     assert main(["--json", *argv]) == 0, capsys.readouterr().err
     return json.loads(capsys.readouterr().out)

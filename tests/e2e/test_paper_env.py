@@ -16,11 +16,11 @@ from typing import Any
 
 import httpx
 import pytest
+from _cli_kit import sign_in_paper
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kalshikit import AsyncKalshiClient, KalshiClient
-from kalshikit.auth import generate_private_key, private_key_to_pem
 from kalshikit.cli.main import main
 from kalshikit.config import APIConfig, Environment
 from kalshikit.errors import BadRequest, NotFound
@@ -315,16 +315,7 @@ def test_the_cli_places_an_order_and_shows_the_balance_in_paper(
     paper: RunningPaper, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str], opened: list[KalshiClient],
 ) -> None:  # fmt: skip
-    for name in [n for n in os.environ if n.startswith("KALSHI_")]:
-        monkeypatch.delenv(name)
-    key = tmp_path / "paper.pem"
-    key.write_text(private_key_to_pem(generate_private_key("ed25519")))
-    key.chmod(0o600)
-    monkeypatch.setenv("KALSHI_API_URL", paper.url)
-    monkeypatch.setenv("KALSHI_PAPER_API_KEY_ID", "cli-user")
-    monkeypatch.setenv("KALSHI_PAPER_PRIVATE_KEY_PATH", str(key))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.chdir(tmp_path)
+    sign_in_paper(paper.url, "cli-user", tmp_path, monkeypatch)
     market = quoted_market(as_key(paper, "cli-user", opened))
     ask = int(Decimal(market.yes_ask_dollars or "") * 100)
     argv = ["--env", "paper", "--json", "order", "place", "--ticker", market.ticker,

@@ -4,7 +4,6 @@ and keeps every later run from trading until a person clears it."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -14,9 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _cli_kit import Box, cli_json, sign_in
+from _cli_kit import Box, cli_json, sign_in, sign_in_paper
 
-from kalshikit.auth import generate_private_key, private_key_to_pem
 from kalshikit.cli.main import main
 from kalshikit.paper.server import running as paper_running
 from kalshikit.sandbox.server import SandboxURL, default_exchange, running
@@ -114,15 +112,7 @@ def test_the_market_maker_runs_on_paper_fed_by_the_sandbox_unchanged(
 ) -> None:  # fmt: skip
     ticker = quoted(box)
     with paper_running(sandbox.config, tmp_path / "paper") as paper:
-        for name in [n for n in os.environ if n.startswith("KALSHI_")]:
-            monkeypatch.delenv(name)
-        key = tmp_path / "paper.pem"
-        key.write_text(private_key_to_pem(generate_private_key("ed25519")))
-        key.chmod(0o600)
-        monkeypatch.setenv("KALSHI_API_URL", paper.url)
-        monkeypatch.setenv("KALSHI_PAPER_API_KEY_ID", "strategy-user")
-        monkeypatch.setenv("KALSHI_PAPER_PRIVATE_KEY_PATH", str(key))
-        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+        sign_in_paper(paper.url, "strategy-user", tmp_path, monkeypatch)
         report = cli_json(
             capsys, "--env", "paper", "run", str(EXAMPLES / "market_maker.py"), "--ticker",
             ticker, "--param", "spread=2", "--duration", "3s",

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kalshikit.fees import cents_ceil_micro, fee_units
+from kalshikit.netting import net_fill
 from kalshikit.paper.records import PaperFill, PaperOrder, PaperSettlement
 from kalshikit.units import TICKS_PER_DOLLAR
 
@@ -39,26 +40,9 @@ class PaperPosition:
     settled: bool = False
 
     def apply_fill(self, side: str, price: int, size: int, now_ns: int) -> int:
-        """Net the fill into the position; returns the cash it moves (fees aside)."""
-        held = self.size if side == "ask" else -self.size  # what this side closes
-        closing = min(size, held) if held > 0 else 0
-        opening = size - closing
-        if side == "bid":
-            proceeds, opening_cost = (TICKS_PER_DOLLAR - price) * closing, price * opening
-            self.size += size
-            self.traded += price * size
-        else:
-            proceeds, opening_cost = price * closing, (TICKS_PER_DOLLAR - price) * opening
-            self.size -= size
-            self.traded += (TICKS_PER_DOLLAR - price) * size
-        if closing:
-            released = self.cost if closing == held else self.cost * closing // held
-            self.cost -= released
-            self.realized += proceeds - released
-        self.cost += opening_cost
-        self.volume += size
+        """Net the fill into the position (``netting.py``); returns the cash it moves."""
         self.updated_ns = now_ns
-        return proceeds - opening_cost
+        return net_fill(self, side, price, size)
 
     def settle(self, yes_value: int | None, now_ns: int) -> int:
         """Close the position at ``yes_value`` ticks a YES contract (a NO gets the rest of $1);

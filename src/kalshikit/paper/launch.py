@@ -23,6 +23,7 @@ from typing import Any, Final
 import httpx
 
 from kalshikit.auth import generate_private_key, private_key_to_pem
+from kalshikit.background import DETACHED, alive
 from kalshikit.config import PAPER_SOURCES, APIConfig
 from kalshikit.endpoints import REST_PREFIX
 from kalshikit.errors import ValidationError
@@ -57,9 +58,6 @@ _PID_FILE: Final = "paper.pid"
 _LOG_FILE: Final = "paper.log"
 _SETTINGS_FILE: Final = "settings.json"
 _KEY_FILE: Final = "default_key.pem"
-# background servers outlive the call that starts them; holding their Popen objects keeps
-# Python from warning that a child is "still running" when they are collected
-_DETACHED: list[subprocess.Popen[bytes]] = []
 
 
 def default_data_dir() -> Path:
@@ -157,7 +155,7 @@ def read_pid(settings: PaperSettings) -> int | None:
         pid = int((settings.data_dir / _PID_FILE).read_text().strip())
     except (OSError, ValueError):
         return None
-    return pid if _alive(pid) else None
+    return pid if alive(pid) else None
 
 
 def is_running(settings: PaperSettings) -> bool:
@@ -179,7 +177,7 @@ def start_background(settings: PaperSettings, *, wait_s: float = 20.0) -> int:
         process = subprocess.Popen(  # our own interpreter and arguments
             command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
         )
-    _DETACHED.append(process)
+    DETACHED.append(process)
     (settings.data_dir / _PID_FILE).write_text(str(process.pid))
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
@@ -201,28 +199,11 @@ def stop_background(settings: PaperSettings, *, wait_s: float = 10.0) -> bool:
         return False
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and alive(pid):
         time.sleep(0.05)
-    if _alive(pid):
+    if alive(pid):
         os.kill(pid, signal.SIGKILL)
     (settings.data_dir / _PID_FILE).unlink(missing_ok=True)
-    return True
-
-
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` still runs; a child of ours that exited is reaped (not left a zombie)."""
-    for process in _DETACHED:
-        if process.pid == pid:
-            if process.poll() is None:
-                return True
-            _DETACHED.remove(process)
-            return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 

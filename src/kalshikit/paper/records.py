@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from kalshikit.fees import cents_ceil_micro, fee_units
+from kalshikit.fees import charge_fill_fee
 from kalshikit.units import TICKS_PER_DOLLAR, BookSide
 
 __all__ = ["BookLevel", "PaperFill", "PaperOrder", "PaperSettlement", "level_of"]
@@ -72,19 +72,8 @@ class PaperOrder:
         return self.status == "resting"
 
     def charge_fee(self, coefficient: int, size: int, price: int, is_taker: bool) -> int:
-        """Accrue the exact fee of one fill; return what to charge now (micro-dollars): the
-        order pays ``ceil(all its fills' exact fee) - already charged``, as fees.py says."""
-        if coefficient == 0:
-            return 0
-        if is_taker:
-            self.taker_accrued += fee_units(coefficient, size, price)
-            due = cents_ceil_micro(self.taker_accrued) - self.taker_fees
-            self.taker_fees += due
-            return due
-        self.maker_accrued += fee_units(coefficient, size, price)
-        due = cents_ceil_micro(self.maker_accrued) - self.maker_fees
-        self.maker_fees += due
-        return due
+        """Accrue one fill's exact fee; what to charge now, micro-dollars (``fees.py``)."""
+        return charge_fill_fee(self, coefficient, size, price, is_taker)
 
     def add_fill(self, size: int, price: int, is_taker: bool, now_ns: int) -> None:
         cost = price * size if self.side == "bid" else (TICKS_PER_DOLLAR - price) * size

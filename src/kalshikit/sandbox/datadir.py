@@ -22,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final, Literal
 
+from kalshikit.background import alive
 from kalshikit.errors import KalshiError
 
 __all__ = ["LOCK_FILE", "DataDirBusy", "DataDirLock", "Holder", "holder_of"]
@@ -128,7 +129,7 @@ def _lock_or_raise(descriptor: int, data_dir: Path) -> None:
             return
         except BlockingIOError:
             holder = _read_record(data_dir)
-            if (holder is not None and _alive(holder.pid)) or time.monotonic() > deadline:
+            if (holder is not None and alive(holder.pid)) or time.monotonic() > deadline:
                 raise DataDirBusy(data_dir, holder) from None
         time.sleep(0.02)
 
@@ -160,13 +161,3 @@ def _read_record(data_dir: Path) -> Holder | None:
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None  # not written yet, or being rewritten
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

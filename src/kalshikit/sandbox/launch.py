@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Final
 
 import platformdirs
 
+from kalshikit.background import DETACHED, alive
 from kalshikit.endpoints import REST_PREFIX, WS_PATH
 from kalshikit.errors import ValidationError
 from kalshikit.sandbox.datadir import DataDirBusy, DataDirLock, Holder, holder_of
@@ -46,10 +47,6 @@ DEFAULT_ACTIVITY: Final = 20.0  # simulator writes a second: lively, and light o
 # writes per simulator step: tens of ms at most, so requests are served between steps even
 # when --activity asks for more than the machine can do
 _log = logging.getLogger(__name__)
-
-# Background sandboxes outlive the call that starts them on purpose; holding their Popen
-# objects keeps Python from warning that a child is "still running" when they are collected.
-_DETACHED: list[subprocess.Popen[bytes]] = []
 
 
 def default_data_dir() -> Path:
@@ -150,7 +147,7 @@ def read_pid(settings: SandboxSettings) -> int | None:
         pid = int(_pid_path(settings).read_text().strip())
     except (OSError, ValueError):
         return None
-    return pid if _alive(pid) else None
+    return pid if alive(pid) else None
 
 
 def start_background(
@@ -170,7 +167,7 @@ def start_background(
         process = subprocess.Popen(  # our own interpreter and arguments
             command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
         )
-    _DETACHED.append(process)
+    DETACHED.append(process)
     _pid_path(settings).write_text(str(process.pid))
     relay = _LogRelay(settings.data_dir / LOG_FILE, started_at, progress)
     _wait_until_answering(settings, process, wait_s, relay)
@@ -235,14 +232,14 @@ def stop_background(settings: SandboxSettings, *, wait_s: float = 10.0) -> bool:
         time.sleep(0.05)
     if _still_serving(pid, settings.data_dir):
         os.kill(pid, signal.SIGKILL)
-        _alive(pid)
+        alive(pid)
     _pid_path(settings).unlink(missing_ok=True)
     return True
 
 
 def _still_serving(pid: int, data_dir: Path) -> bool:
     # an exited process that its parent has not reaped yet still has a pid, but no lock
-    return _alive(pid) and holder_of(data_dir) is not None
+    return alive(pid) and holder_of(data_dir) is not None
 
 
 def reset_data_dir(settings: SandboxSettings) -> None:
@@ -253,23 +250,6 @@ def reset_data_dir(settings: SandboxSettings) -> None:
         return
     with DataDirLock.acquire(settings.data_dir, Holder(os.getpid(), "reset")):
         shutil.rmtree(settings.data_dir)
-
-
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` still runs; a child of ours that exited is reaped (not left a zombie)."""
-    for process in _DETACHED:
-        if process.pid == pid:
-            if process.poll() is None:
-                return True
-            _DETACHED.remove(process)
-            return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def remembered(data_dir: Path) -> SandboxSettings:

@@ -27,6 +27,7 @@ from typing import TypeVar
 
 from kalshikit.auth import PublicKey, load_public_key
 from kalshikit.fees import cents_ceil_micro, fee_units
+from kalshikit.netting import net_fill
 from kalshikit.sandbox.engine import Compact
 from kalshikit.sandbox.exchange.listing import Listing
 from kalshikit.sandbox.exchange.orders import (
@@ -56,26 +57,9 @@ class Position(Compact):
     settled: bool = False
 
     def apply_fill(self, side: str, price: int, size: int, now_ms: int) -> int:
-        """Net the fill into the position; returns the cash it moves (fees aside)."""
-        held = self.size if side == "ask" else -self.size  # what this side closes
-        closing = min(size, held) if held > 0 else 0
-        opening = size - closing
-        if side == "bid":
-            proceeds, opening_cost = (TICKS_PER_DOLLAR - price) * closing, price * opening
-            self.size += size
-            self.traded += price * size
-        else:
-            proceeds, opening_cost = price * closing, (TICKS_PER_DOLLAR - price) * opening
-            self.size -= size
-            self.traded += (TICKS_PER_DOLLAR - price) * size
-        if closing:
-            released = self.cost if closing == held else self.cost * closing // held
-            self.cost -= released
-            self.realized += proceeds - released
-        self.cost += opening_cost
-        self.volume += size
+        """Net the fill into the position (``netting.py``); returns the cash it moves."""
         self.updated_ms = now_ms
-        return proceeds - opening_cost
+        return net_fill(self, side, price, size)
 
     def settle(self, yes_won: bool, now_ms: int) -> int:
         """Pay $1 per winning contract and close the position; returns the payout."""

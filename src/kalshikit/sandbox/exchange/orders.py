@@ -12,7 +12,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Final
 
-from kalshikit.fees import cents_ceil_micro, fee_units
+from kalshikit.fees import charge_fill_fee
 from kalshikit.sandbox.engine import BookSide, Compact
 from kalshikit.units import TICKS_PER_DOLLAR
 
@@ -61,18 +61,8 @@ class OrderRecord(Compact):
     cost: int = 0  # its share of the account's collateral base while resting
 
     def charge_fee(self, coefficient: int, size: int, price: int, is_taker: bool) -> int:
-        """Accrue the exact fee of one fill; return what to charge now (micro-dollars)."""
-        if coefficient == 0:
-            return 0
-        if is_taker:
-            self.taker_accrued += fee_units(coefficient, size, price)
-            due = cents_ceil_micro(self.taker_accrued) - self.taker_fees
-            self.taker_fees += due
-            return due
-        self.maker_accrued += fee_units(coefficient, size, price)
-        due = cents_ceil_micro(self.maker_accrued) - self.maker_fees
-        self.maker_fees += due
-        return due
+        """Accrue one fill's exact fee; what to charge now, micro-dollars (``fees.py``)."""
+        return charge_fill_fee(self, coefficient, size, price, is_taker)
 
     def add_fill_cost(self, size: int, price: int, is_taker: bool) -> None:
         cost = price * size if self.side == "bid" else (TICKS_PER_DOLLAR - price) * size
