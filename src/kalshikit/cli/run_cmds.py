@@ -181,7 +181,7 @@ def _sweep(
     rows = [{"params": combo, **report} for combo, report in zip(combos, reports, strict=True)]
     swept = [s.partition("=")[0] for s in sweeps]
     emit(as_json, rows, "sweep", [*swept, "P&L", "fills", "fill ratio", "drawdown"],
-         ([*(str(r["params"][k]) for k in swept), _money(r["pnl"]), str(r["fills"]),
+         ([*(str(r["params"][k]) for k in swept), _money(r["pnl"]), f"{r['fills']:,}",
            _ratio(r["fill_ratio"]), _money(r["max_drawdown"])] for r in rows))  # fmt: skip
 
 
@@ -202,13 +202,15 @@ def _ratio(value: float | None) -> str:
 
 
 def _show(as_json: bool, report: Report) -> None:
+    from kalshikit.cli._format import contracts
+
     if as_json:
         emit_json(report.to_json())
         return
     emit_fields("run report", [
         ("P&L after fees", _money(str(report.pnl))),
         ("fees", _money(str(report.fees))),
-        ("fills", f"{report.fills} ({report.contracts_filled} contracts)"),
+        ("fills", f"{report.fills:,} ({contracts(report.contracts_filled)} contracts)"),
         ("fill ratio", _ratio(report.fill_ratio)),
         ("maker share", _ratio(report.maker_share)),
         ("max exposure", _money(str(report.max_exposure))),
