@@ -142,3 +142,8 @@ from kalshikit.cli.money_cmds import allocation, deposits, withdrawals  # noqa: 
 app.command("allocation")(allocation)
 app.command("deposits")(deposits)
 app.command("withdrawals")(withdrawals)
+
+# P&L (kalshikit.portfolio) lives in its own module, under this group
+from kalshikit.cli.pnl_cmds import pnl  # noqa: E402
+
+app.command("pnl")(pnl)

@@ -63,6 +63,9 @@ class PaperRest:
             ("portfolio.positions", "GET", self.positions),
             ("portfolio.fills", "GET", self.fills),
             ("portfolio.settlements", "GET", self.settlements),
+            ("historical.fills", "GET", self.no_archive),
+            ("historical.orders", "GET", self.no_archive),
+            ("historical.positions", "GET", self.no_archive),
         ]
         routes = [
             Route(REST_PREFIX + ENDPOINTS[name].path, self._private(handler, name), methods=[m])
@@ -230,6 +233,15 @@ class PaperRest:
         ticker = request.query_params.get("ticker")
         chosen = [s for s in self.engine.settlements(account) if ticker in (None, s.ticker)]
         return {"settlements": chosen[: limit_of(request)], "cursor": ""}
+
+    async def no_archive(self, request: Request, account: str) -> Any:
+        """A paper account keeps every record live: its ``/historical`` fills, orders and
+        positions (what a client reads across the cutoff, as `kalshi portfolio pnl` does) are
+        empty pages of the wire's shape."""
+        listing = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+        if listing == "positions":
+            return {"market_positions": [], "event_positions": [], "cursor": ""}
+        return {listing: [], "cursor": ""}
 
     async def balance(self, request: Request, account: str) -> Any:
         return self.engine.balance(account)

@@ -1,0 +1,154 @@
+"""`kalshi portfolio pnl`: realized and unrealized P&L to the cent, by market, event, series or
+day; closed lots as Form 8949 rows; our figures against the exchange's. The work is in
+``kalshikit.portfolio``; this module reads the options, calls it and shows the answer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kalshikit.cli._format import plural
+from kalshikit.cli._output import emit_json, emit_table, note, say
+from kalshikit.cli._state import state
+from kalshikit.cli.history_cmds import parse_when
+from kalshikit.cli.pnl_views import (
+    RECON_COLUMNS,
+    RISK_COLUMNS,
+    SUMMARY_COLUMNS,
+    pnl_document,
+    recon_cells,
+    risk_cells,
+    summary_cells,
+    totals_lines,
+    write_8949_csv,
+    write_summary_csv,
+)
+from kalshikit.errors import KalshiError
+from kalshikit.orderbook import OrderBook
+from kalshikit.portfolio import (
+    PnlBook,
+    PnlTotals,
+    ReconRow,
+    SummaryRow,
+    event_risks,
+    form_8949_rows,
+    reconcile,
+    summarize,
+)
+from kalshikit.portfolio.fetch import (
+    build_book,
+    fetch_books,
+    fetch_events,
+    fetch_inputs,
+    fetch_positions,
+)
+from kalshikit.portfolio.reports import BY_KEYS
+
+if TYPE_CHECKING:
+    from kalshikit.http.client import KalshiClient
+
+__all__ = ["pnl"]
+
+SinceOption = Annotated[
+    str | None,
+    typer.Option("--since", help="Count fills and settlements from this date (YYYY-MM-DD, "
+                 "ISO time or unix seconds; default: the account's first fill)."),
+]  # fmt: skip
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Up to this date, same forms (default: now).")
+]
+ByOption = Annotated[
+    str, typer.Option("--by", help="Group rows by market, event, series or day (UTC).")
+]
+CsvFile = Annotated[
+    Path | None, typer.Option("--csv", help="Also write the rows to this CSV file.")
+]
+Form8949File = Annotated[
+    Path | None,
+    typer.Option("--form-8949", help="Write closed lots as IRS Form 8949 rows (CSV) to this file."),
+]
+ReconcileFlag = Annotated[
+    bool,
+    typer.Option("--reconcile", help="Compare each market with the exchange's realized P&L "
+                 "and fees; every difference is shown."),
+]  # fmt: skip
+
+
+def _books(client: KalshiClient, book: PnlBook) -> dict[str, OrderBook]:
+    """Books of the markets still held; a market without one stays unmarked (shown as —)."""
+    held = [t for t, ledger in book.markets.items() if ledger.position.size and not ledger.settled]
+    books: dict[str, OrderBook] = {}
+    for ticker in held:
+        try:
+            books.update(fetch_books(client, [ticker]))
+        except KalshiError:
+            continue
+    return books
+
+
+def _window(since: str | None, until: str | None) -> tuple[datetime | None, datetime]:
+    low = parse_when(since, "--since") if since else None
+    high = parse_when(until, "--until") if until else datetime.now(UTC)
+    if low is not None and low > high:
+        raise typer.BadParameter("--since is after --until", param_hint="--since")
+    return low, high
+
+
+def pnl(
+    ctx: typer.Context,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    by: ByOption = "market",
+    csv_file: CsvFile = None,
+    form_8949: Form8949File = None,
+    reconcile_with_exchange: ReconcileFlag = False,
+) -> None:
+    """Realized and unrealized P&L to the cent, fees (maker and taker), and closed lots.
+
+    Example: kalshi portfolio pnl --by series --reconcile
+    """
+    if by not in BY_KEYS:
+        raise typer.BadParameter(f"use one of {', '.join(BY_KEYS)}", param_hint="--by")
+    low, high = _window(since, until)
+    app_state = state(ctx)
+    with app_state.client(authenticated=True) as client:
+        book = build_book(fetch_inputs(client, low, high))
+        books = _books(client, book)
+        risks = event_risks(book, fetch_events(client, book))
+        positions = fetch_positions(client) if reconcile_with_exchange else None
+    totals = book.totals(books)
+    rows = summarize(book, by)
+    recon = None if positions is None else reconcile(book, positions)
+    if csv_file is not None:
+        with csv_file.open("w", newline="", encoding="utf-8") as out:
+            write_summary_csv(out, rows)
+    if form_8949 is not None:
+        with form_8949.open("w", newline="", encoding="utf-8") as out:
+            write_8949_csv(out, form_8949_rows(book.closed_lots()))
+    if app_state.json:
+        emit_json(pnl_document(totals, rows, recon, risks))
+        return
+    _show(rows, by, totals, recon)
+    if risks:
+        emit_table("open risk by event", RISK_COLUMNS, map(risk_cells, risks))
+
+
+def _show(rows: list[SummaryRow], by: str, totals: PnlTotals, recon: list[ReconRow] | None) -> None:
+    if not rows:
+        note("no fills or settlements in this period")
+    else:
+        columns = (by if by != "market" else "ticker", *SUMMARY_COLUMNS[1:])
+        emit_table(None, columns, map(summary_cells, rows), optional=("position", "cost"))
+    for line in totals_lines(totals):
+        say(line)
+    if recon is None:
+        return
+    differ = [row for row in recon if not row.matches]
+    emit_table("against the exchange", RECON_COLUMNS, map(recon_cells, recon),
+               optional=("exch. fees", "fees"))  # fmt: skip
+    checked = plural(len(recon), "market")
+    say(f"{checked} checked: {len(differ)} differ from the exchange" if differ
+        else f"{checked} checked: all match the exchange")  # fmt: skip
