@@ -12,7 +12,7 @@ import typer
 
 from kalshikit.cli._format import plural
 from kalshikit.cli._output import emit_json, emit_table, note, say
-from kalshikit.cli._state import state
+from kalshikit.cli._state import AppState, state
 from kalshikit.cli.history_cmds import parse_when
 from kalshikit.cli.pnl_views import (
     RECON_COLUMNS,
@@ -22,6 +22,7 @@ from kalshikit.cli.pnl_views import (
     recon_cells,
     risk_cells,
     summary_cells,
+    totals_json,
     totals_lines,
     write_8949_csv,
     write_summary_csv,
@@ -77,6 +78,16 @@ ReconcileFlag = Annotated[
 ]  # fmt: skip
 
 
+WatchFlag = Annotated[
+    bool,
+    typer.Option("--watch", help="Keep the totals current from the fill and position streams "
+                 "(a line a second; Ctrl-C stops)."),
+]  # fmt: skip
+DurationOption = Annotated[
+    str | None, typer.Option("--duration", help="With --watch: stop after this long (90s, 10m).")
+]
+
+
 def _books(client: KalshiClient, book: PnlBook) -> dict[str, OrderBook]:
     """Books of the markets still held; a market without one stays unmarked (shown as —)."""
     held = [t for t, ledger in book.markets.items() if ledger.position.size and not ledger.settled]
@@ -105,6 +116,8 @@ def pnl(
     csv_file: CsvFile = None,
     form_8949: Form8949File = None,
     reconcile_with_exchange: ReconcileFlag = False,
+    watch: WatchFlag = False,
+    duration: DurationOption = None,
 ) -> None:
     """Realized and unrealized P&L to the cent, fees (maker and taker), and closed lots.
 
@@ -114,6 +127,9 @@ def pnl(
         raise typer.BadParameter(f"use one of {', '.join(BY_KEYS)}", param_hint="--by")
     low, high = _window(since, until)
     app_state = state(ctx)
+    if watch:
+        _watch(app_state, low, duration)
+        return
     with app_state.client(authenticated=True) as client:
         book = build_book(fetch_inputs(client, low, high))
         books = _books(client, book)
@@ -152,3 +168,26 @@ def _show(rows: list[SummaryRow], by: str, totals: PnlTotals, recon: list[ReconR
     checked = plural(len(recon), "market")
     say(f"{checked} checked: {len(differ)} differ from the exchange" if differ
         else f"{checked} checked: all match the exchange")  # fmt: skip
+
+
+def _watch(app_state: AppState, since: datetime | None, duration: str | None) -> None:
+    """The totals, a line a second (JSON lines with --json), until --duration or Ctrl-C."""
+    import asyncio
+
+    from kalshikit.cli.record_cmds import seconds
+    from kalshikit.cli.stream_cmds import stream_config
+    from kalshikit.portfolio.watch import watch_pnl
+
+    limit = seconds(duration, "--duration")
+    config = stream_config(app_state)
+
+    def show(totals: PnlTotals) -> None:
+        if app_state.json:
+            emit_json(totals_json(totals))  # one JSON line a second
+        else:
+            say(" · ".join(totals_lines(totals)))
+
+    try:
+        asyncio.run(watch_pnl(config, since, show, duration=limit))
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
