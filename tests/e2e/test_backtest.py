@@ -147,15 +147,17 @@ def test_a_halted_environment_refuses_every_order(tape: Path, tmp_path: Path) ->
     ("example", "param"), [("market_maker.py", "spread=2"), ("mean_reversion.py", "threshold=1")]
 )
 def test_the_examples_backtest_from_the_cli(
-    tape: Path, example: str, param: str, capsys: pytest.CaptureFixture[str]
+    tape: Path, example: str, param: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["run", str(EXAMPLES / example), "--env", f"tape:{tape}", "--param", param, "--json"]
+    argv = ["run", str(EXAMPLES / example), "--env", f"tape:{tape}", "--param", param,
+            "--charts", str(tmp_path), "--json"]  # fmt: skip
     code = main(argv)
     assert code == 0, capsys.readouterr().err
     report = json.loads(capsys.readouterr().out)
     assert report["messages"] > 100
     assert report["callback_errors"] == 0
     assert report["orders_sent"] > 0
+    assert (tmp_path / "equity.png").read_bytes()[:4] == b"\x89PNG"  # the run's pictures
 
 
 def test_a_sweep_runs_each_combination_across_processes(

@@ -56,3 +56,30 @@ def test_the_watched_totals_follow_a_fill_and_match_a_fresh_pnl(
         k: fresh[k] for k in ("realized", "fees", "net")
     }
     assert last["unrealized_mid"] is not None  # the held market is marked from its live book
+
+
+def test_the_portfolio_chart_draws_the_realized_curve(
+    box: Box, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sign_in(box, tmp_path, monkeypatch)
+    market = next(
+        m for m in box.markets()
+        if m.get("yes_ask_dollars") not in (None, "0.0000", "1.0000")
+        and m.get("yes_bid_dollars") not in (None, "0.0000")
+    )  # fmt: skip
+    trades = (("buy", market["yes_ask_dollars"]), ("sell", market["yes_bid_dollars"]))
+    with KalshiClient(config=APIConfig.resolve("local")) as client:
+        for action, price in trades:
+            client.orders.create(
+                market["ticker"], side="yes", action=action, count=1, price_dollars=price,
+                time_in_force="immediate_or_cancel",
+            )  # fmt: skip
+    drawn = cli_json(capsys, "portfolio", "chart")
+    net = cli_json(capsys, "portfolio", "pnl")["totals"]["net"]
+    assert len(drawn["curve"]) == 2  # after the buy, after the sale
+    assert Decimal(drawn["curve"][-1]["net"]) == Decimal(net) < 0  # crossed the spread, paid fees
+    assert main(["portfolio", "chart", "--png-dir", str(tmp_path)]) == 0
+    shown = capsys.readouterr().out
+    assert all(len(line) <= 80 for line in shown.splitlines())
+    assert (tmp_path / "equity.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "pnl_by_series.png").stat().st_size > 0

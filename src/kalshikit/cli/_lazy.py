@@ -33,6 +33,7 @@ COMMANDS: dict[str, Entry] = {
         "kalshikit.cli.portfolio_cmds", "app", "Your balance, positions, fills and settlements."
     ),
     "history": Entry("kalshikit.cli.history_cmds", "app", "Past markets, trades, fills, candles."),
+    "chart": Entry("kalshikit.cli.chart_cmds", "chart", "A market's price and volume as a chart."),
     "search": Entry("kalshikit.cli.search_cmds", "app", "Search filters: tags, sports."),
     "live": Entry("kalshikit.cli.live_cmds", "live", "A game's score or a city's temperature."),
     "combos": Entry("kalshikit.cli.combo_cmds", "app", "Combos: collections, create from legs."),

@@ -5,6 +5,7 @@ day; closed lots as Form 8949 rows; our figures against the exchange's. The work
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -51,7 +52,7 @@ from kalshikit.portfolio.reports import BY_KEYS
 if TYPE_CHECKING:
     from kalshikit.http.client import KalshiClient
 
-__all__ = ["pnl"]
+__all__ = ["pnl", "pnl_chart"]
 
 SinceOption = Annotated[
     str | None,
@@ -191,3 +192,40 @@ def _watch(app_state: AppState, since: datetime | None, duration: str | None) ->
         asyncio.run(watch_pnl(config, since, show, duration=limit))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+
+
+def pnl_chart(
+    ctx: typer.Context,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    png_dir: Annotated[
+        Path | None,
+        typer.Option("--png-dir", help="Write equity.png and pnl_by_series.png in this folder."),
+    ] = None,
+) -> None:
+    """The realized P&L curve (net of fees) with its drawdown, and P&L by series.
+
+    Example: kalshi portfolio chart --png-dir charts/
+    """
+    from kalshikit.charts.runs import run_chart_files, run_chart_text
+    from kalshikit.portfolio.fetch import realized_curve
+
+    low, high = _window(since, until)
+    app_state = state(ctx)
+    if png_dir is not None and not png_dir.is_dir():
+        raise typer.BadParameter(f"no folder {str(png_dir)!r}", param_hint="--png-dir")
+    with app_state.client(authenticated=True) as client:
+        book, curve = realized_curve(fetch_inputs(client, low, high))
+    if not curve:
+        note("no fills or settlements in this period: nothing to draw")
+        return
+    by_ticker = {row.key: Decimal(row.net) / 1_000_000 for row in summarize(book, "market")}
+    if app_state.json:
+        emit_json({"curve": [{"at": at, "net": str(net)} for at, net in curve],
+                   "by_ticker": {t: str(v) for t, v in by_ticker.items()}})  # fmt: skip
+        return
+    title = "realized P&L, net of fees"
+    say(run_chart_text(equity=curve, pnl_by_ticker=by_ticker, title=title))
+    if png_dir is not None:
+        for path in run_chart_files(png_dir, equity=curve, pnl_by_ticker=by_ticker, title=title):
+            note(f"wrote {path}")

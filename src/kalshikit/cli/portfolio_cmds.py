@@ -144,6 +144,7 @@ app.command("deposits")(deposits)
 app.command("withdrawals")(withdrawals)
 
 # P&L (kalshikit.portfolio) lives in its own module, under this group
-from kalshikit.cli.pnl_cmds import pnl  # noqa: E402
+from kalshikit.cli.pnl_cmds import pnl, pnl_chart  # noqa: E402
 
 app.command("pnl")(pnl)
+app.command("chart")(pnl_chart)

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kalshikit.cli._output import emit, emit_fields, emit_json, note
+from kalshikit.cli._output import emit, emit_fields, emit_json, note, say
 from kalshikit.cli._state import state
 from kalshikit.cli.record_cmds import seconds
 from kalshikit.errors import ValidationError
@@ -67,6 +67,10 @@ def run(
     duration: Annotated[
         str | None, typer.Option(help="Live: stop after this long (90s, 10m, 2h).")
     ] = None,
+    charts: Annotated[
+        Path | None,
+        typer.Option("--charts", help="Write equity.png and pnl_by_series.png in this folder."),
+    ] = None,
 ) -> None:
     """Run a strategy file: a backtest with --env tape:PATH, else live trading.
 
@@ -75,6 +79,8 @@ def run(
     from kalshikit.strategy.loader import load_strategy, parse_params
 
     app_state = state(ctx)
+    if charts is not None and not charts.is_dir():
+        raise ValidationError(f"--charts names no folder: {charts}; make it first")
     env = app_state.env or ""
     params = parse_params(param or [])
     if env.startswith(TAPE):
@@ -92,6 +98,23 @@ def run(
         loaded = load_strategy(file, params, strategy)
         report = _live(app_state, loaded, ticker, limits, seconds(duration, "--duration"))
     _show(app_state.json, report)
+    _charts(app_state.json, report, charts)
+
+
+def _charts(as_json: bool, report: Report, folder: Path | None) -> None:
+    """The run's equity curve and P&L by series: in the terminal after the report, and as PNG
+    files with --charts."""
+    from kalshikit.charts.runs import run_chart_files, run_chart_text
+
+    if len(report.curve) < 2:
+        return
+    title = "the run's equity"
+    if not as_json:
+        say(run_chart_text(equity=report.curve, pnl_by_ticker=report.net_by_ticker, title=title))
+    if folder is not None:
+        for path in run_chart_files(folder, equity=report.curve,
+                                    pnl_by_ticker=report.net_by_ticker, title=title):  # fmt: skip
+            note(f"wrote {path}")
 
 
 def _options(queue_model: str, latency: tuple[int, int], cash: str, fee_type: str) -> Any:
@@ -134,7 +157,7 @@ def _live(
 ) -> Report:  # fmt: skip
     from kalshikit.cli.stream_cmds import stream_config
     from kalshikit.strategy.guarding import audit_log, build_guard, halt_for
-    from kalshikit.strategy.run_live import run_live
+    from kalshikit.strategy.live_loop import run_live
 
     config = stream_config(app_state)
     env = config.environment.value

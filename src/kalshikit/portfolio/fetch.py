@@ -7,9 +7,10 @@ order.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from kalshikit.errors import KalshiError, ValidationError
@@ -85,16 +86,34 @@ def build_book(inputs: PnlInputs) -> PnlBook:
     """Fills and settlements into a book, in time order (a fill before a settlement at the
     same instant: a market stops trading before it settles)."""
     book = PnlBook()
+    for _ in played(book, inputs):
+        pass
+    return book
+
+
+def played(book: PnlBook, inputs: PnlInputs) -> Iterator[datetime]:
+    """Add ``inputs`` to ``book`` in time order, yielding the time after each (a caller can
+    read the book's totals as it grows: the realized P&L curve)."""
     events: list[tuple[datetime, int, Fill | Settlement]] = [
         (_when(fill), 0, fill) for fill in inputs.fills
     ]
     events += [(s.settled_time, 1, s) for s in inputs.settlements]
-    for _, _, item in sorted(events, key=lambda e: (e[0], e[1])):
+    for when, _, item in sorted(events, key=lambda e: (e[0], e[1])):
         if isinstance(item, Fill):
             book.add_fill(fill_from_wire(item))
         else:
             book.add_settlement(settlement_from_wire(item))
-    return book
+        yield when
+
+
+def realized_curve(inputs: PnlInputs) -> tuple[PnlBook, list[tuple[datetime, Decimal]]]:
+    """The book, and the realized P&L net of fees after each fill and settlement, in dollars:
+    what closed trades and settlements have made so far (open positions are not marked: the
+    past books they would need are not kept)."""
+    book, curve = PnlBook(), []
+    for when in played(book, inputs):
+        curve.append((when, Decimal(book.totals().net) / 1_000_000))
+    return book, curve
 
 
 def fetch_positions(client: KalshiClient) -> list[MarketPosition]:

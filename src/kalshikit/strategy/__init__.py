@@ -19,7 +19,7 @@ _LAZY: dict[str, str] = {
     "BacktestOptions": "kalshikit.strategy.backtesting",
     "backtest": "kalshikit.strategy.backtesting",
     "Report": "kalshikit.strategy.report",
-    "run_live": "kalshikit.strategy.run_live",
+    "run_live": "kalshikit.strategy.live_loop",
     "load_strategy": "kalshikit.strategy.loader",
     "AuditLog": "kalshikit.strategy.audit",
     "read_audit": "kalshikit.strategy.audit",

@@ -148,6 +148,9 @@ class _Run:
         self.dispatch.call("on_stop")
         self._events()
         self._sample()
+        for position in self.engine.positions(ACCOUNT):
+            net = Decimal(position.realized_pnl_dollars) - Decimal(position.fees_paid_dollars)
+            self.tally.net_by_ticker[position.ticker] = net
         return self.tally.report(sent=self.ctx.sent, sent_centi=self.ctx.sent_centi,
                                  refusals=len(self.ctx.refusals),
                                  seconds=time.perf_counter() - started)  # fmt: skip
@@ -254,4 +257,4 @@ class _Run:
         marked = 0
         for ticker, held in self.broker.positions().items():
             marked += mark_micro(held, self.books.get(ticker)) or 0
-        self.tally.equity(self.broker.total_cash_micro() + marked, marked)
+        self.tally.equity(self.broker.total_cash_micro() + marked, marked, self.now_ns)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from kalshikit.errors import KalshiError
+from kalshikit.errors import KalshiError, NotFound
 from kalshikit.http.client import AsyncKalshiClient
 from kalshikit.http.orders_core import CheckedOrder
 from kalshikit.models.stream import (
@@ -93,7 +93,9 @@ class LiveBroker:
     async def _cancel(self, order_id: str) -> None:
         try:
             await self.client.orders.cancel(order_id)
-        except KalshiError as error:  # e.g. it filled meanwhile
+        except NotFound:  # it filled or was canceled before the stream told us: nothing to do
+            _log.debug("cancel of %s: the order no longer rests", order_id)
+        except KalshiError as error:
             self._on_error(f"cancel of {order_id}: {error}")
 
     def cancel_all(self, now_ns: int, ticker: str | None) -> None:

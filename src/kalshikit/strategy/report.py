@@ -9,6 +9,7 @@ book's mid (a NO position at one minus it), so a run that ends after settlement 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from kalshikit.units import TICKS_PER_DOLLAR
 __all__ = ["Report", "Tally", "mark_micro"]
 
 _MICRO = Decimal(1_000_000)
+_CHART_ONLY = frozenset({"curve", "net_by_ticker"})
 
 
 def mark_micro(position: int, book: OrderBook | None) -> int | None:
@@ -49,6 +51,8 @@ class Tally:
     by_market: dict[str, int] = field(default_factory=dict)  # filled centi per market
     messages: int = 0
     callback_errors: int = 0
+    curve: list[tuple[int, int]] = field(default_factory=list)  # (unix ns, equity micro)
+    net_by_ticker: dict[str, Decimal] = field(default_factory=dict)  # dollars, after fees
 
     def __post_init__(self) -> None:
         self.peak_micro = self.last_equity_micro = self.start_equity_micro
@@ -60,8 +64,10 @@ class Tally:
         self.fees_micro += fee_micro
         self.by_market[ticker] = self.by_market.get(ticker, 0) + centi
 
-    def equity(self, equity_micro: int, exposure_micro: int) -> None:
-        """One sample of the account marked to market."""
+    def equity(self, equity_micro: int, exposure_micro: int, at_ns: int | None = None) -> None:
+        """One sample of the account marked to market (kept for the charts when timed)."""
+        if at_ns is not None:
+            self.curve.append((at_ns, equity_micro))
         self.last_equity_micro = equity_micro
         self.peak_micro = max(self.peak_micro, equity_micro)
         self.drawdown_micro = max(self.drawdown_micro, self.peak_micro - equity_micro)
@@ -85,6 +91,11 @@ class Tally:
             messages=self.messages,
             callback_errors=self.callback_errors,
             seconds=round(seconds, 3),
+            curve=tuple(
+                (datetime.fromtimestamp(ns / 1e9, UTC), Decimal(micro) / _MICRO)
+                for ns, micro in self.curve
+            ),
+            net_by_ticker=dict(self.net_by_ticker),
         )
 
 
@@ -114,10 +125,14 @@ class Report:
     messages: int
     callback_errors: int
     seconds: float
+    # equity over the run, for the charts (not in the JSON document: a day is thousands)
+    curve: tuple[tuple[datetime, Decimal], ...] = field(default=(), repr=False, compare=False)
+    net_by_ticker: dict[str, Decimal] = field(default_factory=dict, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready: money as exact strings, as the wire writes it."""
-        return {k: str(v) if isinstance(v, Decimal) else v for k, v in asdict(self).items()}
+        return {k: str(v) if isinstance(v, Decimal) else v
+                for k, v in asdict(self).items() if k not in _CHART_ONLY}  # fmt: skip
 
     def rate(self) -> float:
         """Messages per second through the run."""

@@ -69,7 +69,7 @@ async def run_live(
         finally:
             dispatch.call("on_stop")
             await broker.settle()
-        tally.equity(*_equity(broker, ws))
+        tally.equity(*_equity(broker, ws), time.time_ns())
     return tally.report(sent=ctx.sent, sent_centi=ctx.sent_centi, refusals=len(ctx.refusals),
                         seconds=time.monotonic() - started)  # fmt: skip
 
@@ -133,7 +133,7 @@ async def _loop(
         if next_timer is not None and every and now >= next_timer:
             next_timer = now + every
             dispatch.call("on_timer")
-            dispatch.tally.equity(*_equity(broker, ws))
+            dispatch.tally.equity(*_equity(broker, ws), time.time_ns())
 
 
 def _audit(audit: AuditLog, frame: Any) -> None:
