@@ -97,6 +97,15 @@ def test_the_same_tape_gives_the_same_result_bit_for_bit(tape: Path) -> None:
     assert first[0]["orders_sent"] > 0
 
 
+def test_the_report_books_fills_in_the_pnl_core(tape: Path) -> None:
+    strategy = load_strategy(EXAMPLES / "mean_reversion.py", {"threshold": 1})
+    report = backtest(strategy, tape)
+    assert report.fills > 0
+    assert report.realized is not None
+    assert report.realized == sum(report.net_by_ticker.values())  # per market, the same core
+    assert report.to_json()["realized"] == str(report.realized)
+
+
 class Buggy(Strategy):
     def on_book(self, ctx: Any, ticker: str, book: Any) -> None:
         raise RuntimeError("a strategy bug")

@@ -232,6 +232,7 @@ def _show(as_json: bool, report: Report) -> None:
         return
     emit_fields("run report", [
         ("P&L after fees", _money(str(report.pnl))),
+        ("of it, closed", "—" if report.realized is None else _money(str(report.realized))),
         ("fees", _money(str(report.fees))),
         ("fills", f"{report.fills:,} ({contracts(report.contracts_filled)} contracts)"),
         ("fill ratio", _ratio(report.fill_ratio)),

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from kalshikit.errors import ValidationError
 from kalshikit.models import Fill, Settlement
+from kalshikit.models.stream import FillMsg
 from kalshikit.units import TICKS_PER_DOLLAR, parse_money
 
 __all__ = [
@@ -21,8 +22,10 @@ __all__ = [
     "PnlFill",
     "PnlSettlement",
     "book_side_of",
+    "fill_from_stream",
     "fill_from_wire",
     "micro_of",
+    "settlement_at",
     "settlement_from_wire",
 ]
 
@@ -150,6 +153,28 @@ def fill_from_wire(fill: Fill) -> PnlFill:
         count=count.centi, price=price.ticks, fee=micro_of(fill.fee_cost),
         is_taker=fill.is_taker, fill_id=fill.fill_id, order_id=fill.order_id,
     )  # fmt: skip
+
+
+def fill_from_stream(fill: FillMsg, time: datetime) -> PnlFill:
+    """A ``fill`` stream message (or a paper engine's) as the core's input, at ``time``."""
+    count, price = fill.count, fill.yes_price
+    if count is None or price is None:
+        raise ValidationError(f"fill {fill.trade_id} has no count or price")
+    side = fill.book_side or book_side_of(fill.purchased_side or fill.side or "", fill.action or "")
+    return PnlFill(
+        ticker=fill.market_ticker, time=time, book_side=side, count=count.centi,
+        price=price.ticks, fee=micro_of(fill.fee_cost), is_taker=bool(fill.is_taker),
+        fill_id=fill.trade_id or "", order_id=fill.order_id or "",
+    )  # fmt: skip
+
+
+def settlement_at(ticker: str, time: datetime, value: int | None) -> PnlSettlement:
+    """A market determined at ``value`` ticks a YES contract (a tape's lifecycle row): $1 is
+    yes, $0 no, anything between scalar, none void."""
+    if value is None:
+        return PnlSettlement(ticker, time, "void")
+    result = {TICKS_PER_DOLLAR: "yes", 0: "no"}.get(value, "scalar")
+    return PnlSettlement(ticker, time, result, value=value)
 
 
 def _count(fp: str | None, integer: int | None) -> int:

@@ -14,6 +14,7 @@ import itertools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from kalshikit.fees import FeeSchedule
 from kalshikit.models.stream import FillMsg, UserOrderMsg
 from kalshikit.orderbook import OrderBook
 from kalshikit.paper import PaperEngine, parse_queue_model
+from kalshikit.portfolio import PnlBook, summarize
+from kalshikit.portfolio.inputs import fill_from_stream, settlement_at
 from kalshikit.strategy.base import Strategy
 from kalshikit.strategy.context import Context, Guard, allow_all
 from kalshikit.strategy.dispatch import Dispatch
@@ -42,6 +45,7 @@ from kalshikit.tape.timing import TimeLike, to_ns
 __all__ = ["BacktestOptions", "backtest"]
 
 ACCOUNT = "backtest"
+_SETTLES = frozenset({"determined", "settled"})
 # the series fee types Kalshi names (fees.py charges maker fees only on the second)
 FEE_TYPES = ("quadratic", "quadratic_with_maker_fees", "flat", "quadratic_with_combo_maker_fees")
 _SAMPLE_NS = 100_000_000
@@ -104,6 +108,10 @@ def backtest(
     return run.play(iter_rows(table))
 
 
+def _utc(now_ns: int) -> datetime:
+    return datetime.fromtimestamp(now_ns / 1e9, UTC)
+
+
 class _Run:
     """One backtest's state: books, engine, clock, timers and the strategy's context."""
 
@@ -123,6 +131,7 @@ class _Run:
         self.timer_ns = None if not every else int(Decimal(str(every)) * 1_000_000_000)
         self.next_timer_ns: int | None = None
         self.sampled_ns = 0
+        self.pnl = PnlBook()  # the strategy's fills and settlements, in kalshikit.portfolio
         self.on_book = self.dispatch.wants("on_book")
         self.on_trade = self.dispatch.wants("on_trade")
         self.on_ticker = self.dispatch.wants("on_ticker")
@@ -148,9 +157,10 @@ class _Run:
         self.dispatch.call("on_stop")
         self._events()
         self._sample()
-        for position in self.engine.positions(ACCOUNT):
-            net = Decimal(position.realized_pnl_dollars) - Decimal(position.fees_paid_dollars)
-            self.tally.net_by_ticker[position.ticker] = net
+        # the P&L core's figures, as `kalshi portfolio pnl` computes them for an account
+        self.tally.realized_net_micro = self.pnl.totals().net
+        for row in summarize(self.pnl, "market"):
+            self.tally.net_by_ticker[row.key] = Decimal(row.net) / 1_000_000
         return self.tally.report(sent=self.ctx.sent, sent_centi=self.ctx.sent_centi,
                                  refusals=len(self.ctx.refusals),
                                  seconds=time.perf_counter() - started)  # fmt: skip
@@ -199,6 +209,8 @@ class _Run:
             msg = lifecycle_frame(row).msg
             engine.on_lifecycle(now, ticker, msg.event_type, result=None, settlement_value=row[8])
             self._events()
+            if msg.event_type in _SETTLES and ticker in self.pnl.markets:
+                self.pnl.add_settlement(settlement_at(ticker, _utc(now), row[8]))
         elif kind == "reset":
             book = self.books.get(ticker)
             if book is not None:
@@ -239,6 +251,7 @@ class _Run:
         for _, _account, msg in events:
             if type(msg) is FillMsg:
                 filled = True
+                self.pnl.add_fill(fill_from_stream(msg, _utc(self.now_ns)))
                 count = msg.count
                 fee = msg.fee or 0
                 self.tally.fill(msg.market_ticker, count.centi if count else 0,

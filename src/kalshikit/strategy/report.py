@@ -53,6 +53,7 @@ class Tally:
     callback_errors: int = 0
     curve: list[tuple[int, int]] = field(default_factory=list)  # (unix ns, equity micro)
     net_by_ticker: dict[str, Decimal] = field(default_factory=dict)  # dollars, after fees
+    realized_net_micro: int | None = None  # closed trades and settlements, after fees
 
     def __post_init__(self) -> None:
         self.peak_micro = self.last_equity_micro = self.start_equity_micro
@@ -76,6 +77,7 @@ class Tally:
     def report(self, *, sent: int, sent_centi: int, refusals: int, seconds: float) -> Report:
         return Report(
             pnl=_dollars(self.last_equity_micro - self.start_equity_micro),
+            realized=None if self.realized_net_micro is None else _dollars(self.realized_net_micro),
             fees=_dollars(self.fees_micro),
             fills=self.fills,
             contracts_filled=Decimal(self.filled_centi) / 100,
@@ -112,6 +114,7 @@ class Report:
     """A run's outcome. ``pnl`` is after fees (fees are paid out of cash)."""
 
     pnl: Decimal
+    realized: Decimal | None  # of it, closed trades and settlements (kalshikit.portfolio)
     fees: Decimal
     fills: int
     contracts_filled: Decimal
