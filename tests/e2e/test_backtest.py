@@ -148,6 +148,7 @@ def test_a_halted_environment_refuses_every_order(tape: Path, tmp_path: Path) ->
     halt.engage("feed looks wrong", "test")
     strategy = Greedy()
     report = backtest(strategy, tape, guard=guard_with(RiskGuard(RiskLimits(), halt=halt)))
+    assert strategy.tickets  # it asked, and every ask was refused
     assert all(t.refused and "feed looks wrong" in t.refused for t in strategy.tickets)
     assert report.orders_sent == 0
 

@@ -12,7 +12,7 @@ import pytest
 
 from kalshikit.errors import ValidationError
 from kalshikit.fees import FeeSchedule, cents_ceil_micro, fee_units, taker_fee
-from kalshikit.http.orders_core import OrderSpec
+from kalshikit.http.orders_core import OrderSpec, check_order
 from kalshikit.models.stream import FillMsg, PositionMsg, UserOrderMsg
 from kalshikit.paper import OrderRefused, PaperEngine, PowerProb, RiskAverse
 
@@ -66,6 +66,14 @@ def test_a_marketable_order_walks_the_levels_at_each_levels_price() -> None:
     )
     assert e.cash_micro("a") == START - (3 * 450_000 + 5 * 460_000) - fee
     assert e.positions("a")[0].position_fp == "8.00"
+
+
+def test_an_order_already_checked_trades_as_its_spec_does() -> None:
+    by_spec, by_checked = engine(), engine()
+    spec = buy_yes(8, 46, client_order_id="c-1")
+    by_spec.submit(2, "a", spec)
+    by_checked.submit(2, "a", check_order(spec, 0))
+    assert state(by_checked) == state(by_spec)
 
 
 def test_fees_equal_fees_py_for_the_same_fills() -> None:

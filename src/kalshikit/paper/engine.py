@@ -16,7 +16,7 @@ from typing import Final
 
 from kalshikit.errors import ValidationError
 from kalshikit.fees import FeeSchedule
-from kalshikit.http.orders_core import OrderSpec, check_order, order_id_arg
+from kalshikit.http.orders_core import CheckedOrder, OrderSpec, check_order, order_id_arg
 from kalshikit.models import (
     Balance,
     CancelOrderAck,
@@ -192,9 +192,11 @@ class PaperEngine(PaperCore):
 
     # ------------------------------------------------------------------ orders
 
-    def submit(self, now_ns: int, account: str, spec: OrderSpec) -> CreateOrderAck:
+    def submit(self, now_ns: int, account: str, spec: OrderSpec | CheckedOrder) -> CreateOrderAck:
         """Place an order; a refusal raises ``OrderRefused`` (or ``ValidationError``) and
-        changes nothing. With no entry latency it trades at once."""
+        changes nothing. With no entry latency it trades at once. An order the caller already
+        checked (``orders_core.check_order``, as a strategy's context does) is not checked
+        again."""
         now = self._check_time(now_ns)
         owner = self._account(account)
         order = self._new_order(owner, spec, now)
@@ -215,18 +217,24 @@ class PaperEngine(PaperCore):
             average_fill_price=price, average_fee_paid=fee, ts_ms=now // 1_000_000,
         )  # fmt: skip
 
-    def _new_order(self, owner: PaperAccount, spec: OrderSpec, now: int) -> PaperOrder:
-        if not isinstance(spec, OrderSpec):
-            raise ValidationError(f"submit takes an OrderSpec; got {spec!r}")
+    def _new_order(
+        self, owner: PaperAccount, order: OrderSpec | CheckedOrder, now: int
+    ) -> PaperOrder:
+        if not isinstance(order, OrderSpec | CheckedOrder):
+            raise ValidationError(f"submit takes an OrderSpec; got {order!r}")
+        spec = order.spec if isinstance(order, CheckedOrder) else order
         if spec.subaccount or spec.order_group_id is not None:
             raise ValidationError(
                 "paper accounts have no subaccounts or order groups: open another paper "
                 "account instead (leave subaccount and order_group_id unset)"
             )
         seq = self._order_seq + 1
-        if spec.client_order_id is None:  # deterministic, unlike the client's uuid4
-            spec = dataclasses.replace(spec, client_order_id=f"paper-client-{seq}")
-        checked = check_order(spec, now // _NS_PER_S)
+        if isinstance(order, CheckedOrder):
+            checked = order
+        else:
+            if spec.client_order_id is None:  # deterministic, unlike the client's uuid4
+                spec = dataclasses.replace(spec, client_order_id=f"paper-client-{seq}")
+            checked = check_order(spec, now // _NS_PER_S)
         intent = checked.intent
         expiration = checked.expiration
         return PaperOrder(

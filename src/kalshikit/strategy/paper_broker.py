@@ -30,7 +30,7 @@ class PaperBroker:
 
     def submit(self, now_ns: int, order: CheckedOrder) -> None:
         try:
-            self.engine.submit(now_ns, self.account, order.spec)
+            self.engine.submit(now_ns, self.account, order)  # checked once, by the context
         except ValidationError as error:  # refused as the exchange would: cash, post-only...
             self.exchange_refusals += 1
             _log.info("the paper exchange refused %s: %s", order.client_order_id, error)
