@@ -179,7 +179,7 @@ def test_an_interrupted_backfill_resumed_equals_an_uninterrupted_one(
         assert len(done) == 2
         some_file = next(resumed.glob("date=*/*.parquet"))
         third = backfill_tickers(client, world)[2]
-        shutil.copy(some_file, some_file.with_name(f"part-{0:020d}-bf-{third}.parquet"))
+        shutil.copy(some_file, some_file.with_name(f"part-{0:020d}-bf-{third}-000000.parquet"))
 
         seen: list[BackfillProgress] = []
         summary = run(client, resumed, progress=seen.append)

@@ -41,7 +41,8 @@ def write(root: Path, rows: list[dict[str, Any]]) -> list[tuple[object, ...]]:
         values = {k: row[k] for k in ("side", "price", "size", "text")}
         side, price, size = row["side"], row["price"], row["size"]
         if row["kind"] == "delta" and None not in (side, price, size) and row["text"] is None:
-            writer.rows.deltas.append((recv, n, row["ticker"], None, 1, n, side, price, size))
+            ticker = writer.rows.ticker_id(row["ticker"])
+            writer.rows.deltas.append((recv, n, ticker, None, 1, n, side, price, size))
         else:
             writer.rows.add(recv, n, row["kind"], row["ticker"], seq=n, **values)
         expected.append((recv, n, row["kind"], row["ticker"], row["price"], row["size"]))
@@ -113,3 +114,14 @@ def test_numbers_too_far_apart_for_one_sort_key_still_sort_by_market_then_number
     assert [(row[3], row[1]) for row in stored] == [
         ("KXA-1", 5), ("KXA-1", 2**62 + 1), ("KXB-2", 0), ("KXB-2", 2**62),
     ]  # fmt: skip
+
+
+def test_two_flushes_that_start_at_the_same_instant_keep_both_files(tmp_path: Path) -> None:
+    # backfills and capture conversions give rows shared timestamps: one flush must never
+    # replace the file of the one before it
+    writer = TapeWriter(tmp_path)
+    for n in range(2):
+        writer.rows.add(START, n, "trade", "KXA-1", price=5_000 + n, size=100)
+        writer.flush()
+    assert len(tape_files(tmp_path)) == 2
+    assert read_table(tmp_path)["price"].to_pylist() == [5_000, 5_001]

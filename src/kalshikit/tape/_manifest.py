@@ -3,8 +3,8 @@
 ``<root>/_backfill/<series>.json`` lists the markets whose rows are all on disk, each with the
 candle period it was fetched with. It is rewritten whole and atomically (temporary file, fsync,
 rename) after each market, so after a crash it lists exactly the markets that were finished.
-A market's rows are in files of their own (``part-<first recv_ns>-bf-<ticker>.parquet``, one per
-UTC day), so a market done again first removes whatever an interrupted run left of it: a rerun
+A market's rows are in files of their own (``part-<first recv_ns>-bf-<ticker>-<count>.parquet``, one
+per UTC day), so a market done again first removes whatever an interrupted run left of it: a rerun
 never leaves a row twice. Readers of the tape (``date=*/*.parquet``) never see this folder.
 """
 
@@ -30,7 +30,8 @@ def writer_id(ticker: str) -> str:
 def market_files(root: Path, ticker: str) -> list[Path]:
     """The files holding ``ticker``'s backfilled rows (any day), complete or not."""
     # the writer's temporary files too: a crash mid-write leaves one behind
-    name = re.compile(r"\.?part-\d{20}-" + re.escape(writer_id(ticker)) + r"\.parquet(\.tmp)?")
+    ours = re.escape(writer_id(ticker))
+    name = re.compile(r"\.?part-\d{20}-" + ours + r"-\d{6}\.parquet(\.tmp)?")
     return [p for p in Path(root).glob("date=*/*part-*") if name.fullmatch(p.name)]
 
 

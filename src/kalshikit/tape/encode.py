@@ -151,7 +151,10 @@ class Encoder:
         ):  # fmt: skip
             return self._odd_delta(rows, recv_ns, frame)
         self.n = n = self.n + 1
-        rows.deltas.append((recv_ns, n, msg.market_ticker, ts_ms, sid, seq, side, price, size))
+        ticker = rows.ticker_ids.get(msg.market_ticker)
+        if ticker is None:
+            ticker = rows.ticker_id(msg.market_ticker)
+        rows.deltas.append((recv_ns, n, ticker, ts_ms, sid, seq, side, price, size))
         return 1
 
     def _odd_delta(self, rows: Rows, recv_ns: int, frame: DeltaFrame) -> int:

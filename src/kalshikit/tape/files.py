@@ -29,10 +29,13 @@ from kalshikit.tape.schema import COLUMNS, SCHEMA, partition_dir
 __all__ = ["DELTA_COLUMNS", "DeltaRow", "Rows", "TapeWriter", "WriterStats", "read_table",
            "tape_files"]  # fmt: skip
 
-# a buffered delta: recv_ns, n, ticker, ts_ms, sid, seq, side, price, size
-DeltaRow = tuple[int, int, str, int | None, int, int, int, int, int]
+# a buffered delta: recv_ns, n, ticker (its id in the buffer), ts_ms, sid, seq, side, price, size
+DeltaRow = tuple[int, int, int, int | None, int, int, int, int, int]
 DELTA_COLUMNS: Final = ("recv_ns", "n", "ticker", "ts_ms", "sid", "seq", "side", "price", "size")
-_DELTA_STRUCT: Final = pa.struct([SCHEMA.field(name) for name in DELTA_COLUMNS])
+_DELTA_STRUCT: Final = pa.struct(
+    [pa.field(name, pa.int32()) if name == "ticker" else SCHEMA.field(name)
+     for name in DELTA_COLUMNS]
+)  # fmt: skip
 _ROW_STRUCT: Final = pa.struct(list(SCHEMA))
 _OPTIONAL: Final = COLUMNS[4:]  # the columns after recv_ns, n, kind, ticker
 
@@ -44,17 +47,29 @@ class Rows:
 
     Every row is one tuple: a book delta (most of a feed) in :data:`DELTA_COLUMNS` order,
     appended by the encoder straight to :attr:`deltas`; any other row through :meth:`add`, in
-    the schema's column order. :meth:`table` has Arrow read the tuples as structs (one pass in
-    C, far faster than building a Python list per column) and joins them into the tape's
-    schema.
+    the schema's column order. A delta names its market by an id of this buffer
+    (:attr:`ticker_ids`, :meth:`ticker_id`): Arrow reads integers far faster than strings,
+    and the ids are the ticker column's dictionary indices as they are. :meth:`table` has
+    Arrow read the tuples as structs (one pass in C, far faster than building a Python list
+    per column) and joins them into the tape's schema.
     """
 
-    __slots__ = ("_tables", "deltas", "others")
+    __slots__ = ("_tables", "deltas", "others", "ticker_ids", "tickers")
 
     def __init__(self) -> None:
         self.others: list[tuple[object, ...]] = []
         self.deltas: list[DeltaRow] = []
+        self.ticker_ids: dict[str, int] = {}  # the hot path looks ids up here first
+        self.tickers: list[str] = []  # by id
         self._tables: list[pa.Table] = []  # rows that came as ready columns
+
+    def ticker_id(self, ticker: str) -> int:
+        """The buffer's id of ``ticker`` (a new one the first time it is seen)."""
+        found = self.ticker_ids.get(ticker)
+        if found is None:
+            found = self.ticker_ids[ticker] = len(self.tickers)
+            self.tickers.append(ticker)
+        return found
 
     @classmethod
     def of_columns(cls, columns: dict[str, Any]) -> Rows:
@@ -86,7 +101,8 @@ class Rows:
         if self.others:
             parts.append(_tuples_table(self.others, _ROW_STRUCT, {}))
         if self.deltas:
-            parts.append(_tuples_table(self.deltas, _DELTA_STRUCT, {"kind": "delta"}))
+            parts.append(_tuples_table(self.deltas, _DELTA_STRUCT, {"kind": "delta"},
+                                       self.tickers))  # fmt: skip
         if not parts:
             return SCHEMA.empty_table()
         return parts[0] if len(parts) == 1 else pa.concat_tables(parts)
@@ -102,11 +118,17 @@ def _column(values: Any, kind: pa.DataType) -> pa.Array:
     return pa.array(values, type=kind)
 
 
-def _tuples_table(rows: list[Any], struct: pa.StructType, same: dict[str, str]) -> pa.Table:
+def _tuples_table(
+    rows: list[Any], struct: pa.StructType, same: dict[str, str],
+    tickers: list[str] | None = None,
+) -> pa.Table:  # fmt: skip
     """Tuples read as ``struct``s, whose fields become columns; a schema column not among
-    them is ``same`` for every row (a dictionary column) or null."""
+    them is ``same`` for every row (a dictionary column) or null. With ``tickers``, the
+    ticker field holds indices into it."""
     fields = pa.array(rows, type=struct).flatten()
     values = dict(zip((field.name for field in struct), fields, strict=True))
+    if tickers is not None:
+        values["ticker"] = pa.DictionaryArray.from_arrays(values["ticker"], tickers)
     count = len(rows)
     for name, value in same.items():
         values[name] = pa.DictionaryArray.from_arrays(
@@ -166,7 +188,10 @@ class TapeWriter:
     def _write(self, table: pa.Table, recv_ns: int) -> Path:
         folder = partition_dir(self.root, recv_ns)
         folder.mkdir(parents=True, exist_ok=True)
-        final = folder / f"part-{recv_ns:020d}-{self.writer_id}.parquet"
+        # the writer's file count too: two flushes may start at the same recv_ns (rows from
+        # backfills and conversions share timestamps) and must not replace each other
+        name = f"part-{recv_ns:020d}-{self.writer_id}-{self.stats.files:06d}.parquet"
+        final = folder / name
         temporary = final.with_name("." + final.name + ".tmp")
         table = _sorted_for_files(table)
         pq.write_table(
