@@ -13,9 +13,9 @@ from rich.console import Console
 
 from kalshikit import KalshiClient
 from kalshikit.cli import stream_cmds
-from kalshikit.cli._format import cents, contracts
 from kalshikit.sandbox.server import SandboxURL, running
 from kalshikit.units import Contracts, Price
+from kalshikit.units.display import cents, contracts
 from kalshikit.ws import KalshiWebSocket
 
 ERASE_LINE = "\x1b[2K"

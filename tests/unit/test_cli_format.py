@@ -7,9 +7,9 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kalshikit.cli._format import cents, contracts, money, order_words, quote
 from kalshikit.cli._output import GAP, fit_columns
 from kalshikit.units import Contracts, Price, intent_to_wire
+from kalshikit.units.display import cents, contracts, money, order_words, quote
 
 prices = st.integers(1, 9999).map(lambda ticks: Price.parse(Decimal(ticks).scaleb(-4)))
 

@@ -12,8 +12,8 @@ from rich.console import Console, JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
-from kalshikit.cli._format import MISSING
 from kalshikit.models.base import to_wire_builtins
+from kalshikit.units.display import MISSING
 
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import typer
 
-from kalshikit.cli._format import contracts
 from kalshikit.cli._output import emit, emit_fields, emit_json, say
 from kalshikit.cli._state import state
 from kalshikit.cli.order_cmds import YesOption, confirm_write
+from kalshikit.units.display import contracts
 
 app = typer.Typer(help="Your API usage level: limits, progress, upgrade.", no_args_is_help=True)
 

@@ -15,9 +15,9 @@ from typing import Annotated, Any, Final
 
 import typer
 
-from kalshikit.cli._format import when
 from kalshikit.cli._output import emit_json, note, say, stdout
 from kalshikit.cli._state import state
+from kalshikit.units.display import when
 
 PERIODS: Final = {"1m": 1, "1h": 60, "1d": 1440}
 # how far back a chart reaches by default: a screenful of candles of each length

@@ -7,10 +7,10 @@ from typing import Annotated, Final
 
 import typer
 
-from kalshikit.cli._format import instant, plural, quote, when
 from kalshikit.cli._output import emit, emit_fields, emit_json, say
 from kalshikit.cli._state import state
 from kalshikit.errors import ValidationError
+from kalshikit.units.display import instant, plural, quote, when
 
 app = typer.Typer(help="Combos: multivariate collections and their markets.", no_args_is_help=True)
 

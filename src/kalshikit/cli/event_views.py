@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Final
 
-from kalshikit.cli._format import cents, contracts, quote, when
 from kalshikit.models import Candlestick, EventCandlesticksResponse, EventMetadata, SeriesFeeChange
 from kalshikit.units import Price
+from kalshikit.units.display import cents, contracts, quote, when
 
 __all__ = [
     "CANDLE_COLUMNS",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Final
 
-from kalshikit.cli._format import contracts, money, when
 from kalshikit.models import FcmDailyCap, FcmFill, FcmSubtrader, MarketPosition
+from kalshikit.units.display import contracts, money, when
 
 __all__ = [
     "FILL_COLUMNS",

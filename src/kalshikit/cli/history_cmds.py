@@ -19,12 +19,12 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from kalshikit.cli._format import cents, contracts, money, order_words, quote, when
 from kalshikit.cli._output import emit, stderr
 from kalshikit.cli._state import state
 from kalshikit.cli.market_cmds import LimitOption, take
 from kalshikit.models import Candlestick, Fill, HistoricalCandlestick, Market, Trade
 from kalshikit.units import Price
+from kalshikit.units.display import cents, contracts, money, order_words, quote, when
 
 app = typer.Typer(help="Past markets, trades, fills and candles.", no_args_is_help=True)
 

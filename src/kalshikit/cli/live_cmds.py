@@ -9,11 +9,11 @@ from typing import Annotated, Any
 
 import typer
 
-from kalshikit.cli._format import MISSING, instant
 from kalshikit.cli._output import emit_fields, emit_json, note
 from kalshikit.cli._state import state
 from kalshikit.errors import NotFound
 from kalshikit.models import Event, EventLiveData, LiveData, Milestone
+from kalshikit.units.display import MISSING, instant
 
 
 def live(

@@ -9,11 +9,11 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from kalshikit.cli._format import cents, contracts, quote, when
 from kalshikit.cli._output import emit, emit_fields, emit_json, emit_table, note, stderr
 from kalshikit.cli._state import state
 from kalshikit.models import Event, Market, OrderbookLevels
 from kalshikit.units import Contracts, Price
+from kalshikit.units.display import cents, contracts, quote, when
 
 T = TypeVar("T")
 

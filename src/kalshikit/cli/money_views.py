@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from kalshikit.cli._format import money, money_cents, when
 from kalshikit.models import Deposit, ShardTransfer, TargetAllocationResponse, Withdrawal
+from kalshikit.units.display import money, money_cents, when
 
 __all__ = [
     "FUNDING_COLUMNS",

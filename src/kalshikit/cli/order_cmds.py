@@ -7,16 +7,14 @@ it will do and asks, unless `--yes`, and refuses without a terminal.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import partial
 from typing import Annotated, Any, cast
 
 import typer
 
-from kalshikit.cli._format import cents as format_cents
 from kalshikit.cli._output import emit, emit_fields, emit_json, note, say
 from kalshikit.cli._state import AppState, state
 from kalshikit.cli.market_cmds import LimitOption, take
@@ -30,9 +28,17 @@ from kalshikit.cli.order_views import (
     find_order,
     order_fields,
     order_row,
-    placed_line,
 )
 from kalshikit.config import Environment
+from kalshikit.entry import (
+    flag_action,
+    flag_side,
+    flagged,
+    order_entry,
+    parse_cents,
+    parse_decimal,
+    placed_line,
+)
 from kalshikit.errors import ValidationError
 from kalshikit.http.client import KalshiClient
 from kalshikit.http.orders_core import DryRun, OrderResult
@@ -43,22 +49,9 @@ from kalshikit.models import (
     DecreaseOrderAck,
     Order,
 )
-from kalshikit.units import Action, Price, Side, intent_to_wire, parse_action, parse_side
 
 app = typer.Typer(help="Place and manage orders.", no_args_is_help=True)
 
-TIF = {"gtc": "good_till_canceled", "ioc": "immediate_or_cancel", "fok": "fill_or_kill"}
-FLAG_NAMES = {
-    "price_cents": "--cents",
-    "price_dollars": "--dollars",
-    "count": "--count",
-    "reduce_by": "--by",
-    "reduce_to": "--to",
-    "expiration": "--expires",
-}
-# an argument's name where the library's messages put it: first, or after "of" / "and"
-_ARGUMENT = re.compile(rf"(?:^|(?<=of )|(?<=and ))(?:{'|'.join(FLAG_NAMES)})\b")
-_DECIMAL_REPR = re.compile(r"Decimal\('([^']*)'\)")
 YesOption = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (prod).")]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the request; send nothing.")]
 SideOption = Annotated[
@@ -73,45 +66,6 @@ OrderIdArgument = Annotated[
 OrderTickerOption = Annotated[
     str | None, typer.Option("--ticker", help="The order's market (else it is looked up).")
 ]
-
-
-def flagged(error: ValidationError) -> ValidationError:
-    """The library's message in the CLI's words: its argument names (which lead the message,
-    or follow "of"/"and") become the flags, and Decimal('2') is written 2."""
-    text = _DECIMAL_REPR.sub(r"\1", str(error))
-    text = _ARGUMENT.sub(lambda found: FLAG_NAMES[found.group(0)], text)
-    return ValidationError(text)
-
-
-def parse_cents(text: str | None) -> int | None:
-    if text is None:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(f"--cents takes whole cents 1-99; got {text!r}") from None
-    if value != value.to_integral_value() or not 1 <= value <= 99:
-        hint = ""
-        if 0 < value < 1:
-            hint = f"; did you mean --cents {int(value * 100)} or --dollars {value:.2f}?"
-        raise ValidationError(f"--cents takes whole cents 1-99; got {text}{hint}")
-    return int(value)
-
-
-def parse_decimal(text: str | None, flag: str) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(f"{flag} takes a number such as 0.45; got {text!r}") from None
-
-
-def worst_case(action: str, count: Decimal, price: Price) -> Decimal:
-    """The most this order can cost: the price paid, or for a sale that opens a position the
-    collateral of the other side (1 - price); before fees."""
-    per_contract = price.dollars if action == "buy" else 1 - price.dollars
-    return (count * per_contract).quantize(Decimal("0.01"))
 
 
 def confirm_write(app_state: AppState, summary: str, yes: bool) -> None:
@@ -149,22 +103,6 @@ def _emit_write(app_state: AppState, outcome: object, line: Callable[[], str]) -
         emit_json(_result_json(outcome) if isinstance(outcome, OrderResult) else outcome)
         return
     say(line())
-
-
-def flag_side(text: str) -> Side:
-    """``--side`` in the user's words: yes or no, in any case."""
-    try:
-        return parse_side(text.strip().lower())
-    except ValidationError:
-        raise ValidationError(f"--side takes yes or no; got {text!r}") from None
-
-
-def flag_action(text: str) -> Action:
-    """``--action`` in the user's words: buy or sell, in any case."""
-    try:
-        return parse_action(text.strip().lower())
-    except ValidationError:
-        raise ValidationError(f"--action takes buy or sell; got {text!r}") from None
 
 
 SubaccountOption = Annotated[
@@ -208,49 +146,26 @@ def place(
     --count 3 --cents 24
     """
     app_state = state(ctx)
-    parse_decimal(count, "--count")
-    price_cents = parse_cents(cents)
-    price_dollars = parse_decimal(dollars, "--dollars")
-    tif = tif.strip().lower()
-    if tif not in TIF:
-        raise ValidationError(f"--tif takes gtc, ioc or fok; got {tif!r}")
-    if (price_cents is None) == (price_dollars is None):
-        raise ValidationError("give exactly one of --cents and --dollars")
-    price = Price.from_cents(price_cents) if price_cents is not None else Price.parse(price_dollars)  # type: ignore[arg-type]
-    named_side, named_action = flag_side(side), flag_action(action)
-    intent_to_wire(named_side, named_action, price)
-    summary = (
-        f"{named_action} {count} {named_side.upper()} of {ticker} at {format_cents(price)} "
-        f"(worst case ${worst_case(named_action, Decimal(count), price)} before fees)"
-    )
-    intent: dict[str, Any] = {
-        "side": named_side,
-        "action": named_action,
-        "count": count,
-        "price_cents": price_cents,
-        "price_dollars": price_dollars,
-        "time_in_force": TIF[tif],
-        "post_only": post_only or None,
-        "reduce_only": reduce_only or None,
-        "expiration": expires,
-        "client_order_id": client_order_id,
-        "subaccount": subaccount,
-    }
+    entry = order_entry(
+        ticker, side=side, action=action, count=count, cents_text=cents, dollars=dollars,
+        tif=tif, post_only=post_only, reduce_only=reduce_only, expires=expires,
+        client_order_id=client_order_id, subaccount=subaccount,
+    )  # fmt: skip
     with app_state.order_client() as client:
         try:
             # every check (the market's tick grid included) before asking or sending
-            checked = client.orders.create(ticker, **intent, dry_run=True)
+            checked = client.orders.create(ticker, **entry.intent, dry_run=True)
             if dry_run:
                 outcome: object = checked
             else:
-                confirm_write(app_state, summary, yes)
-                outcome = client.orders.create(ticker, **intent)
+                confirm_write(app_state, entry.summary, yes)
+                outcome = client.orders.create(ticker, **entry.intent)
         except ValidationError as error:
             raise flagged(error) from None
     _emit_write(
         app_state,
         outcome,
-        lambda: placed_line(cast(OrderResult, outcome), named_side, named_action, count),
+        lambda: placed_line(cast(OrderResult, outcome), entry.side, entry.action, count),
     )
 
 

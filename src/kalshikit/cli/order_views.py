@@ -13,7 +13,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Final
 
-from kalshikit.cli._format import (
+from kalshikit.errors import ValidationError
+from kalshikit.http.client import KalshiClient
+from kalshikit.models import AmendOrderAck, BatchCancelItem, CancelOrderAck, DecreaseOrderAck, Order
+from kalshikit.units import Contracts
+from kalshikit.units.display import (
     ID_PREFIX,
     MISSING,
     contracts,
@@ -23,11 +27,6 @@ from kalshikit.cli._format import (
     order_words,
     when,
 )
-from kalshikit.errors import ValidationError
-from kalshikit.http.client import KalshiClient
-from kalshikit.http.orders_core import OrderResult
-from kalshikit.models import AmendOrderAck, BatchCancelItem, CancelOrderAck, DecreaseOrderAck, Order
-from kalshikit.units import Contracts, Side
 
 ORDER_COLUMNS: Final = ["id", "ticker", "order", "filled", "status", "client id", "placed UTC"]
 _SEARCHED: Final = 1000  # recent orders searched for a short id, after the resting ones
@@ -36,34 +35,6 @@ _FULL_ID: Final = 36  # a uuid: used as given, nothing to look up
 
 def _count(text: str | int | None) -> Contracts | None:
     return None if text is None else Contracts.parse(str(text))
-
-
-def average_price(yes_average: str | None, side: Side) -> str:
-    """The average fill price of the user's side, to a tenth of a cent (it may lie between
-    ticks when several levels filled)."""
-    if yes_average is None:
-        return MISSING
-    yes = Decimal(yes_average)
-    own = yes if side == "yes" else 1 - yes
-    return f"{(own * 100).quantize(Decimal('0.1')).normalize():f}¢"
-
-
-def placed_line(result: OrderResult, side: Side, action: str, count: str) -> str:
-    """``buy YES: filled 3 of 3 at 72¢, fee $0.05; resting 0 (order 1a2b3c4d)``."""
-    ack = result.ack
-    filled, resting = _count(ack.fill_count), _count(ack.remaining_count)
-    wanted = Contracts.parse(count)
-    parts = [f"{action} {side.upper()}: filled {contracts(filled)} of {contracts(wanted)}"]
-    if filled:
-        fee = None
-        if ack.average_fee_paid is not None:
-            fee = Decimal(ack.average_fee_paid) * filled.count
-        parts.append(f" at {average_price(ack.average_fill_price, side)}, fee {money(fee)}")
-    parts.append(f"; resting {contracts(resting)}")
-    if filled is not None and resting is not None and filled + resting != wanted:
-        parts.append(f", canceled {contracts(wanted - filled - resting)} (not fillable now)")
-    parts.append(f" (order {result.order_id[:ID_PREFIX]})")
-    return "".join(parts)
 
 
 def canceled_line(ack: CancelOrderAck, order_id: str) -> str:

@@ -13,13 +13,13 @@ from typing import Annotated, Any
 
 import typer
 
-from kalshikit.cli._format import money
 from kalshikit.cli._output import emit_fields, emit_json, emit_table, note
 from kalshikit.cli._state import state
 from kalshikit.config import APIConfig
 from kalshikit.errors import ValidationError
 from kalshikit.paper import launch
 from kalshikit.paper.service import DEFAULT_CASH_MICRO
+from kalshikit.units.display import money
 
 __all__ = ["register", "source_config"]
 

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kalshikit.cli._format import plural
 from kalshikit.cli._output import emit_json, emit_table, note, say
 from kalshikit.cli._state import AppState, state
 from kalshikit.cli.history_cmds import parse_when
@@ -48,6 +47,7 @@ from kalshikit.portfolio.fetch import (
     fetch_positions,
 )
 from kalshikit.portfolio.reports import BY_KEYS
+from kalshikit.units.display import plural
 
 if TYPE_CHECKING:
     from kalshikit.http.client import KalshiClient

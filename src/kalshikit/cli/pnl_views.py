@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TextIO
 
-from kalshikit.cli._format import contracts, money
 from kalshikit.portfolio import (
     EventRisk,
     Form8949Row,
@@ -18,6 +17,7 @@ from kalshikit.portfolio import (
     dollars,
 )
 from kalshikit.portfolio.reports import FORM_8949_COLUMNS
+from kalshikit.units.display import contracts, money
 
 __all__ = [
     "RECON_COLUMNS",

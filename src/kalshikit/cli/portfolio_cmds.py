@@ -10,11 +10,11 @@ from typing import Annotated
 
 import typer
 
-from kalshikit.cli._format import contracts, money, money_cents, order_words, when
 from kalshikit.cli._output import emit, emit_fields, emit_json
 from kalshikit.cli._state import state
 from kalshikit.cli.market_cmds import LimitOption, take
 from kalshikit.models import Fill, MarketPosition, Settlement
+from kalshikit.units.display import contracts, money, money_cents, order_words, when
 
 app = typer.Typer(help="Your balance, positions, fills and settlements.", no_args_is_help=True)
 TickerOption = Annotated[str | None, typer.Option("--ticker", help="One market.")]

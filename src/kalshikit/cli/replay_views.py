@@ -10,12 +10,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from kalshikit.cli._format import MISSING, cents, contracts
 from kalshikit.cli.stream_views import TICKER_WIDTH, ticker_line, trade_line
 from kalshikit.models.stream import as_record
 from kalshikit.tape.books import BookStats
 from kalshikit.tape.messages import BookCheck, BookReset
 from kalshikit.units import Contracts, Price, centi_to_fp, ticks_to_dollars
+from kalshikit.units.display import MISSING, cents, contracts
 
 __all__ = ["line", "record", "summary"]
 

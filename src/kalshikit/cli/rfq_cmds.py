@@ -19,7 +19,6 @@ from kalshikit.cli.order_cmds import (
     DryRunOption,
     YesOption,
     confirm_write,
-    parse_cents,
     show_dry_run,
 )
 from kalshikit.cli.rfq_views import (
@@ -30,6 +29,7 @@ from kalshikit.cli.rfq_views import (
     rfq_rows,
     side_words,
 )
+from kalshikit.entry import parse_cents
 from kalshikit.errors import ValidationError
 from kalshikit.http.client import KalshiClient
 from kalshikit.http.resources.communications import preview

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from kalshikit.cli._format import ID_PREFIX, MISSING, cents, contracts, money, when
 from kalshikit.errors import ValidationError
 from kalshikit.models import Quote, Rfq
 from kalshikit.units import Contracts, Price
+from kalshikit.units.display import ID_PREFIX, MISSING, cents, contracts, money, when
 
 __all__ = [
     "QUOTE_COLUMNS",

@@ -215,7 +215,7 @@ def _time(text: str | None) -> int | None:
 
 
 def _money(text: str) -> str:
-    from kalshikit.cli._format import money
+    from kalshikit.units.display import money
 
     return money(Decimal(text))
 
@@ -225,7 +225,7 @@ def _ratio(value: float | None) -> str:
 
 
 def _show(as_json: bool, report: Report) -> None:
-    from kalshikit.cli._format import contracts
+    from kalshikit.units.display import contracts
 
     if as_json:
         emit_json(report.to_json())

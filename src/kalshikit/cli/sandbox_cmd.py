@@ -11,11 +11,11 @@ import typer
 
 from kalshikit.cli import fault_cmds
 from kalshikit.cli._clients import start_with_progress
-from kalshikit.cli._format import money
 from kalshikit.cli._output import emit_fields, emit_json, note, stdout
 from kalshikit.cli._state import state
 from kalshikit.errors import ValidationError
 from kalshikit.sandbox import launch
+from kalshikit.units.display import money
 
 app = typer.Typer(help="Run the local sandbox exchange.", no_args_is_help=True)
 app.add_typer(fault_cmds.app, name="fault")

@@ -10,10 +10,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from kalshikit.cli._format import plural
 from kalshikit.scanner import rules
 from kalshikit.scanner.rules import Signal
 from kalshikit.scanner.state import MarketState
+from kalshikit.units.display import plural
 
 _KIND_WORDS: Final = {
     "movers": "mover",

@@ -12,9 +12,9 @@ from typing import Any
 
 from rich.table import Table
 
-from kalshikit.cli._format import MISSING, cents, contracts, money, order_words
 from kalshikit.orderbook import OrderBook
 from kalshikit.units import Contracts, Price
+from kalshikit.units.display import MISSING, cents, contracts, money, order_words
 
 TICKER_WIDTH = 24  # most tickers; a longer one pushes its line out rather than being cut
 

@@ -14,7 +14,6 @@ from typing import Annotated
 
 import typer
 
-from kalshikit.cli._format import money, when
 from kalshikit.cli._output import emit, emit_json, say
 from kalshikit.cli._state import state
 from kalshikit.cli.order_cmds import DryRunOption, YesOption, confirm_write, show_dry_run
@@ -22,6 +21,7 @@ from kalshikit.errors import ValidationError
 from kalshikit.http.orders_core import DryRun
 from kalshikit.http.resources.subaccounts import create_call, transfer_body, transfer_request
 from kalshikit.models import SubaccountBalancesResponse, SubaccountNettingResponse
+from kalshikit.units.display import money, when
 
 app = typer.Typer(help="Subaccounts: list, create, move cash, netting.", no_args_is_help=True)
 

@@ -1,4 +1,5 @@
-"""One way to write every number the CLI shows (docs/architecture.md, "CLI output").
+"""One way to write every number a person sees, in the CLI and on the dashboard
+(docs/architecture.md, "CLI output").
 
 Prices are cents, as Kalshi's own site writes them: ``72¢``, ``72.5¢`` on a sub-penny grid.
 Money is dollars to the cent: ``$1,234.56``, ``-$0.05``. Sizes are contracts, with a fraction
