@@ -65,6 +65,9 @@ COMMANDS: dict[str, Entry] = {
     "scan": Entry(
         "kalshikit.cli.scan_cmds", "scan", "Rank markets live: movers, close races, spreads..."
     ),
+    "dashboard": Entry(
+        "kalshikit.cli.dashboard_cmds", "dashboard", "A live dashboard in the browser."
+    ),
     "kill": Entry(
         "kalshikit.cli.kill_cmds", "kill", "Kill switch: halt strategies, cancel every order."
     ),
