@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
+# The dashboard's tests drive a real Chromium from the system's packages (Playwright's own
+# browser builds cannot be downloaded on these machines); root installs it, others through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint typecheck unit bench clean
+.PHONY: install run test lint typecheck unit browser bench clean
 
 # `make run` installs what it runs (the CLI and the sandbox); `make test` adds the dev tools.
 $(RUN_STAMP): pyproject.toml
@@ -34,7 +37,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
+			-y -qq --no-install-recommends chromium >/dev/null; }
+
+unit: $(STAMP) browser
 	$(BIN)/pytest -q
 
 test: $(STAMP) lint typecheck unit

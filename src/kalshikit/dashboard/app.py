@@ -124,7 +124,7 @@ async def _json(request: Request) -> Any:
 
 
 def _kind(text: str | None) -> str:
-    return text if text in KINDS else "movers"
+    return text if text in KINDS else "volume"
 
 
 class _Page:
@@ -133,7 +133,7 @@ class _Page:
     def __init__(self, hub: Hub, socket: WebSocket) -> None:
         self.hub, self.socket = hub, socket
         self.ticker: str | None = None
-        self.kind, self.window = "movers", "1h"
+        self.kind, self.window = "volume", "1h"  # a watch list: the busiest markets first
         self.error: str | None = None
         self.wake = hub.changed()
 

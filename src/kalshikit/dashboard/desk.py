@@ -19,7 +19,7 @@ from kalshikit.http.client import AsyncKalshiClient
 from kalshikit.http.orders_core import OrderResult
 from kalshikit.units.display import ID_PREFIX
 
-__all__ = ["Answer", "Desk"]
+__all__ = ["Answer", "Desk", "read_form"]
 
 Answer = tuple[int, dict[str, Any]]
 _TEXT_FIELDS: Final = ("ticker", "side", "action", "count", "cents", "tif")
@@ -35,7 +35,7 @@ class Desk:
 
     async def place(self, form: object) -> Answer:
         try:
-            fields, flags = _read(form)
+            fields, flags = read_form(form)
             entry = _entry(fields, flags)
             await self.client.orders.create(entry.ticker, **entry.intent, dry_run=True)
         except ValidationError as error:
@@ -69,7 +69,7 @@ class Desk:
         return 200, {"line": f"canceled order {short}"}
 
 
-def _read(form: object) -> tuple[dict[str, str | None], dict[str, bool]]:
+def read_form(form: object) -> tuple[dict[str, str | None], dict[str, bool]]:
     """The form's fields, each text (or absent) and each flag a boolean; anything else is
     refused by name."""
     if not isinstance(form, Mapping):

@@ -237,10 +237,11 @@ class Hub:
                 "chart": self._chart(ticker),
                 "orders": views.orders(resting, ticker),
             }  # fmt: skip
-        signals = self.scanner.top(kind, top, window=window)
+        states = self.scanner.states
+        ranked = views.ranking(self.scanner.top(kind, top, window=window), states)
         return {
             "version": self.version, "banner": views.banner(self.config), "kind": kind,
-            "ranking": views.ranking(signals, self.scanner.states),
+            "ranked": bool(ranked), "ranking": ranked or views.listing(states, top),
             "markets": len(self.scanner.states), "connected": self.ws.connected,
             "market": market, "orders": views.orders(resting),
             "portfolio": views.portfolio(self.pnl, self.ws.books) if self.private else None,

@@ -134,7 +134,7 @@ def _level(
     return {
         "price": ticks_to_dollars(price.ticks), "size": centi_to_fp(size.centi),
         "price_text": cents(price), "size_text": contracts(size),
-        "bar": round(size.centi / largest, 4) if largest else 0,
+        "bar": size.centi / largest if largest else 0,  # display only: a float is fine
         "mine": None if own is None else contracts(Contracts.from_centi(own)),
     }  # fmt: skip
 
@@ -189,6 +189,14 @@ def ranking(signals: Iterable[Signal], states: Mapping[str, MarketState]) -> lis
             "last": quote(_price(state.last_price if state else None)),
         })  # fmt: skip
     return rows
+
+
+def listing(states: Mapping[str, MarketState], n: int) -> list[dict[str, Any]]:
+    """Before anything ranks (a quiet exchange): the markets themselves, busiest first."""
+    chosen = sorted(states.values(), key=lambda s: (-(s.volume or 0), s.ticker))[:n]
+    return [{"ticker": s.ticker, "reason": "", "title": title_of(s),
+             "yes_bid": quote(_price(s.yes_bid)), "yes_ask": quote(_price(s.yes_ask)),
+             "last": quote(_price(s.last_price))} for s in chosen]  # fmt: skip
 
 
 def title_of(state: MarketState | None) -> str:

@@ -49,6 +49,7 @@ function draw(picture) {
   lastPicture = picture;
   drawBanner(picture.banner, picture);
   drawRanking(picture.ranking);
+  $("ranking-empty").hidden = picture.ranked || !picture.ranking.length;
   if (!watching && picture.ranking.length) watch(picture.ranking[0].ticker);
   drawMarket(picture.market);
   drawAccount(picture);
@@ -80,7 +81,7 @@ function drawRanking(rows) {
     cell(tr, row.yes_ask, "num");
     cell(tr, row.last, "num");
     tr.onclick = () => watch(row.ticker);
-  }, $("ranking-empty"));
+  });
 }
 
 function watch(ticker) {
