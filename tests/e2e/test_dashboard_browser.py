@@ -9,6 +9,7 @@ the session's token.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -108,13 +109,16 @@ def ladder_rows(page: Any, side: str) -> list[tuple[str, str]]:
     return [(row.get_attribute("data-price"), row.get_attribute("data-size")) for row in rows]
 
 
-def cli_book(person: Person, ticker: str, monkeypatch: pytest.MonkeyPatch,
-             capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:  # fmt: skip
-    import json
-
+def as_person(person: Person, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI in this process signs in as ``person``."""
     for name, value in person.env.items():
         if name.startswith("KALSHI_"):
             monkeypatch.setenv(name, value)
+
+
+def cli_book(person: Person, ticker: str, monkeypatch: pytest.MonkeyPatch,
+             capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:  # fmt: skip
+    as_person(person, monkeypatch)
     capsys.readouterr()
     assert main(["--json", "markets", "book", ticker]) == 0
     return dict(json.loads(capsys.readouterr().out))
@@ -225,9 +229,7 @@ def test_a_bad_order_is_refused_with_the_clis_message_and_nothing_is_sent(
 ) -> None:  # fmt: skip
     ticker = quiet_market(box)["ticker"]
     open_market(page, page_url, ticker)
-    for name, value in person.env.items():
-        if name.startswith("KALSHI_"):
-            monkeypatch.setenv(name, value)
+    as_person(person, monkeypatch)
     capsys.readouterr()
     argv = ["order", "place", "--ticker", ticker, "--side", "yes", "--action", "buy",
             "--count", count, "--cents", cents]  # fmt: skip
@@ -294,3 +296,24 @@ def test_without_the_sessions_token_nothing_is_shown_or_sent(
     assert httpx.post(base + "api/orders", json=order, headers=foreign).status_code == 400
     assert box.state() == before
     assert person.resting(ticker) == []
+
+
+def test_a_fill_from_the_page_shows_as_a_position_and_pnl_equal_to_the_clis(
+    page: Any, page_url: str, box: Box, person: Person, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    market = quiet_market(box)
+    ticker = market["ticker"]
+    open_market(page, page_url, ticker)
+    ask = int(Decimal(market["yes_ask_dollars"]) * 100)
+    page.select_option("#ticket-tif", "ioc")
+    fill_ticket(page, side="yes", action="buy", count="2", cents=str(ask))
+    page.wait_for_selector("#ticket-message[data-tone='good']")
+    assert page.text_content("#ticket-message").startswith("buy YES: filled 2 of 2 at ")
+    row = page.wait_for_selector(f"#positions tbody tr[data-ticker='{ticker}']", timeout=5_000)
+    assert "2 YES" in row.text_content()
+    as_person(person, monkeypatch)
+    capsys.readouterr()
+    assert main(["--json", "portfolio", "pnl"]) == 0
+    net = json.loads(capsys.readouterr().out)["totals"]["net"]
+    assert Decimal(page.get_attribute("#pnl-totals", "data-net")) == Decimal(net) < 0  # fees

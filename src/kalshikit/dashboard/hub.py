@@ -197,8 +197,10 @@ class Hub:
                     self.pnl = await asyncio.to_thread(_rebuild, sync_client)
                     await self._follow_held()
                     self.bump()
-                except KalshiError as error:  # shown as not ready; the next change tries again
+                except KalshiError as error:  # the last figures stay; the next change retries
                     _log.warning("the P&L could not be read: %s", error)
+                except Exception:  # nothing the exchange sends may stop the P&L for good
+                    _log.exception("the P&L could not be rebuilt")
                 await self._pnl_due.wait()
                 self._pnl_due.clear()
                 await asyncio.sleep(_PNL_EVERY_S)

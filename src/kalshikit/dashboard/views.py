@@ -203,7 +203,7 @@ def title_of(state: MarketState | None) -> str:
     """A market's title and, when it has one, its own outcome."""
     if state is None:
         return ""
-    return f"{state.title}: {state.subtitle}" if state.subtitle else state.title
+    return f"{state.title} — {state.subtitle}" if state.subtitle else state.title
 
 
 def _price(ticks: int | None) -> Price | None:
