@@ -61,9 +61,12 @@ def trade_a_little(client: KalshiClient, ticker: str) -> None:
 def main() -> None:
     chromium = shutil.which("chromium") or sys.exit("needs Chromium: make browser")
     OUT.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder, running(
-        default_exchange(markets=40), activity=30, liquidity=True, limits_enabled=False
-    ) as url:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        running(
+            default_exchange(markets=40), activity=30, liquidity=True, limits_enabled=False
+        ) as url,
+    ):
         env, client = sign_up(url, Path(folder))
         ticker = "KXHIGHNY-26DEC03-B51.5"
         trade_a_little(client, ticker)
