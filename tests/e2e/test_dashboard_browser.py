@@ -99,9 +99,11 @@ def quiet_market(box: Box) -> dict[str, Any]:
 
 
 def open_market(page: Any, url: str, ticker: str) -> None:
+    """Open ``ticker`` (a quiet market: both sides quoted) by its link."""
     page.goto(f"{url}#{ticker}")
     page.wait_for_selector(f"#market-ticker:text-is('{ticker}')")
     page.wait_for_selector("#ladder-yes tbody tr")
+    page.wait_for_selector("#ladder-no tbody tr")
 
 
 def ladder_rows(page: Any, side: str) -> list[tuple[str, str]]:
@@ -144,7 +146,7 @@ def test_the_page_loads_labelled_with_its_exchange(page: Any, page_url: str, box
     page.wait_for_selector("#ranking tbody tr[data-ticker]")
     first = page.get_attribute("#ranking tbody tr", "data-ticker")
     page.wait_for_selector(f"#market-ticker:text-is('{first}')")
-    page.wait_for_selector("#ladder-yes tbody tr")
+    page.wait_for_selector("#ladder-yes tbody tr, #ladder-no tbody tr")  # one side may be empty
     assert page.text_content("#pnl-totals").startswith("realized $0.00")
     assert page.errors == []
 
@@ -214,7 +216,7 @@ def test_an_order_from_the_page_rests_in_the_sandbox_and_cancels_from_it(
     listed = page.wait_for_selector(f"#market-orders tr[data-order-id='{resting[0].order_id}']")
     assert f"buy YES at {cents}¢, 2 left" in listed.text_content()
 
-    listed.query_selector("button").click()
+    page.click(f"#market-orders tr[data-order-id='{resting[0].order_id}'] button")
     page.wait_for_selector("#ticket-message:text-matches('^canceled order')")
     assert person.resting(ticker) == []
     page.wait_for_selector("#market-orders-empty:not([hidden])")
@@ -235,13 +237,13 @@ def test_a_bad_order_is_refused_with_the_clis_message_and_nothing_is_sent(
             "--count", count, "--cents", cents]  # fmt: skip
     assert main(argv) == 2
     cli_says = capsys.readouterr().err.splitlines()[0].removeprefix("error: ")
-    before = box.state()
+    before, resting = box.state(), person.resting(ticker)
 
     fill_ticket(page, side="yes", action="buy", count=count, cents=cents)
     page.wait_for_selector("#ticket-message[data-tone='bad']")
     assert page.text_content("#ticket-message") == cli_says
     assert box.state() == before
-    assert person.resting(ticker) == []
+    assert person.resting(ticker) == resting
 
 
 def test_in_prod_an_order_asks_first_and_no_sends_nothing(
@@ -249,6 +251,7 @@ def test_in_prod_an_order_asks_first_and_no_sends_nothing(
 ) -> None:
     ticker = quiet_market(box)["ticker"]
     cents = int(Decimal(quiet_market(box)["yes_bid_dollars"]) * 100) - 6
+    before = person.resting(ticker)
     with dashboard(person.env, "--env", "prod") as url:
         context = chromium.new_context()
         page = context.new_page()
@@ -266,14 +269,15 @@ def test_in_prod_an_order_asks_first_and_no_sends_nothing(
         page.wait_for_selector("#ticket-message:text-is('not sent')")
         assert asked[0].startswith(f"PRODUCTION: buy 1 YES of {ticker} at {cents}¢")
         assert "worst case $" in asked[0]
-        assert person.resting(ticker) == []
+        assert person.resting(ticker) == before
 
         page.once("dialog", lambda dialog: answer(dialog, True))
         page.click("#ticket-send")
         page.wait_for_selector("#ticket-message[data-tone='good']")
-        assert len(person.resting(ticker)) == 1
+        (placed,) = [o for o in person.resting(ticker) if o not in before]
+        assert placed.yes_price_dollars == f"{Decimal(cents) / 100:.4f}"
         with person.client() as client:
-            client.orders.cancel(person.resting(ticker)[0].order_id)
+            client.orders.cancel(placed.order_id)
         context.close()
 
 
@@ -283,7 +287,7 @@ def test_without_the_sessions_token_nothing_is_shown_or_sent(
     base = page_url.split("?")[0]
     ticker = quiet_market(box)["ticker"]
     order = {"ticker": ticker, "side": "yes", "action": "buy", "count": "1", "cents": "5"}
-    before = box.state()
+    before, resting = box.state(), person.resting(ticker)
     assert httpx.get(base).status_code == 403
     assert httpx.get(base + "?token=wrong").status_code == 403
     assert httpx.post(base + "api/orders", json=order).status_code == 403
@@ -295,7 +299,7 @@ def test_without_the_sessions_token_nothing_is_shown_or_sent(
     foreign = {"Host": "attacker.example:80", "X-Dashboard-Token": token}
     assert httpx.post(base + "api/orders", json=order, headers=foreign).status_code == 400
     assert box.state() == before
-    assert person.resting(ticker) == []
+    assert person.resting(ticker) == resting
 
 
 def test_a_fill_from_the_page_shows_as_a_position_and_pnl_equal_to_the_clis(

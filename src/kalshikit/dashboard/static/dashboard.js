@@ -39,10 +39,17 @@ function cell(row, text, className) {
   return td;
 }
 
-function fill(tbody, rows, build, emptyNote) {
+// A table is redrawn only when its rows changed: a button under the pointer stays the same
+// element (a click is never lost to a redraw), and a busy feed costs no needless DOM work.
+const drawnRows = new WeakMap();
+
+function fill(tbody, rows, build, emptyNote, key = "") {
+  const drawn = key + JSON.stringify(rows);
+  if (emptyNote) emptyNote.hidden = rows.length > 0;
+  if (drawnRows.get(tbody) === drawn) return;
+  drawnRows.set(tbody, drawn);
   tbody.replaceChildren();
   for (const row of rows) build(tbody.insertRow(), row);
-  if (emptyNote) emptyNote.hidden = rows.length > 0;
 }
 
 function draw(picture) {
@@ -81,7 +88,7 @@ function drawRanking(rows) {
     cell(tr, row.yes_ask, "num");
     cell(tr, row.last, "num");
     tr.onclick = () => watch(row.ticker);
-  });
+  }, null, watching || "");
 }
 
 function watch(ticker) {
