@@ -375,6 +375,20 @@ def test_serve_on_a_busy_port_fails_before_it_says_it_runs(
     assert run_json(capsys, "sandbox", "status", "--data-dir", str(other))["status"] == "running"
 
 
+def test_a_start_on_a_port_another_sandbox_answers_is_never_taken_for_ours(
+    data_dirs: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What every `--env local` command does when the sandbox is not running (start it in the
+    background): another data dir's sandbox answering on the port must not pass for ours."""
+    other, mine = data_dirs("other"), data_dirs("mine")
+    port = free_port()
+    run_json(capsys, "sandbox", "start", "--data-dir", str(other), "--port", str(port),
+             "--activity=0")  # fmt: skip
+    for _ in range(3):  # the race it used to lose: the port answers before our child fails
+        with pytest.raises(RuntimeError, match=f"port {port} on 127.0.0.1 is already in use"):
+            launch.start_background(launch.SandboxSettings(data_dir=mine, port=port))
+
+
 def test_a_background_start_reports_each_step_as_it_goes(tmp_path: Path) -> None:
     """A big catalog takes seconds to build and seed: `start` hears each step from the server
     (through its log) while it waits, in order, and only steps, never other log lines."""

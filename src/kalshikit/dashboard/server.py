@@ -2,7 +2,7 @@
 
 ``serve`` binds first (a busy port is one clear error before anything is read), then seeds the
 hub, then answers; ``on_ready(url)`` says where the page is once it can be opened. It runs until
-``duration`` seconds pass or the task is cancelled (Ctrl-C).
+``duration`` seconds pass, or raises KeyboardInterrupt after Ctrl-C (which uvicorn takes).
 """
 
 from __future__ import annotations
@@ -106,11 +106,14 @@ async def serve(
             on_ready(page_url(options, port))
             try:
                 await asyncio.wait_for(asyncio.shield(task), duration)
+                interrupted = True  # uvicorn stopped by itself: it took the Ctrl-C (or SIGTERM)
             except TimeoutError:
-                pass
+                interrupted = False
             finally:
                 server.should_exit = True
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
     finally:
         sock.close()
+    if interrupted:
+        raise KeyboardInterrupt

@@ -211,11 +211,20 @@ def _wait_until_answering(
                 f"the sandbox exited with code {process.returncode}{said} "
                 f"(its log: {settings.data_dir / LOG_FILE})"
             )
-        if is_answering(settings.host, settings.port):
+        if _ours_answering(settings, process.pid):
             relay.poll()  # the steps written since the last look, "listening" among them
             return
         time.sleep(0.1)
     raise TimeoutError(f"the sandbox did not answer within {wait_s:g}s; see its log")
+
+
+def _ours_answering(settings: SandboxSettings, pid: int) -> bool:
+    """Our child holds the data dir, has bound its port, and that port answers: a server of
+    another data dir answering on the same port is not ours (our child fails to bind there)."""
+    server = running_server(settings.data_dir)
+    if server is None or server.pid != pid or server.port is None:
+        return False
+    return is_answering(server.host or settings.host, server.port)
 
 
 def stop_background(settings: SandboxSettings, *, wait_s: float = 10.0) -> bool:
