@@ -3,8 +3,8 @@
 The page loads labelled with its exchange; its ladder equals `kalshi markets book`; a price put
 in the sandbox shows within a second; an order from the ticket rests in the sandbox (marked on
 the ladder, cancelable from the page); a bad price is refused with the CLI's own message and
-nothing is sent; in prod an order asks first; and the page and its API refuse anyone without
-the session's token.
+nothing is sent; in prod an order asks first; on paper the page says so and orders rest on
+paper only; and the page and its API refuse anyone without the session's token.
 """
 
 from __future__ import annotations
@@ -321,3 +321,37 @@ def test_a_fill_from_the_page_shows_as_a_position_and_pnl_equal_to_the_clis(
     assert main(["--json", "portfolio", "pnl"]) == 0
     net = json.loads(capsys.readouterr().out)["totals"]["net"]
     assert Decimal(page.get_attribute("#pnl-totals", "data-net")) == Decimal(net) < 0  # fees
+
+
+def test_on_paper_the_page_says_paper_and_an_order_rests_on_paper_only(
+    chromium: Any, box: Box, tmp_path: Path
+) -> None:
+    from kalshikit.paper.server import running as paper_running
+
+    market = quiet_market(box)
+    ticker, cents = market["ticker"], int(Decimal(market["yes_bid_dollars"]) * 100) - 7
+    key = tmp_path / "paper.pem"
+    key.write_text(private_key_to_pem(generate_private_key("ed25519")))
+    key.chmod(0o600)
+    with paper_running(box.url.config, tmp_path / "paper") as paper:  # type: ignore[attr-defined]
+        env = user_env(paper.url, "paper-dashboard", key, tmp_path)
+        env["KALSHI_PAPER_API_KEY_ID"], env["KALSHI_PAPER_PRIVATE_KEY_PATH"] = (
+            "paper-dashboard", str(key))  # fmt: skip
+        real_before = box.state()
+        with dashboard(env, "--env", "paper") as url:
+            context = chromium.new_context()
+            page = context.new_page()
+            open_market(page, url, ticker)
+            assert page.text_content("#banner-name") == "PAPER"
+            assert page.get_attribute("#banner", "data-tone") == "paper"
+            assert page.text_content("#ticket-send") == "Place on PAPER"
+            fill_ticket(page, side="yes", action="buy", count="3", cents=str(cents))
+            page.wait_for_selector("#ticket-message[data-tone='good']")
+            page.wait_for_selector("#ladder-yes tbody tr[data-mine='3']")
+            context.close()
+        with KalshiClient(config=paper.config("paper-dashboard")) as client:
+            resting = list(client.orders.list(ticker=ticker, status="resting"))
+        assert [(o.yes_price_dollars, o.remaining_count_fp) for o in resting] == [
+            (f"{Decimal(cents) / 100:.4f}", "3.00")
+        ]
+        assert box.state() == real_before  # the real (here: sandbox) exchange saw no order

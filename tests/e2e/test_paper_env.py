@@ -103,6 +103,12 @@ def test_reads_come_from_the_source(
     market = quoted_market(client)
     assert client.markets.get(market.ticker) == source.markets.get(market.ticker)
     assert client.markets.orderbook(market.ticker) == source.markets.orderbook(market.ticker)
+    # a name the source does not have stays whole on the way there: "T#T" is not T
+    for odd in (f"{market.ticker}#{market.ticker}", f"{market.ticker}?x=1"):
+        with pytest.raises(NotFound):
+            client.markets.get(odd)
+        with pytest.raises(NotFound):
+            client.orders.create(odd, side="yes", action="buy", count=1, price_cents=1)
 
 
 def test_a_marketable_order_fills_on_the_source_depth(

@@ -64,6 +64,17 @@ def test_own_orders_are_marked_where_they_rest() -> None:
     assert {row["left_text"] for row in listed} == {"3", "2", "0.5"}
 
 
+def test_own_orders_the_book_does_not_hold_get_a_level_of_their_own() -> None:
+    # a paper account's orders rest in the paper engine, not in the source's book
+    book = book_of({4_000: 1_000, 3_000: 100}, {})
+    shown = ladder(book, [Resting("p", "KX-A", "bid", "yes", 3_500, 300)], depth=2)
+    assert [(row["price"], row["size"], row["mine"]) for row in shown["yes"]] == [
+        ("0.4000", "10.00", None), ("0.3500", "0.00", "3")
+    ]  # fmt: skip
+    deep = ladder(book, [Resting("p", "KX-A", "bid", "yes", 100, 300)], depth=2)
+    assert [row["price"] for row in deep["yes"]] == ["0.4000", "0.3000"]  # beyond the depth
+
+
 def test_no_book_yet_is_an_empty_ladder_not_an_error() -> None:
     shown = ladder(None, [])
     assert (shown["yes"], shown["no"], shown["exact"]) == ([], [], False)

@@ -19,7 +19,7 @@ from kalshikit.portfolio.pnl import PnlBook, mark
 from kalshikit.portfolio.reports import dollars
 from kalshikit.scanner.rules import Signal
 from kalshikit.scanner.state import MarketState
-from kalshikit.units import Contracts, Price
+from kalshikit.units import Contracts, Price, Side
 from kalshikit.units.display import ID_PREFIX, cents, contracts, money, order_words, quote
 from kalshikit.units.wire import centi_to_fp, ticks_to_dollars
 
@@ -117,7 +117,7 @@ def ladder(book: OrderBook | None, resting: Iterable[Resting], depth: int = 10) 
     for order in resting:
         if order.ticker == book.ticker:
             mine[order.level] = mine.get(order.level, 0) + order.remaining_centi
-    sides = {"yes": book.depth(depth, "yes"), "no": book.depth(depth, "no")}
+    sides = {side: _with_own(book, side, depth, mine) for side in ("yes", "no")}
     largest = max((size.centi for levels in sides.values() for _, size in levels), default=0)
     return {
         "exact": book.trusted,
@@ -125,6 +125,20 @@ def ladder(book: OrderBook | None, resting: Iterable[Resting], depth: int = 10) 
            for side, levels in sides.items()},
         "quotes": _quotes(book),
     }  # fmt: skip
+
+
+def _with_own(
+    book: OrderBook, side: Side, depth: int, mine: Mapping[tuple[str, int], int]
+) -> list[tuple[Price, Contracts]]:
+    """The best ``depth`` levels, and a level for each of the account's own prices among them
+    that the book does not show (a paper account's orders are not in the source's book)."""
+    levels = book.depth(depth, side)
+    shown = {price.ticks for price, _ in levels}
+    own = [Price.from_ticks(ticks) for (at, ticks) in mine if at == side and ticks not in shown]
+    if not own:
+        return levels
+    levels += [(price, book.size_at(side, price)) for price in own]
+    return sorted(levels, key=lambda level: level[0].ticks, reverse=True)[:depth]
 
 
 def _level(

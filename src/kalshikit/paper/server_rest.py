@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
+from urllib.parse import quote
 
 import httpx
 import msgspec
@@ -92,7 +93,7 @@ class PaperRest:
 
     async def _check_market(self, ticker: str) -> None:
         """The market must exist and trade at the source (its status as the source says)."""
-        reply = await self.source.get(f"markets/{ticker}")
+        reply = await self.source.get(f"markets/{quote(ticker, safe='')}")
         if reply.status_code == 404:
             raise Refusal(
                 404, "market_not_found", f"no market with ticker {ticker!r} at the source"
@@ -280,8 +281,8 @@ class PaperRest:
                         "trading: orders, cancels, decreases and portfolio reads are")
             )  # fmt: skip
         try:
-            reply = await self.source.get(
-                path.lstrip("/"), params=list(request.query_params.multi_items())
+            reply = await self.source.get(  # encoded again: a '#' or '?' in a ticker stays in it
+                quote(path.lstrip("/")), params=list(request.query_params.multi_items())
             )
         except httpx.HTTPError as exc:
             return refusal(_unreachable(exc))
