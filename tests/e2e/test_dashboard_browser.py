@@ -223,10 +223,12 @@ def test_an_order_from_the_page_rests_in_the_sandbox_and_cancels_from_it(
 
 
 @pytest.mark.parametrize(
-    ("cents", "count"), [("150", "1"), ("0.5", "1"), ("abc", "1"), ("40", "many")]
-)
+    ("cents", "count", "dollars"),
+    [("150", "1", ""), ("0.5", "1", ""), ("abc", "1", ""), ("40", "many", ""), ("40", "1", "0.40"),
+     ("", "1", "0.40001")],
+)  # fmt: skip
 def test_a_bad_order_is_refused_with_the_clis_message_and_nothing_is_sent(
-    page: Any, page_url: str, box: Box, person: Person, cents: str, count: str,
+    page: Any, page_url: str, box: Box, person: Person, cents: str, count: str, dollars: str,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     ticker = quiet_market(box)["ticker"]
@@ -234,11 +236,13 @@ def test_a_bad_order_is_refused_with_the_clis_message_and_nothing_is_sent(
     as_person(person, monkeypatch)
     capsys.readouterr()
     argv = ["order", "place", "--ticker", ticker, "--side", "yes", "--action", "buy",
-            "--count", count, "--cents", cents]  # fmt: skip
+            "--count", count]  # fmt: skip
+    argv += [*(["--cents", cents] if cents else []), *(["--dollars", dollars] if dollars else [])]
     assert main(argv) == 2
     cli_says = capsys.readouterr().err.splitlines()[0].removeprefix("error: ")
     before, resting = box.state(), person.resting(ticker)
 
+    page.fill("#ticket-dollars", dollars)
     fill_ticket(page, side="yes", action="buy", count=count, cents=cents)
     page.wait_for_selector("#ticket-message[data-tone='bad']")
     assert page.text_content("#ticket-message") == cli_says

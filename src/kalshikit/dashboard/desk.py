@@ -22,7 +22,7 @@ from kalshikit.units.display import ID_PREFIX
 __all__ = ["Answer", "Desk", "read_form"]
 
 Answer = tuple[int, dict[str, Any]]
-_TEXT_FIELDS: Final = ("ticker", "side", "action", "count", "cents", "tif")
+_TEXT_FIELDS: Final = ("ticker", "side", "action", "count", "cents", "dollars", "tif")
 _FLAGS: Final = ("post_only", "confirm")
 
 
@@ -95,7 +95,8 @@ def read_form(form: object) -> tuple[dict[str, str | None], dict[str, bool]]:
 def _entry(fields: Mapping[str, str | None], flags: Mapping[str, bool]) -> Entry:
     return order_entry(
         str(fields["ticker"]), side=str(fields["side"]), action=str(fields["action"]),
-        count=str(fields["count"]), cents_text=fields["cents"], tif=fields["tif"] or "gtc",
+        count=str(fields["count"]), cents_text=fields["cents"], dollars=fields["dollars"],
+        tif=fields["tif"] or "gtc",
         post_only=flags["post_only"],
     )  # fmt: skip
 

@@ -231,7 +231,8 @@ $("ticket").addEventListener("submit", async (event) => {
   try {
     await write("/api/orders", {
       ticker: watching, side: form.get("side"), action: form.get("action"),
-      count: form.get("count"), cents: form.get("cents"), tif: form.get("tif"),
+      count: form.get("count"), cents: form.get("cents"), dollars: form.get("dollars"),
+      tif: form.get("tif"),
       post_only: form.get("post_only") === "on",
     });
   } catch (error) {
