@@ -359,3 +359,17 @@ def test_on_paper_the_page_says_paper_and_an_order_rests_on_paper_only(
             (f"{Decimal(cents) / 100:.4f}", "3.00")
         ]
         assert box.state() == real_before  # the real (here: sandbox) exchange saw no order
+
+
+def test_a_market_that_does_not_exist_is_said_and_the_page_goes_on(
+    page: Any, page_url: str
+) -> None:
+    page.goto(f"{page_url}#KXNOPE-26DEC03-B1")
+    page.wait_for_selector("#ticket-message:text-is('no market KXNOPE-26DEC03-B1; pick one from "
+                           "the market watch')")  # fmt: skip
+    ticker = page.get_attribute("#ranking tbody tr", "data-ticker")
+    page.click(f"#ranking tbody tr[data-ticker='{ticker}']")
+    page.wait_for_selector(f"#market-ticker:text-is('{ticker}')")
+    page.wait_for_selector("#ladder-yes tbody tr, #ladder-no tbody tr")
+    assert page.text_content("#ticket-message") == ""  # the error is gone with it
+    assert page.errors == []

@@ -31,7 +31,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from kalshikit.dashboard.desk import Desk
 from kalshikit.dashboard.hub import Hub
-from kalshikit.errors import KalshiError
+from kalshikit.errors import KalshiError, NotFound
 from kalshikit.scanner.scanner import KINDS, WINDOWS
 
 __all__ = ["TOKEN_HEADER", "create_app"]
@@ -142,11 +142,16 @@ class _Page:
         try:
             while not listener.done():
                 await self._send()
-                await self.wake.wait()
+                woken = asyncio.ensure_future(self.wake.wait())
+                # a page that leaves a quiet exchange is let go now, not at the next change
+                await asyncio.wait({listener, woken}, return_when=asyncio.FIRST_COMPLETED)
+                woken.cancel()
                 self.wake.clear()
                 await asyncio.sleep(_PUSH_EVERY_S)
-        except (WebSocketDisconnect, RuntimeError):  # the page went away mid-send
+        except (WebSocketDisconnect, RuntimeError, OSError):  # the page left mid-send
             pass
+        except Exception:  # a bug of ours: said, and this page reconnects
+            _log.exception("a dashboard page failed")
         finally:
             self.hub.forget(self.wake)
             listener.cancel()
@@ -179,7 +184,14 @@ class _Page:
         if isinstance(ticker, str) and ticker:
             try:
                 await self.hub.follow(ticker)
+            except NotFound:
+                self.error = f"no market {ticker}; pick one from the market watch"
+                return
             except KalshiError as error:
                 self.error = f"cannot open {ticker}: {error}"
+                return
+            except Exception as error:  # the page's word must not end its connection
+                _log.exception("opening %s failed", ticker)
+                self.error = f"cannot open {ticker}: {error!r}"
                 return
             self.ticker, self.error = ticker, None

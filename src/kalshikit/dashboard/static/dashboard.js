@@ -60,7 +60,16 @@ function draw(picture) {
   if (!watching && picture.ranking.length) watch(picture.ranking[0].ticker);
   drawMarket(picture.market);
   drawAccount(picture);
-  if (picture.error) say(picture.error, "bad");
+  drawError(picture.error);
+}
+
+// The server's word about this page (a market that cannot be opened) shows until it is gone;
+// an order's answer in the same line is left alone.
+let shownError = null;
+function drawError(error) {
+  if (error && error !== shownError) say(error, "bad");
+  if (!error && shownError && $("ticket-message").textContent === shownError) say("", "");
+  shownError = error || null;
 }
 
 function drawBanner(banner, picture) {
