@@ -84,7 +84,9 @@ def main() -> None:
                 time.sleep(WATCH_S)  # trades, a moving chart, a live ranking
                 page.wait_for_selector("#ladder-yes tbody tr[data-mine]")  # still resting
                 page.screenshot(path=str(OUT / "overview.png"), full_page=True)
-                page.locator("#market").screenshot(path=str(OUT / "market.png"))
+                # clipped from the whole page: scrolled to, it would sit under the sticky banner
+                box = page.locator("#market").bounding_box()
+                page.screenshot(path=str(OUT / "market.png"), full_page=True, clip=box)
                 browser.close()
         finally:
             server.terminate()
