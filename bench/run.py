@@ -32,6 +32,7 @@ BENCHMARKS = {
     "tape_write": "bench_tape_write",
     "strategy": "bench_strategy",
     "paper_calibration": "bench_paper_calibration",
+    "dashboard": "bench_dashboard",
 }
 
 

@@ -17,6 +17,7 @@ import contextlib
 import hmac
 import json
 import logging
+import time
 from importlib import resources
 from typing import Any, Final
 
@@ -142,12 +143,14 @@ class _Page:
         try:
             while not listener.done():
                 await self._send()
+                sent = time.monotonic()
                 woken = asyncio.ensure_future(self.wake.wait())
                 # a page that leaves a quiet exchange is let go now, not at the next change
                 await asyncio.wait({listener, woken}, return_when=asyncio.FIRST_COMPLETED)
                 woken.cancel()
                 self.wake.clear()
-                await asyncio.sleep(_PUSH_EVERY_S)
+                # a change after a quiet spell goes at once; a busy book, ten pictures a second
+                await asyncio.sleep(max(0.0, _PUSH_EVERY_S - (time.monotonic() - sent)))
         except (WebSocketDisconnect, RuntimeError, OSError):  # the page left mid-send
             pass
         except Exception:  # a bug of ours: said, and this page reconnects
