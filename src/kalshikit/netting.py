@@ -5,16 +5,18 @@ micro-dollars. A fill on the V2 book side ``bid`` (buy YES, or sell NO) first cl
 releasing ``$1 - p`` a contract, then opens YES at ``p``; an ``ask`` closes YES at ``p``, then
 opens NO at ``$1 - p``: Kalshi nets YES against NO. A close releases the position's cost pro
 rata (all of it when it closes everything, so no rounding is left behind) and realizes the
-difference. The sandbox and the paper engine both keep positions by these rules.
+difference. The sandbox and the paper engine both keep positions by these rules, and hold the
+same collateral for a resting order (:func:`unit_cost`, :func:`standalone_cost`).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from kalshikit.fees import cents_ceil_micro, fee_units
 from kalshikit.units import TICKS_PER_DOLLAR
 
-__all__ = ["NettedPosition", "net_fill"]
+__all__ = ["NettedPosition", "net_fill", "standalone_cost", "unit_cost"]
 
 
 class NettedPosition(Protocol):
@@ -48,3 +50,20 @@ def net_fill(position: NettedPosition, side: str, price: int, size: int) -> int:
     position.cost += opening_cost
     position.volume += size
     return proceeds - opening_cost
+
+
+def unit_cost(side: str, price: int) -> int:
+    """Collateral per centi-contract of an order that opens: p for a bid, 1 - p for an ask."""
+    return price if side == "bid" else TICKS_PER_DOLLAR - price
+
+
+def standalone_cost(
+    side: str, price: int, remaining: int, maker: int, accrued: int = 0, charged: int = 0
+) -> int:
+    """What an order needs ignoring the position: all of it opening, plus the most maker fee
+    its rest could still be charged (zero on series without maker fees): ``accrued`` is the
+    maker fee it accrued so far (fee units), ``charged`` what was charged of it (micro)."""
+    cost = unit_cost(side, price) * remaining
+    if maker:
+        cost += cents_ceil_micro(accrued + fee_units(maker, remaining, price)) - charged
+    return cost

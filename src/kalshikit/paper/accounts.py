@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kalshikit.fees import cents_ceil_micro, fee_units
-from kalshikit.netting import net_fill
+from kalshikit.netting import net_fill, standalone_cost, unit_cost
 from kalshikit.paper.records import PaperFill, PaperOrder, PaperSettlement
 from kalshikit.units import TICKS_PER_DOLLAR
 
-__all__ = ["PaperAccount", "PaperPosition", "standalone_cost", "unit_cost"]
+__all__ = ["PaperAccount", "PaperPosition", "order_cost"]
 
 
 @dataclass(slots=True)
@@ -61,21 +60,10 @@ class PaperPosition:
         return payout
 
 
-def unit_cost(side: str, price: int) -> int:
-    """Collateral per centi-contract of an order that opens: p for a bid, 1 - p for an ask."""
-    return price if side == "bid" else TICKS_PER_DOLLAR - price
-
-
-def standalone_cost(order: PaperOrder, maker: int) -> int:
-    """What a resting order needs ignoring the position: all of it opening, plus the most maker
-    fee its rest could still be charged (zero on series without maker fees)."""
-    cost = unit_cost(order.side, order.price) * order.remaining
-    if maker:
-        bound = cents_ceil_micro(
-            order.maker_accrued + fee_units(maker, order.remaining, order.price)
-        )
-        cost += bound - order.maker_fees
-    return cost
+def order_cost(order: PaperOrder, maker: int) -> int:
+    """What a resting order needs ignoring the position (``netting.standalone_cost``)."""
+    return standalone_cost(order.side, order.price, order.remaining, maker,
+                           order.maker_accrued, order.maker_fees)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -140,7 +128,7 @@ class PaperAccount:
         """What the resting orders in ``ticker`` need: their standalone costs less what the
         position covers (claimed by the closing side's orders, oldest first)."""
         orders = self.resting(ticker)
-        need = sum(standalone_cost(o, maker) for o in orders)
+        need = sum(order_cost(o, maker) for o in orders)
         position = self.position_size(ticker)
         closing_side = "ask" if position > 0 else "bid"
         free = abs(position)

@@ -14,7 +14,8 @@ from typing import Final
 from kalshikit.errors import ValidationError
 from kalshikit.fees import FeeSchedule, fee_bound
 from kalshikit.models.stream import FillMsg, PositionMsg, UserOrderMsg
-from kalshikit.paper.accounts import PaperAccount, standalone_cost, unit_cost
+from kalshikit.netting import unit_cost
+from kalshikit.paper.accounts import PaperAccount, order_cost
 from kalshikit.paper.book import SourceBook
 from kalshikit.paper.queue import QueueModel
 from kalshikit.paper.records import BookLevel, PaperFill, PaperOrder
@@ -142,7 +143,7 @@ class PaperCore:
         orders have not claimed, plus the most taker fee it could pay if it may trade at once."""
         fees = self._schedule(order.ticker)
         covered = min(order.remaining, account.coverage_left(order.ticker, order.side))
-        need = standalone_cost(order, fees.maker) - covered * unit_cost(order.side, order.price)
+        need = order_cost(order, fees.maker) - covered * unit_cost(order.side, order.price)
         book = self._book(order.ticker)
         may_take = self.entry_latency_ns > 0 or book.crossing_size(
             account.name, order.side, order.price

@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from kalshikit.auth import PublicKey, load_public_key
-from kalshikit.fees import cents_ceil_micro, fee_units
-from kalshikit.netting import net_fill
+from kalshikit.netting import net_fill, standalone_cost, unit_cost
 from kalshikit.sandbox.engine import Compact
 from kalshikit.sandbox.exchange.listing import Listing
 from kalshikit.sandbox.exchange.orders import (
@@ -38,7 +37,7 @@ from kalshikit.sandbox.exchange.orders import (
 )
 from kalshikit.units import TICKS_PER_DOLLAR
 
-__all__ = ["Account", "ApiKey", "Position", "standalone_cost", "unit_cost"]
+__all__ = ["Account", "ApiKey", "Position"]
 
 
 @dataclass(slots=True)
@@ -72,22 +71,6 @@ class Position(Compact):
         self.settled = True
         self.updated_ms = now_ms
         return payout
-
-
-def unit_cost(side: str, price: int) -> int:
-    """Collateral per centi-contract of an order that opens: p for a bid, 1 - p for an ask."""
-    return price if side == "bid" else TICKS_PER_DOLLAR - price
-
-
-def standalone_cost(
-    side: str, price: int, remaining: int, maker: int, accrued: int = 0, charged: int = 0
-) -> int:
-    """What an order needs ignoring the position: all of it opening, plus the most maker fee
-    its rest could still be charged (zero on series without maker fees)."""
-    cost = unit_cost(side, price) * remaining
-    if maker:
-        cost += cents_ceil_micro(accrued + fee_units(maker, remaining, price)) - charged
-    return cost
 
 
 K = TypeVar("K")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from kalshikit.errors import ValidationError
 from kalshikit.fees import cents_ceil_micro, fee_units
 from kalshikit.models import CreateQuoteRequest, CreateRfqRequest
-from kalshikit.sandbox.exchange.accounts import unit_cost
+from kalshikit.netting import unit_cost
 from kalshikit.sandbox.exchange.errors import ExchangeError, bad_request
 from kalshikit.sandbox.exchange.requests import parse_price
 from kalshikit.units import PriceGrid, dollars_to_ticks, fp_to_centi

@@ -20,8 +20,9 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
 
+from kalshikit.netting import unit_cost
 from kalshikit.sandbox.exchange.account_keys import owner_of
-from kalshikit.sandbox.exchange.accounts import Account, Position, unit_cost
+from kalshikit.sandbox.exchange.accounts import Account, Position
 from kalshikit.sandbox.exchange.core import ExchangeCore
 from kalshikit.sandbox.exchange.errors import ExchangeError, bad_request
 from kalshikit.sandbox.exchange.render import money

@@ -24,8 +24,9 @@ from kalshikit.models import (
     DecreaseOrderV2Request,
     ErrorResponse,
 )
+from kalshikit.netting import standalone_cost, unit_cost
 from kalshikit.sandbox import engine as eng
-from kalshikit.sandbox.exchange.accounts import Account, standalone_cost, unit_cost
+from kalshikit.sandbox.exchange.accounts import Account
 from kalshikit.sandbox.exchange.core import Batch
 from kalshikit.sandbox.exchange.errors import ExchangeError, bad_request, conflict, not_found
 from kalshikit.sandbox.exchange.fcm_risk import FcmRiskMixin
