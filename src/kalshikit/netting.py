@@ -16,7 +16,14 @@ from typing import Protocol
 from kalshikit.fees import cents_ceil_micro, fee_units
 from kalshikit.units import TICKS_PER_DOLLAR
 
-__all__ = ["NettedPosition", "net_fill", "standalone_cost", "unit_cost"]
+__all__ = [
+    "FillCosts",
+    "NettedPosition",
+    "add_fill_cost",
+    "net_fill",
+    "standalone_cost",
+    "unit_cost",
+]
 
 
 class NettedPosition(Protocol):
@@ -67,3 +74,27 @@ def standalone_cost(
     if maker:
         cost += cents_ceil_micro(accrued + fee_units(maker, remaining, price)) - charged
     return cost
+
+
+class FillCosts(Protocol):
+    """What an order keeps of its fills' costs (micro-dollars; ``filled`` centi)."""
+
+    @property
+    def side(self) -> str: ...
+
+    taker_cost: int
+    maker_cost: int
+    fill_value: int
+    filled: int
+
+
+def add_fill_cost(order: FillCosts, size: int, price: int, is_taker: bool) -> None:
+    """Book one fill's cost on its order: what its side paid (p a contract on a bid, 1 - p on
+    an ask) as taker or maker, and the fill's YES value."""
+    cost = unit_cost(order.side, price) * size
+    if is_taker:
+        order.taker_cost += cost
+    else:
+        order.maker_cost += cost
+    order.fill_value += price * size
+    order.filled += size

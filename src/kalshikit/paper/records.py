@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kalshikit.fees import charge_fill_fee
+from kalshikit.netting import add_fill_cost
 from kalshikit.units import TICKS_PER_DOLLAR, BookSide
 
 __all__ = ["BookLevel", "PaperFill", "PaperOrder", "PaperSettlement", "level_of"]
@@ -76,13 +77,7 @@ class PaperOrder:
         return charge_fill_fee(self, coefficient, size, price, is_taker)
 
     def add_fill(self, size: int, price: int, is_taker: bool, now_ns: int) -> None:
-        cost = price * size if self.side == "bid" else (TICKS_PER_DOLLAR - price) * size
-        if is_taker:
-            self.taker_cost += cost
-        else:
-            self.maker_cost += cost
-        self.fill_value += price * size
-        self.filled += size
+        add_fill_cost(self, size, price, is_taker)
         self.remaining -= size
         self.updated_ns = now_ns
         if self.remaining == 0:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from kalshikit.fees import charge_fill_fee
+from kalshikit.netting import add_fill_cost
 from kalshikit.sandbox.engine import BookSide, Compact
-from kalshikit.units import TICKS_PER_DOLLAR
 
 __all__ = [
     "GROUP_WINDOW_MS",
@@ -65,13 +65,7 @@ class OrderRecord(Compact):
         return charge_fill_fee(self, coefficient, size, price, is_taker)
 
     def add_fill_cost(self, size: int, price: int, is_taker: bool) -> None:
-        cost = price * size if self.side == "bid" else (TICKS_PER_DOLLAR - price) * size
-        if is_taker:
-            self.taker_cost += cost
-        else:
-            self.maker_cost += cost
-        self.fill_value += price * size
-        self.filled += size
+        add_fill_cost(self, size, price, is_taker)
 
 
 @dataclass(frozen=True, slots=True)
