@@ -164,26 +164,23 @@ class Hub:
 
     async def _seed_orders(self) -> None:
         async for order in self.client.orders.list(status="resting"):
-            self._keep(_resting_of(order))
+            resting = _resting_of(order)
+            if resting is not None:
+                self.resting[order.order_id] = resting
         self.bump()
 
     def _on_order(self, msg: Any) -> None:
         """A ``user_orders`` update: kept while resting with contracts left, dropped after."""
-        resting = None
         way = views.direction(msg.book_side, msg.outcome_side, msg.is_yes)
-        if msg.status == "resting" and msg.yes_price_dollars and msg.remaining_count_fp and way:
-            resting = Resting(msg.order_id, msg.ticker, *way,
-                              cached_dollars_to_ticks(msg.yes_price_dollars),
-                              cached_fp_to_centi(msg.remaining_count_fp))  # fmt: skip
-        if resting is None or not resting.remaining_centi:
+        resting = None
+        if msg.status == "resting":
+            resting = _resting(msg.order_id, msg.ticker, way, msg.yes_price_dollars,
+                               msg.remaining_count_fp)  # fmt: skip
+        if resting is None:
             self.resting.pop(msg.order_id, None)
         else:
             self.resting[msg.order_id] = resting
         self.bump()
-
-    def _keep(self, resting: Resting | None) -> None:
-        if resting is not None and resting.remaining_centi:
-            self.resting[resting.order_id] = resting
 
     def _pnl_changed(self, _msg: object) -> None:
         self._pnl_due.set()
@@ -264,8 +261,19 @@ def _resting_of(order: Order) -> Resting | None:
     if order.side in ("yes", "no") and order.action in ("buy", "sell"):
         legacy_yes = (order.side == "yes") == (order.action == "buy")  # buy YES or sell NO: a bid
     way = views.direction(order.book_side, order.outcome_side, legacy_yes)
-    if not order.yes_price_dollars or not order.remaining_count_fp or way is None:
+    return _resting(order.order_id, order.ticker, way, order.yes_price_dollars,
+                    order.remaining_count_fp)  # fmt: skip
+
+
+def _resting(
+    order_id: str, ticker: str, way: tuple[str, str] | None, yes_price: str | None,
+    remaining: str | None,
+) -> Resting | None:  # fmt: skip
+    """An order as the page shows it; None when it has nothing left or its wire says too
+    little (no direction, no price)."""
+    if way is None or not yes_price or not remaining:
         return None
-    return Resting(order.order_id, order.ticker, *way,
-                   cached_dollars_to_ticks(order.yes_price_dollars),
-                   cached_fp_to_centi(order.remaining_count_fp))  # fmt: skip
+    left = cached_fp_to_centi(remaining)
+    if not left:
+        return None
+    return Resting(order_id, ticker, *way, cached_dollars_to_ticks(yes_price), left)
