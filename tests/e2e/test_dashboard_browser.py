@@ -253,8 +253,8 @@ def test_a_bad_order_is_refused_with_the_clis_message_and_nothing_is_sent(
 def test_in_prod_an_order_asks_first_and_no_sends_nothing(
     chromium: Any, box: Box, person: Person
 ) -> None:
-    ticker = quiet_market(box)["ticker"]
-    cents = int(Decimal(quiet_market(box)["yes_bid_dollars"]) * 100) - 6
+    market = quiet_market(box)
+    ticker, cents = market["ticker"], int(Decimal(market["yes_bid_dollars"]) * 100) - 6
     before = person.resting(ticker)
     with dashboard(person.env, "--env", "prod") as url:
         context = chromium.new_context()
