@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kalshikit.tape import SCHEMA, TapeWriter, replay, replay_books
-from kalshikit.tape.files import Rows
+from kalshikit.tape.rows import Rows
 
 MARKETS, DELTAS, LEVELS, RUNS = 500, 2_000_000, 20, 3
 DAY_NS = 86_400 * 10**9

@@ -24,8 +24,8 @@ from typing import Any
 
 from kalshikit.config import APIConfig
 from kalshikit.tape import TapeWriter, read_table
-from kalshikit.tape.files import Rows
 from kalshikit.tape.recorder import Recorder
+from kalshikit.tape.rows import Rows
 from kalshikit.ws.protocol import Protocol
 
 MARKETS, FRAMES, RUNS, SEED = 1_000, 300_000, 5, 2026

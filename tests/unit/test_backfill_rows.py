@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kalshikit.models import Trade
 from kalshikit.tape._backfill_rows import MarketRows, ns_of, trade_row
-from kalshikit.tape.files import Rows
+from kalshikit.tape.rows import Rows
 
 # hypothesis takes naive bounds and adds the zone itself
 moments = st.datetimes(

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from kalshikit.models.stream import FrameDecoder
 from kalshikit.tape.encode import Encoder
-from kalshikit.tape.files import Rows
+from kalshikit.tape.rows import Rows
 from kalshikit.tape.schema import SCHEMA
 
 decode = FrameDecoder().decode
@@ -24,7 +24,7 @@ decode = FrameDecoder().decode
 
 def rows_of(rows: Rows) -> list[dict[str, Any]]:
     table: pa.Table = rows.table().cast(SCHEMA)  # what a flush writes: it must fit
-    return list(table.to_pylist())
+    return list(table.sort_by([("n", "ascending")]).to_pylist())  # the buffer has no order
 
 
 def frame(kind: str, msg: dict[str, Any], sid: int = 1, seq: int | None = 7) -> Any:

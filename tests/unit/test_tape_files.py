@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kalshikit.tape import SCHEMA, TapeWriter, day_of, read_table, tape_files
+from kalshikit.tape.rows import DELTA_ROW
 
 DAY_NS = 86_400 * 10**9
 START = 1_796_000_000 * 10**9  # late 2026
@@ -32,20 +33,26 @@ ROW = st.fixed_dictionaries(
 
 
 def write(root: Path, rows: list[dict[str, Any]]) -> list[tuple[object, ...]]:
-    """Write ``rows`` (in arrival order) in two flushes; returns them as tuples. Whole deltas
-    go in as the encoder buffers them (one tuple each), every other row through ``add``."""
+    """Write ``rows`` (in arrival order) in two flushes; returns them as tuples. Each row goes
+    into the buffer the encoder would put it in: packed deltas, the trade and book-level
+    tuples, and ``add`` for the rest (and for any row those layouts cannot hold)."""
     writer = TapeWriter(root, row_group_rows=7)
     expected, recv = [], START
     for n, row in enumerate(rows):
         recv += row["dt"] * 1000
-        values = {k: row[k] for k in ("side", "price", "size", "text")}
-        side, price, size = row["side"], row["price"], row["size"]
-        if row["kind"] == "delta" and None not in (side, price, size) and row["text"] is None:
-            ticker = writer.rows.ticker_id(row["ticker"])
-            writer.rows.deltas.append((recv, n, ticker, None, 1, n, side, price, size))
+        buffer = writer.rows
+        kind, side, price, size, text = (row[k] for k in ("kind", "side", "price", "size", "text"))
+        market = buffer.ticker_id(row["ticker"])
+        if kind == "delta" and None not in (side, price, size) and text is None:
+            buffer.deltas += DELTA_ROW.pack(recv, n, market, n, 1, n, side, price, size)
+        elif kind == "trade":
+            buffer.trades.append((recv, n, market, None, 1, side, price, size, text))
+        elif kind == "snapshot":
+            buffer.levels.append((recv, n, kind, market, 1, n, side, price, size, text))
         else:
-            writer.rows.add(recv, n, row["kind"], row["ticker"], seq=n, **values)
-        expected.append((recv, n, row["kind"], row["ticker"], row["price"], row["size"]))
+            buffer.add(recv, n, kind, row["ticker"], seq=n, side=side, price=price, size=size,
+                       text=text)  # fmt: skip
+        expected.append((recv, n, kind, row["ticker"], price, size))
         if n == len(rows) // 2:
             writer.flush()
     writer.close()

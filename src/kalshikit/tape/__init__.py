@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from kalshikit.tape.books import BookStats, TapeBooks, replay_books
 from kalshikit.tape.capture import from_capture
-from kalshikit.tape.files import Rows, TapeWriter, WriterStats, read_table, tape_files
+from kalshikit.tape.files import TapeWriter, WriterStats, read_table, tape_files
 from kalshikit.tape.messages import BookCheck, BookReset
 from kalshikit.tape.recorder import Recorder, record
 from kalshikit.tape.replay import replay
+from kalshikit.tape.rows import Rows
 from kalshikit.tape.schema import KINDS, NO, SCHEMA, SCHEMA_VERSION, YES, day_of, partition_dir
 from kalshikit.tape.stream import TapeWebSocket
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from kalshikit.models import Candlestick, HistoricalCandlestick, Market, Trade
-from kalshikit.tape.files import Rows
+from kalshikit.tape.rows import Rows
 from kalshikit.tape.schema import NO, YES
 from kalshikit.units import dollars_to_ticks, fp_to_centi
 

@@ -23,7 +23,8 @@ from kalshikit.models.stream import (
     TradeFrame,
 )
 from kalshikit.tape.encode import Encoder
-from kalshikit.tape.files import Rows, TapeWriter, tape_files
+from kalshikit.tape.files import TapeWriter, tape_files
+from kalshikit.tape.rows import Rows
 from kalshikit.ws.capture import RECEIVED, read_capture
 
 __all__ = ["ConversionStats", "from_capture"]

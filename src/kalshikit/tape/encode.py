@@ -20,7 +20,7 @@ from kalshikit.models.stream import (
     TickerMsg,
     TradeMsg,
 )
-from kalshikit.tape.files import Rows
+from kalshikit.tape.rows import DELTA_ROW, Rows
 from kalshikit.tape.schema import NO, YES
 from kalshikit.units import (
     CENTI_MEMO,
@@ -40,6 +40,7 @@ _BAD: Final = (KalshiError, ValueError, TypeError, OverflowError)
 _INT32: Final = 2**31
 _INT64: Final = 2**63
 _MIN64: Final = -_INT64  # not negated per row: that makes a new big int each time
+_PACK_DELTA: Final = DELTA_ROW.pack
 
 
 def side_code(side: object) -> int | None:
@@ -110,19 +111,20 @@ class Encoder:
 
     def book(
         self, rows: Rows, recv_ns: int, kind: str, ticker: str,
-        yes: Iterable[Level], no: Iterable[Level], **extra: object,
+        yes: Iterable[Level], no: Iterable[Level], *, sid: int | None = None,
+        seq: int | None = None, text: str | None = None,
     ) -> int:  # fmt: skip
         """A whole book (``snapshot`` or ``check``): one row per level, one ``n``; rows written."""
         n = self._next()
-        count = 0
-        for side, levels in ((YES, yes), (NO, no)):
-            for price, size in levels:
-                rows.add(recv_ns, n, kind, ticker, side=side, price=price, size=size, **extra)
-                count += 1
-        if not count:  # an empty book is still a book: one row with no level
-            rows.add(recv_ns, n, kind, ticker, **extra)
-            count = 1
-        return count
+        market = rows.ticker_id(ticker)
+        levels = rows.levels
+        count = len(levels)
+        for side, book_side in ((YES, yes), (NO, no)):
+            for price, size in book_side:
+                levels.append((recv_ns, n, kind, market, sid, seq, side, price, size, text))
+        if len(levels) == count:  # an empty book is still a book: one row with no level
+            levels.append((recv_ns, n, kind, market, sid, seq, None, None, None, text))
+        return len(levels) - count
 
     def snapshot(self, rows: Rows, recv_ns: int, frame: SnapshotFrame) -> int:
         """An ``orderbook_snapshot`` frame; 0 rows when its levels cannot be read exactly."""
@@ -147,14 +149,14 @@ class Encoder:
             price is None or size is None or side is None
             or not 0 <= price <= TICKS_PER_DOLLAR or not _MIN64 < size < _INT64
             or not 0 <= sid < _INT32 or not 0 <= seq < _INT64
-            or (ts_ms is not None and not _MIN64 < ts_ms < _INT64)
+            or ts_ms is None or not _MIN64 < ts_ms < _INT64
         ):  # fmt: skip
             return self._odd_delta(rows, recv_ns, frame)
         self.n = n = self.n + 1
         ticker = rows.ticker_ids.get(msg.market_ticker)
         if ticker is None:
             ticker = rows.ticker_id(msg.market_ticker)
-        rows.deltas.append((recv_ns, n, ticker, ts_ms, sid, seq, side, price, size))
+        rows.deltas += _PACK_DELTA(recv_ns, n, ticker, ts_ms, sid, seq, side, price, size)
         return 1
 
     def _odd_delta(self, rows: Rows, recv_ns: int, frame: DeltaFrame) -> int:
@@ -186,10 +188,11 @@ class Encoder:
         except _BAD:
             self.skipped += 1
             return 0
-        rows.add(recv_ns, self._next(), "trade", msg.market_ticker,
-                 ts_ms=_ts_ms(msg.ts_ms, msg.ts), sid=_int(sid, _INT32),
-                 side=side_code(msg.taker_outcome_side), price=price, size=size,
-                 text=_text(msg.trade_id))  # fmt: skip
+        rows.trades.append((
+            recv_ns, self._next(), rows.ticker_id(msg.market_ticker),
+            _ts_ms(msg.ts_ms, msg.ts), _int(sid, _INT32), side_code(msg.taker_outcome_side),
+            price, size, _text(msg.trade_id),
+        ))  # fmt: skip
         return 1
 
     def ticker(self, rows: Rows, recv_ns: int, msg: TickerMsg, sid: int | None = None) -> int:
@@ -202,9 +205,10 @@ class Encoder:
         except _BAD:
             self.skipped += 1
             return 0
-        rows.add(recv_ns, self._next(), "ticker", msg.market_ticker,
-                 ts_ms=_ts_ms(msg.ts_ms, msg.ts), sid=_int(sid, _INT32), price=price,
-                 bid=bid, ask=ask, size=volume, open_interest=interest)  # fmt: skip
+        rows.quotes.append((
+            recv_ns, self._next(), rows.ticker_id(msg.market_ticker),
+            _ts_ms(msg.ts_ms, msg.ts), _int(sid, _INT32), price, bid, ask, volume, interest,
+        ))  # fmt: skip
         return 1
 
     def lifecycle(

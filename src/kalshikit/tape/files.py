@@ -1,5 +1,5 @@
-"""Writing and reading tape files: a column buffer, the writer that turns it into complete
-Parquet files, and the reader that gives rows back in arrival order.
+"""Writing and reading tape files: the writer that turns a row buffer (``tape/rows.py``) into
+complete Parquet files, and the reader that gives rows back in arrival order.
 
 A file is never half written: the writer builds each one as ``.part-...parquet.tmp``, fsyncs
 it, then renames it into place, so a reader (which reads ``*.parquet`` only) sees whole files,
@@ -17,125 +17,22 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from kalshikit.tape.schema import COLUMNS, SCHEMA, partition_dir
+from kalshikit.tape.rows import Rows
+from kalshikit.tape.schema import SCHEMA, partition_dir
 
-__all__ = ["DELTA_COLUMNS", "DeltaRow", "Rows", "TapeWriter", "WriterStats", "read_table",
-           "tape_files"]  # fmt: skip
+__all__ = ["TapeWriter", "WriterStats", "read_table", "tape_files"]
 
-# a buffered delta: recv_ns, n, ticker (its id in the buffer), ts_ms, sid, seq, side, price, size
-DeltaRow = tuple[int, int, int, int | None, int, int, int, int, int]
-DELTA_COLUMNS: Final = ("recv_ns", "n", "ticker", "ts_ms", "sid", "seq", "side", "price", "size")
-_DELTA_STRUCT: Final = pa.struct(
-    [pa.field(name, pa.int32()) if name == "ticker" else SCHEMA.field(name)
-     for name in DELTA_COLUMNS]
-)  # fmt: skip
-_ROW_STRUCT: Final = pa.struct(list(SCHEMA))
-_OPTIONAL: Final = COLUMNS[4:]  # the columns after recv_ns, n, kind, ticker
-
+# columns that rise row by row within a market: stored as small differences (faster to write
+# than zstd over plain values, and smaller); every reader of Parquet 2 encodings reads them
+_ENCODINGS: Final = {name: "DELTA_BINARY_PACKED" for name in ("recv_ns", "n", "ts_ms", "seq")}
 _ARRIVAL: Final = [("recv_ns", "ascending"), ("n", "ascending")]
-
-
-class Rows:
-    """Rows buffered until a flush, appended one message at a time (the recorder's hot path).
-
-    Every row is one tuple: a book delta (most of a feed) in :data:`DELTA_COLUMNS` order,
-    appended by the encoder straight to :attr:`deltas`; any other row through :meth:`add`, in
-    the schema's column order. A delta names its market by an id of this buffer
-    (:attr:`ticker_ids`, :meth:`ticker_id`): Arrow reads integers far faster than strings,
-    and the ids are the ticker column's dictionary indices as they are. :meth:`table` has
-    Arrow read the tuples as structs (one pass in C, far faster than building a Python list
-    per column) and joins them into the tape's schema.
-    """
-
-    __slots__ = ("_tables", "deltas", "others", "ticker_ids", "tickers")
-
-    def __init__(self) -> None:
-        self.others: list[tuple[object, ...]] = []
-        self.deltas: list[DeltaRow] = []
-        self.ticker_ids: dict[str, int] = {}  # the hot path looks ids up here first
-        self.tickers: list[str] = []  # by id
-        self._tables: list[pa.Table] = []  # rows that came as ready columns
-
-    def ticker_id(self, ticker: str) -> int:
-        """The buffer's id of ``ticker`` (a new one the first time it is seen)."""
-        found = self.ticker_ids.get(ticker)
-        if found is None:
-            found = self.ticker_ids[ticker] = len(self.tickers)
-            self.tickers.append(ticker)
-        return found
-
-    @classmethod
-    def of_columns(cls, columns: dict[str, Any]) -> Rows:
-        """A buffer holding ready columns (lists or Arrow arrays), each in the schema's type
-        or its plain counterpart (strings for the dictionary columns); absent ones are null."""
-        length = len(next(iter(columns.values())))
-        arrays = [
-            _column(columns[field.name], field.type)
-            if field.name in columns else pa.nulls(length, field.type)
-            for field in SCHEMA
-        ]  # fmt: skip
-        rows = cls()
-        rows._tables.append(pa.Table.from_arrays(arrays, schema=SCHEMA))
-        return rows
-
-    @property
-    def length(self) -> int:
-        ready: int = sum(table.num_rows for table in self._tables)
-        return len(self.others) + len(self.deltas) + ready
-
-    def add(self, recv_ns: int, n: int, kind: str, ticker: str, **values: object) -> None:
-        """One row; ``values`` are its other columns by name (the rest are null)."""
-        self.others.append((recv_ns, n, kind, ticker, *map(values.get, _OPTIONAL)))
-
-    def table(self) -> pa.Table:
-        """The rows as an Arrow table of the tape's schema (the writer sorts them by market
-        and ``n``; deltas come after the other rows here)."""
-        parts = list(self._tables)
-        if self.others:
-            parts.append(_tuples_table(self.others, _ROW_STRUCT, {}))
-        if self.deltas:
-            parts.append(_tuples_table(self.deltas, _DELTA_STRUCT, {"kind": "delta"},
-                                       self.tickers))  # fmt: skip
-        if not parts:
-            return SCHEMA.empty_table()
-        return parts[0] if len(parts) == 1 else pa.concat_tables(parts)
-
-
-def _column(values: Any, kind: pa.DataType) -> pa.Array:
-    """A column in the schema's type from a list or an Arrow array (cast: ``pa.array`` of an
-    Arrow array to a dictionary type crashes pyarrow)."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if isinstance(values, pa.Array):
-        return values.cast(kind)
-    return pa.array(values, type=kind)
-
-
-def _tuples_table(
-    rows: list[Any], struct: pa.StructType, same: dict[str, str],
-    tickers: list[str] | None = None,
-) -> pa.Table:  # fmt: skip
-    """Tuples read as ``struct``s, whose fields become columns; a schema column not among
-    them is ``same`` for every row (a dictionary column) or null. With ``tickers``, the
-    ticker field holds indices into it."""
-    fields = pa.array(rows, type=struct).flatten()
-    values = dict(zip((field.name for field in struct), fields, strict=True))
-    if tickers is not None:
-        values["ticker"] = pa.DictionaryArray.from_arrays(values["ticker"], tickers)
-    count = len(rows)
-    for name, value in same.items():
-        values[name] = pa.DictionaryArray.from_arrays(
-            pa.nulls(count, pa.int32()).fill_null(0), [value]
-        )
-    arrays = [values.get(field.name, pa.nulls(count, field.type)) for field in SCHEMA]
-    return pa.Table.from_arrays(arrays, schema=SCHEMA)
 
 
 @dataclass
@@ -196,7 +93,8 @@ class TapeWriter:
         table = _sorted_for_files(table)
         pq.write_table(
             table, temporary, compression=self.compression, row_group_size=self.row_group_rows,
-            use_dictionary=["kind", "ticker", "text"], write_statistics=True,
+            use_dictionary=["kind", "ticker", "text"], column_encoding=_ENCODINGS,
+            write_statistics=True,
         )  # fmt: skip
         _fsync(temporary)
         os.replace(temporary, final)

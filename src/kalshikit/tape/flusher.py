@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 from pathlib import Path
 
-from kalshikit.tape.files import Rows, TapeWriter
+from kalshikit.tape.files import TapeWriter
+from kalshikit.tape.rows import Rows
 
 __all__ = ["BackgroundFlusher"]
 

@@ -38,9 +38,10 @@ from kalshikit.models.stream import (
 from kalshikit.orderbook import OrderBook
 from kalshikit.tape.crosscheck import Verdict, Watch, sample_checks
 from kalshikit.tape.encode import Encoder
-from kalshikit.tape.files import Rows, TapeWriter
+from kalshikit.tape.files import TapeWriter
 from kalshikit.tape.flusher import BackgroundFlusher
 from kalshikit.tape.markets import MarketFilter, open_markets
+from kalshikit.tape.rows import Rows
 from kalshikit.tape.status import RecorderStats
 from kalshikit.ws import KalshiWebSocket, StreamEvent
 
