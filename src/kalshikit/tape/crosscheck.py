@@ -15,7 +15,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Final
 
@@ -112,7 +112,7 @@ async def cross_check(
 
 
 async def sample_checks(
-    read: _RestRead, books: dict[str, OrderBook], exact: set[str], watches: dict[str, Watch],
+    read: _RestRead, books: dict[str, OrderBook], exact: Collection[str], watches: dict[str, Watch],
     rng: random.Random, every_s: float, sample: int,
     on_verdict: Callable[[Verdict], Awaitable[None]],
 ) -> None:  # fmt: skip

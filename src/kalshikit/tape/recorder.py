@@ -106,7 +106,8 @@ class Recorder:
         self._encoder = Encoder()
         self._rng = random.Random(seed)
         self._markets: set[str] = set()  # recorded now
-        self._exact: set[str] = set()  # books exact on the tape (a snapshot since the last reset)
+        # books exact on the tape (a snapshot since the last reset), each with the stream's book
+        self._exact: dict[str, OrderBook] = {}
         self._why: dict[str, str] = {}  # books reset and not yet re-snapshotted: why
         self._books: dict[str, OrderBook] = {}  # the stream's live books (set once connected)
         self._watches: dict[str, Watch] = {}  # books under a REST cross-check
@@ -141,8 +142,7 @@ class Recorder:
                 ws.on_event(self._on_event)
                 self._books = ws.books
                 for channel in ALL_MARKETS:
-                    await ws.subscribe(channel, None, on_message=self._on_frame, iterate=False,
-                                       frames=True)  # fmt: skip
+                    await ws.subscribe(channel, None, iterate=False, on_frame=self._on_frame)
                 await self._join(ws, tickers)
                 await self._loop(client, ws, duration)
         finally:
@@ -209,19 +209,15 @@ class Recorder:
         for channel in MARKET_CHANNELS:
             if ws.protocol.channel(channel):
                 await ws.update_subscription(channel, add=new)
-            else:
-                view = await ws.subscribe(channel, new, on_message=self._on_frame,
-                                          iterate=False, frames=True)  # fmt: skip
-                # the view would pass only its first markets; those joining later are added to
-                # the same subscription, so it passes all and the recorder filters them itself
-                view.tickers = None
+            else:  # every frame of the subscription, markets joining later included
+                await ws.subscribe(channel, new, iterate=False, on_frame=self._on_frame)
         self.stats.markets = len(self._markets)
 
     async def _drop(self, ws: KalshiWebSocket, ticker: str) -> None:
         if ticker not in self._markets:
             return
         self._markets.discard(ticker)  # its frames are no longer written from here
-        self._exact.discard(ticker)
+        self._exact.pop(ticker, None)
         self._why.pop(ticker, None)
         self.stats.markets = len(self._markets)
         self.stats.dropped += 1
@@ -253,31 +249,17 @@ class Recorder:
                 _log.warning("could not %s %s: %s", action, ticker, error)
                 if action == "join":  # a later lifecycle message may try again
                     self._markets.discard(ticker)
-                    self._exact.discard(ticker)
+                    self._exact.pop(ticker, None)
                     self.stats.markets = len(self._markets)
 
     # --- frames in (called by the stream's reader, never raises) ------------------------------
 
     def _on_frame(self, frame: Any) -> None:
         try:
-            if type(frame) is not DeltaFrame or self._dirty is not None:
-                self._record(frame, time_ns())
-                return
-            # the hot path (most of a feed), inline: a delta applied to a book exact on the tape
-            now = time_ns()
-            ticker = frame.msg.market_ticker
-            book = self._books.get(ticker)
-            if (
-                ticker in self._exact and book is not None and book.trusted
-                and self._encoder.delta(self.writer.rows, now, frame)
-            ):  # fmt: skip
-                stats = self.stats
-                stats.messages += 1
-                stats.rows += 1
-                if self._watches and ticker in self._watches:
-                    self._watches[ticker].seen(book, now)
+            if type(frame) is DeltaFrame and self._dirty is None:  # most of a feed
+                self._delta(frame, time_ns())
             else:
-                self._unwritten_delta(ticker, book, now)
+                self._record(frame, time_ns())
         except Exception:  # nothing a server sends may stop the recording
             self.stats.skipped += 1
             _log.exception("a %s frame could not be recorded", type(frame).__name__)
@@ -305,17 +287,15 @@ class Recorder:
             self.stats.skipped += 1
 
     def _delta(self, frame: DeltaFrame, now: int) -> None:
-        """A delta off the hot path (a sweep was due first): written, or why not."""
+        """A delta: written when its book is exact on the tape and the stream applied it."""
         ticker = frame.msg.market_ticker
-        book = self._books.get(ticker)
-        if (
-            ticker in self._exact and book is not None and book.trusted
-            and self._encoder.delta(self.writer.rows, now, frame)
-        ):  # fmt: skip
-            self._wrote(1)
-            watch = self._watches.get(ticker)
-            if watch is not None:
-                watch.seen(book, now)
+        book = self._exact.get(ticker)  # one lookup on the hot path: the book, if exact
+        if book is not None and book.trusted and self._encoder.delta(self.writer.rows, now, frame):
+            stats = self.stats
+            stats.messages += 1
+            stats.rows += 1
+            if self._watches and ticker in self._watches:
+                self._watches[ticker].seen(book, now)
         else:
             self._unwritten_delta(ticker, book, now)
 
@@ -340,7 +320,7 @@ class Recorder:
         count = self._encoder.snapshot(rows, now, frame)
         self._wrote(count)
         if count:
-            self._exact.add(ticker)
+            self._exact[ticker] = book
             if self._why.pop(ticker, "start") != "start":
                 self.stats.repaired += 1
             watch = self._watches.get(ticker)
@@ -377,12 +357,13 @@ class Recorder:
         if not keep:
             self._dirty = None
         books = self._books
-        for ticker in [t for t in self._exact if not getattr(books.get(t), "trusted", False)]:
+        for ticker in [t for t, book in self._exact.items()
+                       if books.get(t) is not book or not book.trusted]:  # fmt: skip
             self._reset(now, ticker, why)
 
     def _reset(self, now: int, ticker: str, why: str) -> None:
         self._encoder.reset(self.writer.rows, now, ticker, why)
-        self._exact.discard(ticker)
+        self._exact.pop(ticker, None)
         self._why[ticker] = why
         self.stats.resets[why] = self.stats.resets.get(why, 0) + 1
         self.stats.rows += 1

@@ -44,7 +44,7 @@ from kalshikit.ws._transport import (
     open_websocket,
     permanent_failure,
 )
-from kalshikit.ws._types import BOOK_CHANNEL, Command, StreamEvent, Subscription
+from kalshikit.ws._types import BOOK_CHANNEL, Command, FrameSink, StreamEvent, Subscription
 from kalshikit.ws.backoff import Backoff
 from kalshikit.ws.capture import CaptureWriter
 from kalshikit.ws.channels import ChannelHelpers
@@ -186,9 +186,16 @@ class KalshiWebSocket(ChannelHelpers):
         iterate: bool = True,
         frames: bool = False,
         maxsize: int = 100_000,
+        on_frame: FrameSink | None = None,
         **params: Any,
     ) -> Stream[Any]:
-        """Subscribe to any channel and get a :class:`Stream` of its messages."""
+        """Subscribe to any channel and get a :class:`Stream` of its messages.
+
+        ``on_frame`` is the low-level hook for consumers that must keep up with a whole feed
+        (the tape recorder): called in the reader with every frame of the subscription, all
+        its markets, with no view in between. It must never raise: an exception is taken as
+        a frame that could not be applied (counted, and the books refetched).
+        """
         self._check_open()
         wanted = None if tickers is None else frozenset(_tickers(tickers))
         subs = self.protocol.subscribe(channel, wanted, **params)
@@ -196,9 +203,11 @@ class KalshiWebSocket(ChannelHelpers):
             channel, wanted, callback=on_message, maxsize=maxsize, frames=frames,
             iterate=iterate, on_close=self._detach, on_error=self._callback_failed,
         )  # fmt: skip
-        if iterate or on_message is not None:  # a view nobody reads costs a call per frame
-            for sub in subs:
+        for sub in subs:  # before the subscribe is sent: the first snapshots follow its ack
+            if iterate or on_message is not None:  # a view nobody reads costs a call per frame
                 sub.sinks.append(view.push)
+            if on_frame is not None:
+                sub.sinks.append(on_frame)
         # waiters first: the reader may take the reply while the command is being sent
         waiters = [self._ready_future(sub) for sub in subs if sub.sid is None]
         await self._flush()
