@@ -155,3 +155,18 @@ def test_odd_frames_never_raise_and_every_row_fits_the_tape(
     assert written or encoder.skipped == 1
     for row in rows_of(rows):
         assert row["price"] is None or 0 <= row["price"] <= 10_000
+
+
+def test_running_totals_do_not_fill_the_streams_shared_memo() -> None:
+    """Volumes and open interest rarely repeat: memoizing them would fill the shared memo in
+    minutes and crowd out the book sizes that do repeat (the stream's hot path)."""
+    from kalshikit.units import CENTI_MEMO
+
+    rows, encoder = Rows(), Encoder()
+    totals = [fp(987_654_300 + n) for n in range(50)]
+    for n, total in enumerate(totals):
+        message = frame("ticker", {"market_ticker": "KXA-1", "price_dollars": "0.5000",
+                                   "volume_fp": total, "open_interest_fp": total, "ts": 1})  # fmt: skip
+        assert encoder.ticker(rows, n, message.msg, message.sid) == 1
+    assert not set(totals) & set(CENTI_MEMO)
+    assert [r["size"] for r in rows_of(rows)] == [987_654_300 + n for n in range(50)]

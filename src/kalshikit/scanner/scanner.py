@@ -26,7 +26,7 @@ from kalshikit.scanner import rules
 from kalshikit.scanner._seed import Progress, ScanFilter, SeedReport, seed_states
 from kalshikit.scanner.rankings import WINDOWS, Rankings
 from kalshikit.scanner.state import MarketState
-from kalshikit.units import cached_dollars_to_ticks, cached_fp_to_centi
+from kalshikit.units import cached_dollars_to_ticks, cached_fp_to_centi, fp_to_centi
 from kalshikit.ws import KalshiWebSocket
 
 __all__ = ["KINDS", "WINDOWS", "MarketScanner"]
@@ -43,6 +43,12 @@ def _ticks(text: str | None) -> int | None:
 
 def _centi(text: str | None) -> int | None:
     return None if text is None else cached_fp_to_centi(text)
+
+
+def _total(text: str | None) -> int | None:
+    """A running total (volume, open interest): parsed, never memoized, since it rarely
+    repeats and would fill the stream's shared memo, crowding out the sizes that do."""
+    return None if text is None else fp_to_centi(text)
 
 
 class MarketScanner:
@@ -184,7 +190,7 @@ class MarketScanner:
         state.on_ticker(
             self._now_ms(), _ticks(msg.yes_bid_dollars), _ticks(msg.yes_ask_dollars),
             _centi(msg.yes_bid_size_fp), _centi(msg.yes_ask_size_fp),
-            _ticks(msg.price_dollars), _centi(msg.volume_fp), _centi(msg.open_interest_fp),
+            _ticks(msg.price_dollars), _total(msg.volume_fp), _total(msg.open_interest_fp),
         )  # fmt: skip
         self._touched(state)
 

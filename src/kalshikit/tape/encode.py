@@ -29,6 +29,7 @@ from kalshikit.units import (
     cached_dollars_to_ticks,
     cached_fp_to_centi,
     cents_to_ticks,
+    fp_to_centi,
 )
 
 __all__ = ["Encoder", "Level", "side_code"]
@@ -75,10 +76,12 @@ def _ticks(dollars: object, cents: object = None) -> int | None:
     return None if cents is None else _price(cents_to_ticks(cents))  # type: ignore[arg-type]
 
 
-def _centi(fp: object, count: object = None) -> int | None:
-    """A ``*_fp`` count (else a January integer count) in centi-contracts; None when absent."""
+def _centi(fp: object, count: object = None, *, total: bool = False) -> int | None:
+    """A ``*_fp`` count (else a January integer count) in centi-contracts; None when absent.
+    A running ``total`` (volume, open interest) rarely repeats: it is parsed, not memoized,
+    so it cannot fill the stream's shared memo and crowd out the sizes that do repeat."""
     if isinstance(fp, str):
-        return _size(cached_fp_to_centi(fp))
+        return _size(fp_to_centi(fp) if total else cached_fp_to_centi(fp))
     if fp is not None:
         raise TypeError(f"a count must be a string, got {fp!r}")
     if count is None:
@@ -200,8 +203,8 @@ class Encoder:
             price = _ticks(msg.price_dollars, msg.price_cents)
             bid = _ticks(msg.yes_bid_dollars, msg.yes_bid_cents)
             ask = _ticks(msg.yes_ask_dollars, msg.yes_ask_cents)
-            volume = _centi(msg.volume_fp, msg.volume_int)
-            interest = _centi(msg.open_interest_fp, msg.open_interest_int)
+            volume = _centi(msg.volume_fp, msg.volume_int, total=True)
+            interest = _centi(msg.open_interest_fp, msg.open_interest_int, total=True)
         except _BAD:
             self.skipped += 1
             return 0

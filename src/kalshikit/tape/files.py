@@ -109,8 +109,10 @@ def _sorted_for_files(table: pa.Table) -> pa.Table:
     """Rows by ticker (alphabetical), each market's rows by ``n`` (the order they arrived in).
     The key is one integer, each ticker's rank among the (few) distinct tickers times the span
     of ``n`` plus ``n``: one integer sort is far faster than sorting strings then numbers.
-    (Readers order by ``(recv_ns, n)`` themselves.)"""
-    tickers = table["ticker"].unify_dictionaries().combine_chunks()
+    (Readers order by ``(recv_ns, n)`` themselves.) The buffer's parts are joined into one
+    chunk first: Arrow takes from one chunk several times faster than across chunks."""
+    table = table.unify_dictionaries().combine_chunks()
+    tickers = table["ticker"].chunk(0)
     ranks = pc.rank(tickers.dictionary, sort_keys="ascending", tiebreaker="first")
     ticker_rank = pc.take(ranks, tickers.indices).cast(pa.int64())
     low, high = (scalar.as_py() for scalar in pc.min_max(table["n"]).values())
