@@ -147,6 +147,8 @@ class OrderBook:
     __slots__ = (
         "_callbacks",
         "_ladders",
+        "_no",
+        "_yes",
         "callback_errors",
         "last_update_ms",
         "on_callback_error",
@@ -160,7 +162,8 @@ class OrderBook:
         self.version = 0
         self.trusted = False
         self.last_update_ms: int | None = None
-        self._ladders: dict[str, _Ladder] = {"yes": _Ladder(), "no": _Ladder()}
+        self._yes, self._no = _Ladder(), _Ladder()  # never replaced: the hot path holds them
+        self._ladders: dict[str, _Ladder] = {"yes": self._yes, "no": self._no}
         self._callbacks: list[UpdateCallback] = []
         self.callback_errors = 0
         # set by the stream that owns the book, to report a raising callback as an event
@@ -271,7 +274,14 @@ class OrderBook:
 
         Same rules as :meth:`apply_delta_ticks`, with the type checks its callers already made.
         """
-        ladder = self._ladders.get(side)
+        # the ladders as slots, not through the side dict: with thousands of live books, each
+        # object touched is a likely cache miss, and this path runs for most of a feed
+        if side == "yes":
+            ladder = self._yes
+        elif side == "no":
+            ladder = self._no
+        else:
+            ladder = None
         if ladder is None or not 0 <= price <= TICKS_PER_DOLLAR:
             self.apply_delta_ticks(side, price, delta, now_ms=now_ms)  # type: ignore[arg-type]
             return
