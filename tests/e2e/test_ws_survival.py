@@ -353,3 +353,26 @@ async def test_a_raising_event_callback_shows_on_the_event_iterator(client: Any)
     await settled(ws, books)
     seen = events.drain()
     assert {"malformed_frame", "callback_error"} <= {event.kind for event in seen}
+
+
+async def test_an_on_frame_hook_sees_every_frame_and_its_raise_only_refetches(client: Any) -> None:
+    """The low-level hook (the recorder's) gets each frame first; one that raises counts as a
+    frame not applied: its books are fetched again, and the reader and the hook go on."""
+    exchange, ws, books, watcher = client
+    seen: list[tuple[str, str]] = []
+
+    def hook(frame: Any) -> None:
+        seen.append((type(frame).__name__, frame.msg.market_ticker))
+        if len(seen) == 1:
+            raise ValueError("hook bug")
+
+    await ws.subscribe("orderbook_delta", list(TICKERS), iterate=False, on_frame=hook)
+    await exchange.delta(TICKERS[0], "yes", 4500, 300)
+    await exchange.delta(TICKERS[1], "no", 5000, 200)
+    await settled(ws, books)
+    assert seen[:2] == [("DeltaFrame", TICKERS[0]), ("DeltaFrame", TICKERS[1])]
+    assert ("SnapshotFrame", TICKERS[0]) in seen[2:]  # the refetch after the raise
+    assert ws.stats.malformed_frames == 1
+    assert "malformed_frame" in watcher.kinds()
+    for ticker, book in books.items():
+        assert book_of(book) == exchange.truth[ticker], ticker

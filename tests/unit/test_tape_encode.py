@@ -165,8 +165,9 @@ def test_running_totals_do_not_fill_the_streams_shared_memo() -> None:
     rows, encoder = Rows(), Encoder()
     totals = [fp(987_654_300 + n) for n in range(50)]
     for n, total in enumerate(totals):
-        message = frame("ticker", {"market_ticker": "KXA-1", "price_dollars": "0.5000",
-                                   "volume_fp": total, "open_interest_fp": total, "ts": 1})  # fmt: skip
+        quote = {"market_ticker": "KXA-1", "price_dollars": "0.5000", "volume_fp": total,
+                 "open_interest_fp": total, "ts": 1}  # fmt: skip
+        message = frame("ticker", quote)
         assert encoder.ticker(rows, n, message.msg, message.sid) == 1
     assert not set(totals) & set(CENTI_MEMO)
     assert [r["size"] for r in rows_of(rows)] == [987_654_300 + n for n in range(50)]

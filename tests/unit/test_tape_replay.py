@@ -309,3 +309,16 @@ async def test_a_tape_streams_like_the_live_client(tmp_path: Path) -> None:
     assert books["KXA-1"].trusted
     assert books["KXA-1"].size_at("yes", "0.40").centi == 1_000 + 10 * 100
     assert ws.clock() == (T0 + 40 * 10**9) / 1e9
+
+
+async def test_a_tape_feeds_on_frame_the_frames_the_live_client_would(tmp_path: Path) -> None:
+    """Code written against the live client's low-level hook (as the recorder is) replays."""
+    _small_tape(tmp_path)
+    frames: list[Any] = []
+    async with TapeWebSocket(tmp_path) as ws:
+        await ws.subscribe("orderbook_delta", ["KXA-1"], iterate=False, on_frame=frames.append)
+        trades = await ws.trades(["KXA-1"])
+        _ = [msg async for msg in trades]  # plays the whole tape
+    kinds = [type(frame).__name__ for frame in frames]
+    assert kinds == ["SnapshotFrame"] + ["DeltaFrame"] * 10
+    assert {frame.msg.market_ticker for frame in frames} == {"KXA-1"}

@@ -119,11 +119,15 @@ class TapeWebSocket(ChannelHelpers):
         iterate: bool = True,
         frames: bool = False,
         maxsize: int = 100_000,
+        on_frame: Callable[[Any], None] | None = None,
         **params: Any,
     ) -> Stream[Any]:
-        """A stream of one channel's messages from the tape (``params`` are ignored)."""
+        """A stream of one channel's messages from the tape (``params`` are ignored);
+        ``on_frame`` gets every frame of the channel, as from the live client."""
         if not self.connected:
             raise ValidationError("the tape is not open: use `async with TapeWebSocket(...)`")
+        if on_frame is not None:
+            await self.subscribe(channel, tickers, on_message=on_frame, iterate=False, frames=True)
         wanted = None if tickers is None else frozenset(tickers)
         view: Stream[Any] = _PlayingStream(
             self, channel, wanted, callback=on_message, maxsize=maxsize, frames=frames,
