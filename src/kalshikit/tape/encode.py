@@ -1,7 +1,7 @@
 """Typed WebSocket messages to tape rows (``tape/schema.py``). No I/O here.
 
 :class:`Encoder` numbers every message it writes (``n``) and appends its rows to a
-:class:`~kalshikit.tape.files.Rows` buffer it is given on each call (the writer swaps buffers
+:class:`~kalshikit.tape.rows.Rows` buffer it is given on each call (the writer swaps buffers
 when it flushes). A message whose fields cannot be read exactly (a price that is not a tick, a
 count that is not a centi-contract) writes no row and is counted in :attr:`Encoder.skipped`:
 nothing a server sends may stop the recorder, and no guessed number reaches the tape.
